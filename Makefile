@@ -1,0 +1,41 @@
+# Hypha: the two commands are `make run` and `make test`.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+HYPHA_WERROR ?= OFF
+JOBS ?= $(shell nproc)
+HOST ?= 127.0.0.1
+PORT ?= 8080
+DATA_DIR ?= var/microblog
+PYTHON ?= /usr/bin/python3
+
+.PHONY: all deps build run test unit functional bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DHYPHA_WERROR=$(HYPHA_WERROR)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/apps/microblog/hypha-microblog --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+functional: build
+	HYPHA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q tests/functional
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	HYPHA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q tests/functional
+
+bench: build
+	bash bench/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,16 @@
+# hypha_add_tests(NAME <target> SOURCES <files...> LIBS <libs...> [LABELS <labels...>])
+# Builds one GoogleTest binary from the given *_test.cpp files and registers
+# every TEST with CTest (gtest_discover_tests), so `ctest -R Name` works.
+function(hypha_add_tests)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT HYPHA_BUILD_TESTS OR NOT ARG_SOURCES)
+    return()
+  endif()
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
+  set(labels unit)
+  if(ARG_LABELS)
+    set(labels ${ARG_LABELS})
+  endif()
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}" TIMEOUT 120)
+endfunction()

@@ -1,0 +1,47 @@
+# Microblog domain layer: pure C++ (standard library, hypha/core/result.hpp, and
+# nlohmann/json only for the wire payloads in contracts/). No framework, no I/O,
+# so every rule here is unit-tested without a container.
+#
+# Included from apps/microblog/CMakeLists.txt; paths are relative to this file so
+# it also works when included from a stand-alone build of the domain alone.
+set(MICROBLOG_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+add_library(microblog_domain STATIC
+  ${MICROBLOG_DIR}/common/domain/ascii.cpp
+  ${MICROBLOG_DIR}/common/domain/decimal.cpp
+  ${MICROBLOG_DIR}/common/domain/page_query.cpp
+  ${MICROBLOG_DIR}/common/domain/timestamp.cpp
+  ${MICROBLOG_DIR}/common/domain/utf8.cpp
+  ${MICROBLOG_DIR}/common/domain/white_space.cpp
+  ${MICROBLOG_DIR}/identity/domain/login_throttle.cpp
+  ${MICROBLOG_DIR}/identity/domain/password_policy.cpp
+  ${MICROBLOG_DIR}/identity/domain/username.cpp
+)
+target_include_directories(microblog_domain PUBLIC ${MICROBLOG_DIR})
+target_link_libraries(microblog_domain PUBLIC tl::expected nlohmann_json::nlohmann_json)
+set_target_properties(microblog_domain PROPERTIES POSITION_INDEPENDENT_CODE ON)
+
+# error_code_name() lives in the framework's result library. Until the framework
+# defines hypha_result, compile its one source file here instead.
+if(TARGET hypha_result)
+  target_link_libraries(microblog_domain PUBLIC hypha_result)
+else()
+  get_filename_component(_microblog_repo_root ${MICROBLOG_DIR}/../.. ABSOLUTE)
+  target_sources(microblog_domain PRIVATE ${_microblog_repo_root}/src/core/result.cpp)
+  target_include_directories(microblog_domain PUBLIC ${_microblog_repo_root}/include)
+endif()
+
+hypha_add_tests(NAME microblog_domain_tests
+  SOURCES
+    ${MICROBLOG_DIR}/common/domain/ascii_test.cpp
+    ${MICROBLOG_DIR}/common/domain/decimal_test.cpp
+    ${MICROBLOG_DIR}/common/domain/page_query_test.cpp
+    ${MICROBLOG_DIR}/common/domain/timestamp_test.cpp
+    ${MICROBLOG_DIR}/common/domain/utf8_test.cpp
+    ${MICROBLOG_DIR}/common/domain/white_space_test.cpp
+    ${MICROBLOG_DIR}/identity/domain/login_throttle_test.cpp
+    ${MICROBLOG_DIR}/identity/domain/password_policy_test.cpp
+    ${MICROBLOG_DIR}/identity/domain/username_test.cpp
+    ${MICROBLOG_DIR}/identity/domain/user_test.cpp
+  LIBS microblog_domain
+)

@@ -16,6 +16,10 @@ add_library(microblog_domain STATIC
   ${MICROBLOG_DIR}/identity/domain/login_throttle.cpp
   ${MICROBLOG_DIR}/identity/domain/password_policy.cpp
   ${MICROBLOG_DIR}/identity/domain/username.cpp
+  ${MICROBLOG_DIR}/posts/domain/mentions.cpp
+  ${MICROBLOG_DIR}/posts/domain/micropost.cpp
+  ${MICROBLOG_DIR}/posts/domain/micropost_text.cpp
+  ${MICROBLOG_DIR}/posts/domain/snowflake.cpp
 )
 target_include_directories(microblog_domain PUBLIC ${MICROBLOG_DIR})
 target_link_libraries(microblog_domain PUBLIC tl::expected nlohmann_json::nlohmann_json)
@@ -43,5 +47,9 @@ hypha_add_tests(NAME microblog_domain_tests
     ${MICROBLOG_DIR}/identity/domain/password_policy_test.cpp
     ${MICROBLOG_DIR}/identity/domain/username_test.cpp
     ${MICROBLOG_DIR}/identity/domain/user_test.cpp
+    ${MICROBLOG_DIR}/posts/domain/mentions_test.cpp
+    ${MICROBLOG_DIR}/posts/domain/micropost_test.cpp
+    ${MICROBLOG_DIR}/posts/domain/micropost_text_test.cpp
+    ${MICROBLOG_DIR}/posts/domain/snowflake_test.cpp
   LIBS microblog_domain
 )

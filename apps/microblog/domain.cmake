@@ -20,6 +20,9 @@ add_library(microblog_domain STATIC
   ${MICROBLOG_DIR}/posts/domain/micropost.cpp
   ${MICROBLOG_DIR}/posts/domain/micropost_text.cpp
   ${MICROBLOG_DIR}/posts/domain/snowflake.cpp
+  ${MICROBLOG_DIR}/search/domain/search_query.cpp
+  ${MICROBLOG_DIR}/social/domain/follow_rules.cpp
+  ${MICROBLOG_DIR}/timeline/domain/post_state.cpp
 )
 target_include_directories(microblog_domain PUBLIC ${MICROBLOG_DIR})
 target_link_libraries(microblog_domain PUBLIC tl::expected nlohmann_json::nlohmann_json)
@@ -51,5 +54,8 @@ hypha_add_tests(NAME microblog_domain_tests
     ${MICROBLOG_DIR}/posts/domain/micropost_test.cpp
     ${MICROBLOG_DIR}/posts/domain/micropost_text_test.cpp
     ${MICROBLOG_DIR}/posts/domain/snowflake_test.cpp
+    ${MICROBLOG_DIR}/search/domain/search_query_test.cpp
+    ${MICROBLOG_DIR}/social/domain/follow_rules_test.cpp
+    ${MICROBLOG_DIR}/timeline/domain/post_state_test.cpp
   LIBS microblog_domain
 )

@@ -1,0 +1,62 @@
+// File: worker_context.hpp
+//
+// WorkerContext is everything one call of one entrypoint knows about itself:
+// which service and entrypoint, its call id, and the ContextData that came with
+// it and goes with every call or event it makes. Dependency providers receive
+// it in get_dependency and keep per-worker state in its slots.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "hypha/core/context_data.hpp"
+
+namespace hypha {
+
+class WorkerContext {
+ public:
+  WorkerContext(std::string_view service, std::string_view entrypoint) : service_(service), entrypoint_(entrypoint) {}
+  WorkerContext(const WorkerContext&) = delete;
+  WorkerContext& operator=(const WorkerContext&) = delete;
+
+  std::string_view service_name() const noexcept { return service_; }
+  std::string_view entrypoint_name() const noexcept { return entrypoint_; }
+
+  /// call_id is this worker's own id, "<service>.<method>.<uuid>".
+  const std::string& call_id() const noexcept { return data.call_id_stack.back(); }
+
+  /// data is the context that flows on to every call or event this worker makes.
+  ContextData data;
+
+  /// kMaxDependencySlots bounds the per-worker state slots of providers.
+  static constexpr std::size_t kMaxDependencySlots = 16;
+  /// slot is a per-worker pointer a dependency provider may use for its own
+  /// per-worker state (e.g. the database session); index is the provider's.
+  void*& slot(std::size_t index) noexcept { return slots_[index]; }
+
+ private:
+  std::string_view service_;
+  std::string_view entrypoint_;
+  std::array<void*, kMaxDependencySlots> slots_{};
+};
+
+/// current_worker returns the worker running on this thread, or nullptr.
+/// Logging uses it to stamp every line with the call id.
+WorkerContext* current_worker() noexcept;
+
+/// CurrentWorkerScope marks `ctx` as this thread's current worker for its
+/// lifetime, restoring the previous one after (nested in-process calls).
+class CurrentWorkerScope {
+ public:
+  explicit CurrentWorkerScope(WorkerContext* ctx) noexcept;
+  ~CurrentWorkerScope();
+  CurrentWorkerScope(const CurrentWorkerScope&) = delete;
+  CurrentWorkerScope& operator=(const CurrentWorkerScope&) = delete;
+
+ private:
+  WorkerContext* previous_;
+};
+
+}  // namespace hypha

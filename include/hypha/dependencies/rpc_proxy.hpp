@@ -1,0 +1,102 @@
+// File: rpc_proxy.hpp
+//
+// RpcProxy calls another service's RPC methods from inside a worker, carrying
+// the worker's context (call id stack, user id, language, traceparent).
+//
+//   hypha::RpcProxy posts_;  // member; declared in define():
+//   s.dependency("posts", &Gateway::posts_, hypha::rpc_proxy("posts"));
+//
+//   auto post = posts_.call("get_post", id);                   // blocking, Json
+//   auto n = posts_.call_as<int>("count", "alice");            // typed result
+//   auto future = posts_.call_async("get_post", id);           // no thread held
+//   auto value = future.get(std::chrono::milliseconds(500));   // RpcTimeout if late
+//   auto fast = posts_.with_timeout(std::chrono::seconds(1)).call("ping");
+//
+// Errors: the callee's exception arrives as RemoteError (or its registered
+// type); UnknownService when no instance serves the target; RpcTimeout.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "hypha/core/extension.hpp"
+#include "hypha/transport/transport.hpp"
+
+namespace hypha {
+
+class RpcProxy {
+ public:
+  RpcProxy() = default;
+  RpcProxy(RpcClient* client, std::string_view service, const ContextData* context)
+      : client_(client), service_(service), context_(context) {}
+
+  /// call invokes `method` with positional arguments; returns the JSON result.
+  template <class... Args>
+  Json call(std::string_view method, Args&&... args) const {
+    return call_json(method, make_args(std::forward<Args>(args)...));
+  }
+  /// call_as converts the result to R (throws IncorrectSignature-free
+  /// nlohmann errors when the shape is wrong).
+  template <class R, class... Args>
+  R call_as(std::string_view method, Args&&... args) const {
+    return call(method, std::forward<Args>(args)...).template get<R>();
+  }
+  /// call_json invokes with explicit args (array) and kwargs (object).
+  Json call_json(std::string_view method, Json args, Json kwargs = nullptr) const;
+
+  /// call_async sends the call and returns at once.
+  template <class... Args>
+  RpcFuture call_async(std::string_view method, Args&&... args) const {
+    return call_async_json(method, make_args(std::forward<Args>(args)...));
+  }
+  RpcFuture call_async_json(std::string_view method, Json args, Json kwargs = nullptr) const;
+
+  /// with_timeout returns a proxy whose calls have this deadline.
+  RpcProxy with_timeout(std::chrono::milliseconds timeout) const {
+    RpcProxy copy = *this;
+    copy.options_.timeout = timeout;
+    return copy;
+  }
+
+  const std::string& service() const noexcept { return service_; }
+  bool bound() const noexcept { return client_ != nullptr; }
+
+ private:
+  template <class... Args>
+  static Json make_args(Args&&... args) {
+    Json array = Json::array();
+    if constexpr (sizeof...(Args) > 0) {
+      array.get_ref<Json::array_t&>().reserve(sizeof...(Args));
+      (array.push_back(Json(std::forward<Args>(args))), ...);
+    }
+    return array;
+  }
+  const ContextData& context() const;
+
+  RpcClient* client_ = nullptr;
+  std::string service_;
+  const ContextData* context_ = nullptr;
+  CallOptions options_;
+};
+
+/// rpc_proxy is the provider factory of a proxy to `service`.
+ProviderFactory<RpcProxy> rpc_proxy(std::string service);
+
+/// RpcProxyProvider injects an RpcProxy bound to the worker's context. The
+/// client defaults to the container's transport; tests may give another.
+class RpcProxyProvider : public DependencyProvider<RpcProxy> {
+ public:
+  explicit RpcProxyProvider(std::string service, RpcClient* client = nullptr)
+      : service_(std::move(service)), client_(client) {}
+  void setup(ServiceContainer& container) override;
+  RpcProxy get_dependency(WorkerContext& worker) override { return RpcProxy(client_, service_, &worker.data); }
+
+ private:
+  std::string service_;
+  RpcClient* client_;
+};
+
+}  // namespace hypha

@@ -1,0 +1,65 @@
+// File: inproc.hpp
+//
+// InProcessTransport connects containers in one process, the embedded
+// default. RPC runs the callee's worker on the caller's thread (no
+// serialization: values move), round-robin across instances of a service.
+// Events go to the containers' worker queues and run asynchronously, with the
+// three Nameko handler types. A failed event handler is retried with backoff up
+// to its max_retries, then dead-lettered (logged and counted).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "hypha/core/executor.hpp"
+#include "hypha/transport/transport.hpp"
+
+namespace hypha {
+
+class InProcessTransport : public Transport {
+ public:
+  InProcessTransport();
+  ~InProcessTransport() override;
+
+  Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
+               const CallOptions& options) override;
+  RpcFuture call_async(std::string_view service, std::string_view method, Invocation inv,
+                       const ContextData& context, const CallOptions& options) override;
+  void dispatch(std::string_view source, std::string_view event_type, Json payload,
+                const ContextData& context) override;
+
+  void serve(std::shared_ptr<RpcEndpoint> endpoint) override;
+  void unserve(const RpcEndpoint& endpoint) override;
+  void subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) override;
+  void unsubscribe(const EventEndpoint& endpoint) override;
+  void stop() override;
+
+  /// dead_lettered counts events given up after their retries.
+  std::size_t dead_lettered() const noexcept { return dead_lettered_.load(); }
+
+ private:
+  struct Subscriber {
+    EventSubscription subscription;
+    std::shared_ptr<EventEndpoint> endpoint;
+  };
+  struct Delivery;
+
+  std::shared_ptr<RpcEndpoint> pick_endpoint(std::string_view service);
+  void deliver(std::shared_ptr<Delivery> delivery);
+  void schedule_retry(std::shared_ptr<Delivery> delivery);
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>> services_;
+  std::vector<Subscriber> subscribers_;
+  std::atomic<std::size_t> round_robin_{0};
+  std::atomic<std::size_t> dead_lettered_{0};
+  class RetryScheduler;
+  std::unique_ptr<RetryScheduler> retries_;
+};
+
+}  // namespace hypha

@@ -1,0 +1,128 @@
+// File: transport.hpp
+//
+// Transport is how containers reach each other: RPC requests and replies, and
+// events. Services never see it: RpcProxy and EventDispatcher talk to it, and the
+// container's entrypoints register with it. Two implementations: in-process
+// (inproc.hpp, the embedded default) and AMQP (amqp.hpp, Nameko's wire
+// protocol). Moving a service between them is a config change only.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hypha/core/context_data.hpp"
+#include "hypha/core/errors.hpp"
+#include "hypha/core/invocation.hpp"
+#include "hypha/core/service_definition.hpp"
+
+namespace hypha {
+
+/// Outcome is the result of one worker: a value, or an error as data.
+struct Outcome {
+  Json result;
+  std::optional<ErrorInfo> error;
+
+  bool ok() const noexcept { return !error.has_value(); }
+  /// value returns the result or throws the error (raise_error).
+  Json value() &&;
+};
+
+/// RpcFuture is the reply to an asynchronous call; get() may be called again.
+class RpcFuture {
+ public:
+  RpcFuture() = default;
+  explicit RpcFuture(std::shared_future<Outcome> future) : future_(std::move(future)) {}
+  /// ready_outcome wraps an outcome that is already known.
+  static RpcFuture ready(Outcome outcome);
+
+  /// get waits for the reply and returns the result or throws its error.
+  Json get() const;
+  /// get waits at most `timeout`; throws RpcTimeout when it passes first.
+  Json get(std::chrono::milliseconds timeout) const;
+  /// wait_for reports whether the reply came within `timeout`.
+  bool wait_for(std::chrono::milliseconds timeout) const;
+  bool valid() const noexcept { return future_.valid(); }
+
+ private:
+  std::shared_future<Outcome> future_;
+};
+
+/// CallOptions tune one RPC call.
+struct CallOptions {
+  /// timeout is the call's deadline; nullopt uses the transport's default.
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+/// RpcClient is the caller's side of RPC (what RpcProxy uses).
+class RpcClient {
+ public:
+  virtual ~RpcClient() = default;
+  /// call blocks until the reply; errors come back in the Outcome.
+  virtual Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
+                       const CallOptions& options) = 0;
+  /// call_async returns at once; the future completes with the reply.
+  virtual RpcFuture call_async(std::string_view service, std::string_view method, Invocation inv,
+                               const ContextData& context, const CallOptions& options) = 0;
+};
+
+/// EventPublisher is the dispatching side of events (what EventDispatcher uses).
+class EventPublisher {
+ public:
+  virtual ~EventPublisher() = default;
+  /// dispatch publishes an event of `source`; returns once the transport has
+  /// accepted it (AMQP: the broker confirmed it).
+  virtual void dispatch(std::string_view source, std::string_view event_type, Json payload,
+                        const ContextData& context) = 0;
+};
+
+/// RpcEndpoint is the serving side of one service instance's RPC methods.
+class RpcEndpoint {
+ public:
+  virtual ~RpcEndpoint() = default;
+  virtual const std::string& service_name() const = 0;
+  /// call runs the method on the calling thread (waits for a worker slot).
+  virtual Outcome call(std::string_view method, Invocation inv, const ContextData& caller) = 0;
+  /// submit queues the call on the container's workers; done gets the outcome.
+  virtual void submit(std::string_view method, Invocation inv, ContextData caller,
+                      std::function<void(Outcome)> done) = 0;
+};
+
+/// EventSubscription describes one event handler entrypoint.
+struct EventSubscription {
+  std::string source;
+  std::string event_type;
+  std::string service;
+  std::string method;
+  HandlerType handler_type = HandlerType::kServicePool;
+  bool reliable_delivery = true;
+  int max_retries = 5;
+  std::string instance_id;  ///< unique per container (broadcast queues)
+};
+
+/// EventEndpoint is the serving side of one event handler.
+class EventEndpoint {
+ public:
+  virtual ~EventEndpoint() = default;
+  /// deliver queues a worker for the event; done gets the outcome.
+  virtual void deliver(Json payload, ContextData context, std::function<void(Outcome)> done) = 0;
+};
+
+/// Transport joins both sides. Implementations are thread-safe.
+class Transport : public RpcClient, public EventPublisher {
+ public:
+  virtual void start() {}
+  virtual void stop() {}
+  /// serve makes an instance's RPC methods callable.
+  virtual void serve(std::shared_ptr<RpcEndpoint> endpoint) = 0;
+  /// unserve stops routing new calls to it; calls already taken finish.
+  virtual void unserve(const RpcEndpoint& endpoint) = 0;
+  virtual void subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) = 0;
+  virtual void unsubscribe(const EventEndpoint& endpoint) = 0;
+};
+
+}  // namespace hypha

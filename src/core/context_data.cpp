@@ -1,0 +1,164 @@
+#include "hypha/core/context_data.hpp"
+
+#include <array>
+#include <cstdint>
+#include <random>
+
+namespace hypha {
+namespace {
+
+// xoshiro256** seeded from std::random_device once per thread: call ids need
+// to be unique, not secret, and must be cheap on the hot path.
+class FastRandom {
+ public:
+  FastRandom() {
+    std::random_device device;
+    for (auto& word : state_) word = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  std::array<std::uint64_t, 4> state_;
+};
+
+FastRandom& random_source() {
+  thread_local FastRandom random;
+  return random;
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void append_hex(std::string& out, std::uint64_t value, int digits) {
+  for (int i = digits - 1; i >= 0; --i) out.push_back(kHex[(value >> (i * 4)) & 0xF]);
+}
+
+void append_uuid4(std::string& out) {
+  std::uint64_t hi = random_source().next();
+  std::uint64_t lo = random_source().next();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
+  append_hex(out, hi >> 32, 8);
+  out.push_back('-');
+  append_hex(out, (hi >> 16) & 0xFFFF, 4);
+  out.push_back('-');
+  append_hex(out, hi & 0xFFFF, 4);
+  out.push_back('-');
+  append_hex(out, lo >> 48, 4);
+  out.push_back('-');
+  append_hex(out, lo & 0xFFFFFFFFFFFFULL, 12);
+}
+
+bool is_hex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+const Json& null_json() {
+  static const Json null;
+  return null;
+}
+
+}  // namespace
+
+const Json& ContextData::get(std::string_view key) const {
+  if (!values.is_object()) return null_json();
+  auto it = values.find(key);
+  return it == values.end() ? null_json() : *it;
+}
+
+std::string ContextData::get_string(std::string_view key) const {
+  const Json& v = get(key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+void ContextData::set(std::string_view key, Json value) {
+  if (value.is_null()) {
+    if (values.is_object()) values.erase(std::string(key));
+    return;
+  }
+  if (!values.is_object()) values = Json::object();
+  values[std::string(key)] = std::move(value);
+}
+
+Json ContextData::to_json() const {
+  Json out = values.is_object() ? values : Json::object();
+  out[std::string(kCallIdStackKey)] = call_id_stack;
+  return out;
+}
+
+ContextData ContextData::from_json(const Json& j) {
+  ContextData data;
+  if (!j.is_object()) return data;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.key() == kCallIdStackKey) {
+      if (it->is_array()) {
+        for (const auto& id : *it) {
+          if (id.is_string()) data.call_id_stack.push_back(id.get<std::string>());
+        }
+      }
+    } else {
+      data.set(it.key(), *it);
+    }
+  }
+  return data;
+}
+
+void push_call_id(std::vector<std::string>& stack, std::string call_id, std::size_t max_entries) {
+  if (max_entries == 0) max_entries = 1;
+  if (stack.size() >= max_entries) {
+    stack.erase(stack.begin(), stack.begin() + static_cast<std::ptrdiff_t>(stack.size() - max_entries + 1));
+  }
+  stack.push_back(std::move(call_id));
+}
+
+std::string new_call_id(std::string_view service, std::string_view method) {
+  std::string id;
+  id.reserve(service.size() + method.size() + 38);
+  id.append(service).push_back('.');
+  id.append(method).push_back('.');
+  append_uuid4(id);
+  return id;
+}
+
+std::string new_uuid4() {
+  std::string id;
+  id.reserve(36);
+  append_uuid4(id);
+  return id;
+}
+
+std::string child_traceparent(std::string_view parent) {
+  // version "00" - 32 hex trace id - 16 hex parent (span) id - 2 hex flags
+  std::string trace_id;
+  std::string flags = "01";
+  if (parent.size() == 55 && parent[2] == '-' && parent[35] == '-' && parent[52] == '-' &&
+      is_hex(parent.substr(3, 32)) && parent.substr(3, 32) != "00000000000000000000000000000000") {
+    trace_id = std::string(parent.substr(3, 32));
+    flags = std::string(parent.substr(53, 2));
+  } else {
+    append_hex(trace_id, random_source().next(), 16);
+    append_hex(trace_id, random_source().next(), 16);
+  }
+  std::string out = "00-";
+  out += trace_id;
+  out.push_back('-');
+  append_hex(out, random_source().next() | 1, 16);
+  out.push_back('-');
+  out += flags;
+  return out;
+}
+
+}  // namespace hypha

@@ -1,0 +1,170 @@
+#include "hypha/core/errors.hpp"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <typeinfo>
+
+namespace hypha {
+namespace {
+
+ErrorInfo info_with_message(std::string type, std::string path, std::string message) {
+  ErrorInfo info;
+  info.exc_type = std::move(type);
+  info.exc_path = std::move(path);
+  info.exc_args = Json::array({message});
+  info.value = std::move(message);
+  return info;
+}
+
+std::string demangle(const char* name) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
+  return status == 0 && out ? std::string(out.get()) : std::string(name);
+}
+
+// "std::invalid_argument" -> type "invalid_argument", path "std.invalid_argument"
+void split_type_name(const std::string& full, std::string& type, std::string& path) {
+  path.clear();
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    if (full[i] == ':' && i + 1 < full.size() && full[i + 1] == ':') {
+      path.push_back('.');
+      ++i;
+    } else {
+      path.push_back(full[i]);
+    }
+  }
+  auto dot = path.rfind('.');
+  type = dot == std::string::npos ? path : path.substr(dot + 1);
+}
+
+struct Registry {
+  std::shared_mutex mutex;
+  std::map<std::string, std::function<void(ErrorInfo)>, std::less<>> raisers;
+};
+
+Registry& registry() {
+  static Registry* r = [] {
+    auto* reg = new Registry();
+    reg->raisers["nameko.exceptions.MethodNotFound"] = [](ErrorInfo info) {
+      throw MethodNotFound(info.exc_args.size() == 1 && info.exc_args[0].is_string() ? info.exc_args[0].get<std::string>() : info.value);
+    };
+    reg->raisers["nameko.exceptions.IncorrectSignature"] = [](ErrorInfo info) { throw IncorrectSignature(info.value); };
+    reg->raisers["nameko.exceptions.MalformedRequest"] = [](ErrorInfo info) { throw MalformedRequest(info.value); };
+    return reg;
+  }();
+  return *r;
+}
+
+}  // namespace
+
+Json ErrorInfo::to_json() const {
+  return Json{{"exc_type", exc_type}, {"exc_path", exc_path}, {"exc_args", exc_args}, {"value", value}};
+}
+
+ErrorInfo ErrorInfo::from_json(const Json& j) {
+  ErrorInfo info;
+  if (!j.is_object()) {
+    info.exc_type = "RemoteError";
+    info.exc_path = "nameko.exceptions.RemoteError";
+    info.value = j.is_string() ? j.get<std::string>() : j.dump();
+    info.exc_args = Json::array({info.value});
+    return info;
+  }
+  auto text = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    return it->is_string() ? it->get<std::string>() : it->dump();
+  };
+  info.exc_type = text("exc_type");
+  info.exc_path = text("exc_path");
+  info.value = text("value");
+  auto args = j.find("exc_args");
+  info.exc_args = (args != j.end() && args->is_array()) ? *args : Json::array();
+  return info;
+}
+
+Error::Error(ErrorInfo info) : std::runtime_error(info.value), info_(std::move(info)) {}
+Error::Error(std::string exc_type, std::string exc_path, std::string message)
+    : Error(info_with_message(std::move(exc_type), std::move(exc_path), std::move(message))) {}
+
+// what() reads "<exc_type> <value>", as Nameko's RemoteError does.
+RemoteError::RemoteError(ErrorInfo info) : Error(info, info.exc_type + " " + info.value) {}
+
+MethodNotFound::MethodNotFound(std::string method)
+    : BadRequest("MethodNotFound", "nameko.exceptions.MethodNotFound", std::move(method)) {}
+IncorrectSignature::IncorrectSignature(std::string message)
+    : BadRequest("IncorrectSignature", "nameko.exceptions.IncorrectSignature", std::move(message)) {}
+MalformedRequest::MalformedRequest(std::string message)
+    : BadRequest("MalformedRequest", "nameko.exceptions.MalformedRequest", std::move(message)) {}
+UnknownService::UnknownService(std::string service)
+    : Error(ErrorInfo{"UnknownService", "nameko.exceptions.UnknownService", Json::array({service}),
+                      "Unknown service `" + service + "`"}) {}
+RpcTimeout::RpcTimeout(std::string message) : Error("RpcTimeout", "nameko.exceptions.RpcTimeout", std::move(message)) {}
+ServiceStopping::ServiceStopping(std::string service)
+    : Error("ContainerBeingKilled", "nameko.exceptions.ContainerBeingKilled", "service `" + service + "` is stopping") {}
+ConfigurationError::ConfigurationError(std::string message)
+    : Error("ConfigurationError", "nameko.exceptions.ConfigurationError", std::move(message)) {}
+
+ErrorInfo serialize_exception(const std::exception_ptr& error) noexcept {
+  try {
+    try {
+      std::rethrow_exception(error);
+    } catch (const Error& e) {
+      return e.info();
+    } catch (const std::exception& e) {
+      std::string type, path;
+      split_type_name(demangle(typeid(e).name()), type, path);
+      return info_with_message(std::move(type), std::move(path), e.what());
+    } catch (...) {
+      return info_with_message("UnknownException", "hypha.UnknownException", "an exception of unknown type");
+    }
+  } catch (...) {
+    return ErrorInfo{"UnknownException", "hypha.UnknownException", Json::array(), ""};
+  }
+}
+
+void raise_error(ErrorInfo info) {
+  {
+    auto& reg = registry();
+    std::shared_lock lock(reg.mutex);
+    auto it = reg.raisers.find(info.exc_path);
+    if (it != reg.raisers.end()) {
+      auto raise = it->second;
+      lock.unlock();
+      raise(info);
+    }
+  }
+  if (info.exc_path == "nameko.exceptions.UnknownService") {
+    std::string service = info.exc_args.size() == 1 && info.exc_args[0].is_string() ? info.exc_args[0].get<std::string>() : info.value;
+    throw UnknownService(service);
+  }
+  throw RemoteError(std::move(info));
+}
+
+void register_error_type(std::string exc_path, std::function<void(ErrorInfo)> raise) {
+  auto& reg = registry();
+  std::unique_lock lock(reg.mutex);
+  reg.raisers[std::move(exc_path)] = std::move(raise);
+}
+
+Json safe_error_args(const Json& args) {
+  if (args.is_string()) return args;
+  if (args.is_array()) {
+    Json out = Json::array();
+    for (const auto& a : args) out.push_back(safe_error_args(a));
+    return out;
+  }
+  if (args.is_object()) {
+    Json out = Json::object();
+    for (auto it = args.begin(); it != args.end(); ++it) out[it.key()] = safe_error_args(it.value());
+    return out;
+  }
+  return args.dump();
+}
+
+}  // namespace hypha

@@ -1,0 +1,100 @@
+#include "hypha/core/runner.hpp"
+
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+
+#include "hypha/core/logging.hpp"
+#include "hypha/http/http_server.hpp"
+
+namespace hypha {
+
+ServiceRunner::ServiceRunner(Config config, std::shared_ptr<Transport> transport)
+    : runtime_(std::move(config), std::move(transport)) {}
+
+ServiceRunner::~ServiceRunner() {
+  if (started_) kill();
+}
+
+void ServiceRunner::add_definition(std::shared_ptr<const ServiceDefinition> definition, std::size_t instances) {
+  for (std::size_t i = 0; i < instances; ++i) {
+    containers_.push_back(std::make_unique<ServiceContainer>(definition, runtime_));
+  }
+}
+
+void ServiceRunner::start() {
+  runtime_.transport().start();
+  for (auto& c : containers_) c->start();
+  if (runtime_.has_http_server()) {
+    auto& http = runtime_.http_server();
+    http.start();
+    log::info("listening on http://{}:{}", http.host(), http.port());
+  }
+  started_ = true;
+}
+
+void ServiceRunner::stop() {
+  if (!started_) return;
+  if (runtime_.has_http_server()) runtime_.http_server().stop();
+  // Stop in reverse order of start, all gracefully.
+  for (auto it = containers_.rbegin(); it != containers_.rend(); ++it) (*it)->stop();
+  runtime_.transport().stop();
+  started_ = false;
+}
+
+void ServiceRunner::kill() noexcept {
+  for (auto& c : containers_) c->kill();
+  started_ = false;
+}
+
+ServiceContainer* ServiceRunner::container(std::string_view service, std::size_t index) const {
+  for (const auto& c : containers_) {
+    if (c->service_name() == service) {
+      if (index == 0) return c.get();
+      --index;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+sigset_t stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR2);  // internal: wakes the watchdog after a clean stop
+  return signals;
+}
+}  // namespace
+
+void ServiceRunner::block_stop_signals() {
+  sigset_t signals = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int ServiceRunner::wait_for_signal() {
+  block_stop_signals();
+  sigset_t signals = stop_signals();
+  int signal = 0;
+  do {
+    sigwait(&signals, &signal);
+  } while (signal == SIGUSR2);
+  log::info("received signal {}, stopping gracefully (send it again to kill)", signal);
+  // A second signal during the graceful stop kills at once.
+  std::thread watchdog([signals] {
+    int again = 0;
+    sigset_t copy = signals;
+    if (sigwait(&copy, &again) == 0 && again != SIGUSR2) {
+      log::warn("second signal {}, killing", again);
+      std::_Exit(130);
+    }
+  });
+  stop();
+  pthread_kill(watchdog.native_handle(), SIGUSR2);
+  watchdog.join();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace hypha

@@ -1,0 +1,95 @@
+#include "hypha/core/worker_pool.hpp"
+
+namespace hypha {
+
+void WorkerPool::run_sync(const std::function<void()>& work) {
+  {
+    std::unique_lock lock(mutex_);
+    if (in_use_ >= max_) {
+      ++sync_waiters_;
+      slot_free_.wait(lock, [this] { return in_use_ < max_; });
+      --sync_waiters_;
+    }
+    ++in_use_;
+  }
+  struct Release {
+    WorkerPool* pool;
+    ~Release() {
+      std::unique_lock lock(pool->mutex_);
+      pool->release_locked(lock);
+    }
+  } release{this};
+  work();
+}
+
+void WorkerPool::submit(std::function<void()> work) {
+  std::unique_lock lock(mutex_);
+  if (in_use_ < max_ && sync_waiters_ == 0) {
+    ++in_use_;
+    lock.unlock();
+    executor_.post([this, work = std::move(work)]() mutable { drain(std::move(work)); });
+    return;
+  }
+  queued_.push_back(std::move(work));
+}
+
+// drain runs `first`, then keeps taking queued work on this thread while any
+// is waiting: one executor hop per burst instead of one per call.
+void WorkerPool::drain(std::function<void()> first) {
+  std::function<void()> work = std::move(first);
+  for (;;) {
+    work();
+    std::unique_lock lock(mutex_);
+    if (sync_waiters_ == 0 && !queued_.empty()) {
+      work = std::move(queued_.front());
+      queued_.pop_front();
+      continue;  // keep the slot
+    }
+    release_locked(lock);
+    return;
+  }
+}
+
+// Called with the lock held by a worker that finished; gives the slot to a
+// synchronous waiter first (it is blocking a thread), else to queued work.
+void WorkerPool::release_locked(std::unique_lock<std::mutex>& lock) {
+  if (sync_waiters_ > 0) {
+    --in_use_;
+    lock.unlock();
+    slot_free_.notify_one();
+    return;
+  }
+  if (!queued_.empty()) {
+    auto work = std::move(queued_.front());
+    queued_.pop_front();
+    lock.unlock();
+    executor_.post([this, work = std::move(work)]() mutable { drain(std::move(work)); });
+    return;
+  }
+  --in_use_;
+  bool idle = in_use_ == 0;
+  lock.unlock();
+  if (idle) idle_.notify_all();
+}
+
+void WorkerPool::wait_idle() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return in_use_ == 0 && queued_.empty(); });
+}
+
+std::size_t WorkerPool::drop_queued() {
+  std::unique_lock lock(mutex_);
+  std::size_t dropped = queued_.size();
+  queued_.clear();
+  bool idle = in_use_ == 0;
+  lock.unlock();
+  if (idle) idle_.notify_all();
+  return dropped;
+}
+
+std::size_t WorkerPool::running() const {
+  std::lock_guard lock(mutex_);
+  return in_use_;
+}
+
+}  // namespace hypha

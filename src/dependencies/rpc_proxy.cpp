@@ -1,0 +1,35 @@
+#include "hypha/dependencies/rpc_proxy.hpp"
+
+#include "hypha/core/container.hpp"
+#include "hypha/core/runtime.hpp"
+
+namespace hypha {
+
+const ContextData& RpcProxy::context() const {
+  static const ContextData empty;
+  return context_ != nullptr ? *context_ : empty;
+}
+
+Json RpcProxy::call_json(std::string_view method, Json args, Json kwargs) const {
+  if (client_ == nullptr) throw std::logic_error("RpcProxy to '" + service_ + "' is not bound to a worker");
+  Invocation inv;
+  inv.args = std::move(args);
+  inv.kwargs = std::move(kwargs);
+  return client_->call(service_, method, std::move(inv), context(), options_).value();
+}
+
+RpcFuture RpcProxy::call_async_json(std::string_view method, Json args, Json kwargs) const {
+  if (client_ == nullptr) throw std::logic_error("RpcProxy to '" + service_ + "' is not bound to a worker");
+  Invocation inv;
+  inv.args = std::move(args);
+  inv.kwargs = std::move(kwargs);
+  return client_->call_async(service_, method, std::move(inv), context(), options_);
+}
+
+void RpcProxyProvider::setup(ServiceContainer& container) {
+  if (client_ == nullptr) client_ = &container.runtime().transport();
+}
+
+ProviderFactory<RpcProxy> rpc_proxy(std::string service) { return provide<RpcProxyProvider>(std::move(service)); }
+
+}  // namespace hypha

@@ -1,0 +1,181 @@
+#include "hypha/http/http_server.hpp"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+
+#include <charconv>
+#include <cstring>
+#include <stdexcept>
+
+#include "hypha/core/errors.hpp"
+#include "hypha/core/logging.hpp"
+
+namespace hypha {
+namespace {
+
+struct RequestState {
+  HttpRequest request;
+  bool too_large = false;
+  bool answered = false;
+};
+
+MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  auto* request = static_cast<HttpRequest*>(cls);
+  auto [it, inserted] = request->headers.emplace(key, value ? value : "");
+  if (!inserted && value) it->second.append(", ").append(value);
+  return MHD_YES;
+}
+
+MHD_Result collect_query(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  auto* request = static_cast<HttpRequest*>(cls);
+  request->query.emplace_back(key ? key : "", value ? value : "");
+  return MHD_YES;
+}
+
+MHD_Result send_response(MHD_Connection* connection, const HttpResponse& response) {
+  MHD_Response* r =
+      MHD_create_response_from_buffer(response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (r == nullptr) return MHD_NO;
+  for (const auto& [name, value] : response.headers) MHD_add_response_header(r, name.c_str(), value.c_str());
+  MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(response.status), r);
+  MHD_destroy_response(r);
+  return result;
+}
+
+void request_completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
+  delete static_cast<RequestState*>(*con_cls);
+  *con_cls = nullptr;
+}
+
+void parse_address(const std::string& address, std::string& host, std::uint16_t& port) {
+  auto colon = address.rfind(':');
+  std::string_view port_text = address;
+  host = "127.0.0.1";
+  if (colon != std::string::npos) {
+    host = address.substr(0, colon);
+    port_text = std::string_view(address).substr(colon + 1);
+  }
+  if (host.empty() || host == "localhost") host = "127.0.0.1";
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || value > 65535) {
+    throw ConfigurationError("WEB_SERVER_ADDRESS: expected [host:]port, got '" + address + "'");
+  }
+  port = static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+HttpResponse error_response(int status, std::string_view code, std::string_view message) {
+  return HttpResponse::json(status, Json{{"error", {{"code", code}, {"message", message}}}});
+}
+
+HttpServer::HttpServer(const Config& config)
+    : threads_(static_cast<unsigned>(config.get_int("HTTP_THREADS", 8, 1, 256))),
+      max_body_(static_cast<std::size_t>(config.get_int("HTTP_MAX_BODY_BYTES", 64 * 1024, 0, 1LL << 30))) {
+  parse_address(config.get_string("WEB_SERVER_ADDRESS", "127.0.0.1:8000"), host_, port_);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+namespace {
+
+MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
+                          const char* upload_data, size_t* upload_data_size, void** con_cls) {
+  auto* server = static_cast<HttpServer*>(cls);
+  auto* state = static_cast<RequestState*>(*con_cls);
+  if (state == nullptr) {
+    state = new RequestState();
+    *con_cls = state;
+    state->request.method = method;
+    state->request.path = url;
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &state->request);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &state->request);
+    auto length = state->request.header("Content-Length");
+    std::size_t declared = 0;
+    if (!length.empty()) std::from_chars(length.data(), length.data() + length.size(), declared);
+    if (declared > server->max_body_bytes()) {
+      // Refuse before reading the body: it never reaches memory.
+      state->answered = true;
+      return send_response(connection, error_response(413, "payload_too_large",
+                                             "request body is larger than " + std::to_string(server->max_body_bytes()) +
+                                                 " bytes"));
+    }
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    if (!state->too_large) {
+      if (state->request.body.size() + *upload_data_size > server->max_body_bytes()) {
+        state->too_large = true;
+        state->request.body.clear();
+        state->request.body.shrink_to_fit();
+      } else {
+        state->request.body.append(upload_data, *upload_data_size);
+      }
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (state->answered) return MHD_YES;
+  state->answered = true;
+  if (state->too_large) {
+    return send_response(connection, error_response(413, "payload_too_large",
+                                           "request body is larger than " + std::to_string(server->max_body_bytes()) +
+                                               " bytes"));
+  }
+  return send_response(connection, server->handle(state->request));
+}
+
+}  // namespace
+
+void HttpServer::start() {
+  if (daemon_ != nullptr) return;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port_);
+  if (inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1) {
+    throw ConfigurationError("WEB_SERVER_ADDRESS: '" + host_ + "' is not an IPv4 address");
+  }
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
+  daemon_ = MHD_start_daemon(flags, port_, nullptr, nullptr, &access_handler, this,
+                             MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
+                             MHD_OPTION_THREAD_POOL_SIZE, threads_,
+                             MHD_OPTION_NOTIFY_COMPLETED, &request_completed, nullptr,
+                             MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(64 * 1024),
+                             MHD_OPTION_END);
+  if (daemon_ == nullptr) {
+    throw std::runtime_error("cannot listen on " + host_ + ":" + std::to_string(port_) +
+                             " (address in use or not permitted)");
+  }
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(static_cast<MHD_Daemon*>(daemon_), MHD_DAEMON_INFO_BIND_PORT);
+  if (info != nullptr && info->port != 0) port_ = info->port;
+}
+
+void HttpServer::stop() {
+  if (daemon_ == nullptr) return;
+  MHD_stop_daemon(static_cast<MHD_Daemon*>(daemon_));
+  daemon_ = nullptr;
+}
+
+HttpResponse HttpServer::handle(const HttpRequest& request) const {
+  try {
+    auto match = router_.match(request.method, request.path);
+    if (match.handler) return match.handler(request, std::move(match.params));
+    if (!match.allowed.empty()) {
+      std::string allow;
+      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      auto response = error_response(405, "method_not_allowed", "method " + request.method + " is not allowed here");
+      response.headers["Allow"] = allow;
+      return response;
+    }
+    return error_response(404, "not_found", "no resource at " + request.path);
+  } catch (const std::exception& e) {
+    log::error("HTTP {} {} failed: {}", request.method, request.path, e.what());
+    return error_response(500, "internal", "internal error");
+  }
+}
+
+}  // namespace hypha

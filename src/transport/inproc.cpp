@@ -1,0 +1,199 @@
+#include "hypha/transport/inproc.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <queue>
+#include <thread>
+
+#include "hypha/core/logging.hpp"
+
+namespace hypha {
+
+// RetryScheduler runs delayed retries of failed event deliveries on one thread.
+class InProcessTransport::RetryScheduler {
+ public:
+  RetryScheduler() : thread_([this] { run(); }) {}
+  ~RetryScheduler() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  void schedule(std::chrono::milliseconds delay, std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push(Item{std::chrono::steady_clock::now() + delay, sequence_++, std::move(task)});
+    }
+    wake_.notify_all();
+  }
+
+ private:
+  struct Item {
+    std::chrono::steady_clock::time_point due;
+    std::uint64_t sequence;
+    std::function<void()> task;
+    bool operator>(const Item& other) const {
+      return due != other.due ? due > other.due : sequence > other.sequence;
+    }
+  };
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      if (queue_.empty()) {
+        wake_.wait(lock);
+        continue;
+      }
+      auto due = queue_.top().due;
+      if (wake_.wait_until(lock, due, [&] { return stopping_ || queue_.top().due < due; })) continue;
+      if (std::chrono::steady_clock::now() < queue_.top().due) continue;
+      auto task = std::move(const_cast<Item&>(queue_.top()).task);
+      queue_.pop();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue_;
+  std::uint64_t sequence_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+struct InProcessTransport::Delivery {
+  EventSubscription subscription;
+  std::shared_ptr<EventEndpoint> endpoint;
+  Json payload;
+  ContextData context;
+  int attempt = 0;
+};
+
+InProcessTransport::InProcessTransport() : retries_(std::make_unique<RetryScheduler>()) {}
+InProcessTransport::~InProcessTransport() = default;
+
+void InProcessTransport::stop() {}
+
+std::shared_ptr<RpcEndpoint> InProcessTransport::pick_endpoint(std::string_view service) {
+  std::shared_lock lock(mutex_);
+  auto it = services_.find(service);
+  if (it == services_.end() || it->second.empty()) return nullptr;
+  const auto& instances = it->second;
+  if (instances.size() == 1) return instances.front();
+  return instances[round_robin_.fetch_add(1, std::memory_order_relaxed) % instances.size()];
+}
+
+Outcome InProcessTransport::call(std::string_view service, std::string_view method, Invocation inv,
+                                 const ContextData& context, const CallOptions&) {
+  auto endpoint = pick_endpoint(service);
+  if (!endpoint) return Outcome{nullptr, UnknownService(std::string(service)).info()};
+  return endpoint->call(method, std::move(inv), context);
+}
+
+RpcFuture InProcessTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
+                                         const ContextData& context, const CallOptions&) {
+  auto endpoint = pick_endpoint(service);
+  if (!endpoint) return RpcFuture::ready(Outcome{nullptr, UnknownService(std::string(service)).info()});
+  auto promise = std::make_shared<std::promise<Outcome>>();
+  RpcFuture future(promise->get_future().share());
+  endpoint->submit(method, std::move(inv), context, [promise](Outcome outcome) { promise->set_value(std::move(outcome)); });
+  return future;
+}
+
+void InProcessTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,
+                                  const ContextData& context) {
+  std::vector<const Subscriber*> targets;
+  std::vector<std::shared_ptr<Delivery>> deliveries;
+  {
+    std::shared_lock lock(mutex_);
+    std::vector<const Subscriber*> singletons;
+    // Service pool: one instance per (service, method); collect groups in order.
+    std::vector<std::vector<const Subscriber*>> pools;
+    for (const auto& s : subscribers_) {
+      if (s.subscription.source != source || s.subscription.event_type != event_type) continue;
+      switch (s.subscription.handler_type) {
+        case HandlerType::kBroadcast: targets.push_back(&s); break;
+        case HandlerType::kSingleton: singletons.push_back(&s); break;
+        case HandlerType::kServicePool: {
+          auto group = std::find_if(pools.begin(), pools.end(), [&](const auto& g) {
+            return g.front()->subscription.service == s.subscription.service &&
+                   g.front()->subscription.method == s.subscription.method;
+          });
+          if (group == pools.end()) pools.push_back({&s});
+          else group->push_back(&s);
+          break;
+        }
+      }
+    }
+    const std::size_t turn = round_robin_.fetch_add(1, std::memory_order_relaxed);
+    for (const auto& group : pools) targets.push_back(group[turn % group.size()]);
+    if (!singletons.empty()) targets.push_back(singletons[turn % singletons.size()]);
+    deliveries.reserve(targets.size());
+    for (const Subscriber* t : targets) {
+      auto d = std::make_shared<Delivery>();
+      d->subscription = t->subscription;
+      d->endpoint = t->endpoint;
+      deliveries.push_back(std::move(d));
+    }
+  }
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    auto& d = deliveries[i];
+    d->context = context;
+    d->payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
+    deliver(d);
+  }
+}
+
+void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
+  // The payload is copied per attempt so that a failed attempt can be retried.
+  Json payload = delivery->payload;
+  ContextData context = delivery->context;
+  auto endpoint = delivery->endpoint;
+  endpoint->deliver(std::move(payload), std::move(context), [this, delivery](Outcome outcome) {
+    if (outcome.ok()) return;
+    schedule_retry(delivery);
+  });
+}
+
+void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
+  const auto& sub = delivery->subscription;
+  if (delivery->attempt >= sub.max_retries) {
+    dead_lettered_.fetch_add(1);
+    log::error("event {}.{} to {}.{} dead-lettered after {} attempts", sub.source, sub.event_type, sub.service,
+               sub.method, delivery->attempt + 1);
+    return;
+  }
+  ++delivery->attempt;
+  auto delay = std::chrono::milliseconds(100) * (1 << std::min(delivery->attempt - 1, 6));
+  log::warn("event {}.{} to {}.{} failed; retry {} of {} in {} ms", sub.source, sub.event_type, sub.service, sub.method,
+            delivery->attempt, sub.max_retries, delay.count());
+  retries_->schedule(delay, [this, delivery] { deliver(delivery); });
+}
+
+void InProcessTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) {
+  std::unique_lock lock(mutex_);
+  services_[endpoint->service_name()].push_back(std::move(endpoint));
+}
+
+void InProcessTransport::unserve(const RpcEndpoint& endpoint) {
+  std::unique_lock lock(mutex_);
+  auto it = services_.find(endpoint.service_name());
+  if (it == services_.end()) return;
+  std::erase_if(it->second, [&](const auto& e) { return e.get() == &endpoint; });
+  if (it->second.empty()) services_.erase(it);
+}
+
+void InProcessTransport::subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) {
+  std::unique_lock lock(mutex_);
+  subscribers_.push_back(Subscriber{subscription, std::move(endpoint)});
+}
+
+void InProcessTransport::unsubscribe(const EventEndpoint& endpoint) {
+  std::unique_lock lock(mutex_);
+  std::erase_if(subscribers_, [&](const auto& s) { return s.endpoint.get() == &endpoint; });
+}
+
+}  // namespace hypha

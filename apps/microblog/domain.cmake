@@ -57,5 +57,9 @@ hypha_add_tests(NAME microblog_domain_tests
     ${MICROBLOG_DIR}/search/domain/search_query_test.cpp
     ${MICROBLOG_DIR}/social/domain/follow_rules_test.cpp
     ${MICROBLOG_DIR}/timeline/domain/post_state_test.cpp
+    ${MICROBLOG_DIR}/contracts/identity_events_test.cpp
+    ${MICROBLOG_DIR}/contracts/json_codec_test.cpp
+    ${MICROBLOG_DIR}/contracts/micropost_events_test.cpp
+    ${MICROBLOG_DIR}/contracts/social_events_test.cpp
   LIBS microblog_domain
 )

@@ -1,0 +1,162 @@
+// File: dependencies/sqlite.hpp
+//
+// Database gives each worker a connection to its service's own SQLite file
+// (WAL mode, synchronous=NORMAL: a committed write survives a process crash).
+// Reads run in autocommit; the first write() of a worker opens an IMMEDIATE
+// transaction that is committed when the worker succeeds and rolled back when
+// it throws, so a failed call leaves nothing half-written.
+//
+//   hypha::Database db_;  // member; in define():
+//   s.dependency("db", &Posts::db_, hypha::sqlite_database({.file = "posts.db", .migrations = {kSchemaV1}}));
+//
+//   auto& conn = db_.write();
+//   auto insert = conn.prepare("INSERT INTO posts(id, text) VALUES (?, ?)");
+//   insert.bind(1, id).bind(2, text).run();
+//
+// The file lives in the DATA_DIR config key's directory (default var/hypha).
+// Migrations run in order once each, tracked by PRAGMA user_version.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hypha/core/extension.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace hypha {
+namespace sql {
+
+/// DatabaseError is any SQLite failure; the message has SQLite's text.
+class DatabaseError : public Error {
+ public:
+  explicit DatabaseError(std::string message);
+};
+
+/// Statement is a prepared statement borrowed from a connection's cache; it is
+/// reset and its bindings cleared when the Statement goes away.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  /// bind sets the 1-based parameter `index`.
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, std::uint64_t value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, std::nullopt_t);
+  template <class T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind(index, std::nullopt);
+  }
+
+  /// step advances to the next row; false when done.
+  bool step();
+  /// run executes a statement that returns no rows; returns changed rows.
+  int run();
+
+  bool is_null(int column) const;
+  std::int64_t int64(int column) const;
+  double real(int column) const;
+  std::string text(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+/// Connection is one SQLite connection with a statement cache. Used by one
+/// worker at a time.
+class Connection {
+ public:
+  /// open creates the file if needed and applies the WAL settings.
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// exec runs one or more statements without results.
+  void exec(std::string_view sql);
+  /// prepare returns a cached prepared statement for `sql`.
+  Statement prepare(std::string_view sql);
+  std::int64_t changes() const;
+  sqlite3* handle() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace sql
+
+class SqliteProvider;
+
+/// Database is the per-worker handle.
+class Database {
+ public:
+  Database() = default;
+  Database(SqliteProvider* provider, WorkerContext* worker) : provider_(provider), worker_(worker) {}
+
+  /// read returns the worker's connection (autocommit unless write() began a
+  /// transaction, whose uncommitted changes it then sees).
+  sql::Connection& read() const;
+  /// write returns the worker's connection inside its transaction.
+  sql::Connection& write() const;
+
+  bool bound() const noexcept { return provider_ != nullptr; }
+
+ private:
+  SqliteProvider* provider_ = nullptr;
+  WorkerContext* worker_ = nullptr;
+};
+
+struct SqliteOptions {
+  std::string file;                     ///< file name inside DATA_DIR; default "<service>.db"
+  std::vector<std::string> migrations;  ///< schema steps, applied in order once each
+};
+
+ProviderFactory<Database> sqlite_database(SqliteOptions options = {});
+
+/// SqliteProvider pools connections (one per concurrent worker at most).
+class SqliteProvider : public DependencyProvider<Database> {
+ public:
+  explicit SqliteProvider(SqliteOptions options) : options_(std::move(options)) {}
+  ~SqliteProvider() override;
+
+  void setup(ServiceContainer& container) override;
+  void stop() override;
+  Database get_dependency(WorkerContext& worker) override { return Database(this, &worker); }
+  void worker_result(WorkerContext& worker, const ErrorInfo* error) override;
+  void worker_teardown(WorkerContext& worker) noexcept override;
+
+  /// path is the database file in use (after setup).
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  friend class Database;
+  struct Session;
+  Session& session(WorkerContext& worker);
+  std::unique_ptr<sql::Connection> acquire();
+  void release(std::unique_ptr<sql::Connection> connection);
+
+  SqliteOptions options_;
+  std::string path_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<sql::Connection>> idle_;
+};
+
+}  // namespace hypha

@@ -1,0 +1,222 @@
+#include "hypha/dependencies/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "hypha/core/container.hpp"
+#include "hypha/core/logging.hpp"
+
+namespace hypha {
+namespace sql {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+  throw DatabaseError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+}  // namespace
+
+DatabaseError::DatabaseError(std::string message) : Error("DatabaseError", "hypha.sql.DatabaseError", std::move(message)) {}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail(sqlite3_db_handle(stmt_), "bind");
+  return *this;
+}
+Statement& Statement::bind(int index, double value) {
+  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) fail(sqlite3_db_handle(stmt_), "bind");
+  return *this;
+}
+Statement& Statement::bind(int index, std::string_view value) {
+  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
+    fail(sqlite3_db_handle(stmt_), "bind");
+  }
+  return *this;
+}
+Statement& Statement::bind(int index, std::nullopt_t) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(sqlite3_db_handle(stmt_), "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(sqlite3_db_handle(stmt_), "step");
+}
+
+int Statement::run() {
+  while (step()) {
+  }
+  return sqlite3_changes(sqlite3_db_handle(stmt_));
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+std::string Statement::text(int column) const {
+  const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+std::optional<std::int64_t> Statement::optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+Connection::Connection(const std::string& path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DatabaseError("cannot open " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db_, 10000);
+  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+void Connection::exec(std::string_view sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw DatabaseError(message);
+  }
+}
+
+Statement Connection::prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it != cache_.end()) return Statement(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+      SQLITE_OK) {
+    fail(db_, "prepare");
+  }
+  cache_.emplace(std::string(sql), stmt);
+  return Statement(stmt);
+}
+
+std::int64_t Connection::changes() const { return sqlite3_changes(db_); }
+
+}  // namespace sql
+
+struct SqliteProvider::Session {
+  std::unique_ptr<sql::Connection> connection;
+  bool in_transaction = false;
+};
+
+SqliteProvider::~SqliteProvider() = default;
+
+void SqliteProvider::setup(ServiceContainer& container) {
+  std::filesystem::path dir = container.config().get_string("DATA_DIR", "var/hypha");
+  std::filesystem::create_directories(dir);
+  path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
+  auto connection = std::make_unique<sql::Connection>(path_);
+  // Migrations: each step runs once, in its own transaction, tracked by user_version.
+  connection->exec("BEGIN IMMEDIATE");
+  try {
+    std::size_t applied = 0;
+    {
+      auto version = connection->prepare("PRAGMA user_version");
+      version.step();
+      applied = static_cast<std::size_t>(version.int64(0));
+    }
+    for (std::size_t i = applied; i < options_.migrations.size(); ++i) {
+      connection->exec(options_.migrations[i]);
+      connection->exec("PRAGMA user_version = " + std::to_string(i + 1));
+    }
+    connection->exec("COMMIT");
+  } catch (...) {
+    connection->exec("ROLLBACK");
+    throw;
+  }
+  release(std::move(connection));
+}
+
+void SqliteProvider::stop() {
+  std::lock_guard lock(mutex_);
+  idle_.clear();
+}
+
+std::unique_ptr<sql::Connection> SqliteProvider::acquire() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      return connection;
+    }
+  }
+  return std::make_unique<sql::Connection>(path_);
+}
+
+void SqliteProvider::release(std::unique_ptr<sql::Connection> connection) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(connection));
+}
+
+SqliteProvider::Session& SqliteProvider::session(WorkerContext& worker) {
+  void*& slot = worker.slot(slot_index());
+  if (slot == nullptr) slot = new Session{acquire(), false};
+  return *static_cast<Session*>(slot);
+}
+
+void SqliteProvider::worker_result(WorkerContext& worker, const ErrorInfo* error) {
+  auto* session = static_cast<Session*>(worker.slot(slot_index()));
+  if (session == nullptr || !session->in_transaction) return;
+  session->in_transaction = false;
+  if (error != nullptr) {
+    session->connection->exec("ROLLBACK");
+  } else {
+    try {
+      session->connection->exec("COMMIT");
+    } catch (...) {
+      session->connection->exec("ROLLBACK");
+      throw;
+    }
+  }
+}
+
+void SqliteProvider::worker_teardown(WorkerContext& worker) noexcept {
+  auto* session = static_cast<Session*>(worker.slot(slot_index()));
+  if (session == nullptr) return;
+  worker.slot(slot_index()) = nullptr;
+  try {
+    if (session->in_transaction) session->connection->exec("ROLLBACK");
+    release(std::move(session->connection));
+  } catch (const std::exception& e) {
+    log::error("dropping a database connection after a failed rollback: {}", e.what());
+  }
+  delete session;
+}
+
+sql::Connection& Database::read() const {
+  if (provider_ == nullptr) throw std::logic_error("Database is not bound to a worker");
+  return *provider_->session(*worker_).connection;
+}
+
+sql::Connection& Database::write() const {
+  if (provider_ == nullptr) throw std::logic_error("Database is not bound to a worker");
+  auto& session = provider_->session(*worker_);
+  if (!session.in_transaction) {
+    session.connection->exec("BEGIN IMMEDIATE");
+    session.in_transaction = true;
+  }
+  return *session.connection;
+}
+
+ProviderFactory<Database> sqlite_database(SqliteOptions options) { return provide<SqliteProvider>(std::move(options)); }
+
+}  // namespace hypha

@@ -1,0 +1,93 @@
+#include "hypha/dependencies/sqlite.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "hypha/core/runner.hpp"
+#include "hypha/testing/entrypoint_hook.hpp"
+
+namespace {
+
+using hypha::Json;
+
+constexpr const char* kSchema = "CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT NOT NULL)";
+
+class Notes {
+ public:
+  static constexpr std::string_view name = "notes";
+  static void define(hypha::ServiceSpec<Notes>& s) {
+    s.rpc("add", &Notes::add);
+    s.rpc("add_then_fail", &Notes::add_then_fail);
+    s.rpc("count", &Notes::count);
+    s.dependency("db", &Notes::db_, hypha::sqlite_database({.file = "notes.db", .migrations = {kSchema}}));
+  }
+  void add(std::string text) { db_.write().prepare("INSERT INTO notes(text) VALUES (?)").bind(1, text).run(); }
+  void add_then_fail(std::string text) {
+    add(std::move(text));
+    throw std::runtime_error("after the insert");
+  }
+  std::int64_t count() {
+    auto stmt = db_.read().prepare("SELECT count(*) FROM notes");
+    stmt.step();
+    return stmt.int64(0);
+  }
+  hypha::Database db_;
+};
+
+class SqliteProviderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("hypha-sqlite-" + hypha::new_uuid4());
+    config_.set("DATA_DIR", dir_.string());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+  hypha::Config config_;
+};
+
+TEST_F(SqliteProviderTest, CommitsWhenTheWorkerSucceeds) {
+  hypha::ServiceRunner runner(config_);
+  runner.add_service<Notes>();
+  runner.start();
+  auto& c = *runner.container("notes");
+  hypha::testing::entrypoint_hook(c, "add")(Json::array({"one"}));
+  EXPECT_EQ(hypha::testing::entrypoint_hook(c, "count")(), 1);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "notes.db"));
+  runner.stop();
+}
+
+TEST_F(SqliteProviderTest, RollsBackWhenTheWorkerThrows) {
+  hypha::ServiceRunner runner(config_);
+  runner.add_service<Notes>();
+  runner.start();
+  auto& c = *runner.container("notes");
+  EXPECT_THROW(hypha::testing::entrypoint_hook(c, "add_then_fail")(Json::array({"lost"})), hypha::RemoteError);
+  EXPECT_EQ(hypha::testing::entrypoint_hook(c, "count")(), 0);
+  runner.stop();
+}
+
+TEST_F(SqliteProviderTest, DataSurvivesARestartAndMigrationsRunOnce) {
+  for (int round = 1; round <= 2; ++round) {
+    hypha::ServiceRunner runner(config_);
+    runner.add_service<Notes>();
+    runner.start();
+    auto& c = *runner.container("notes");
+    hypha::testing::entrypoint_hook(c, "add")(Json::array({"note"}));
+    EXPECT_EQ(hypha::testing::entrypoint_hook(c, "count")(), round);
+    runner.stop();
+  }
+}
+
+TEST(SqliteConnection, UsesWriteAheadLogging) {
+  auto path = std::filesystem::temp_directory_path() / ("hypha-wal-" + hypha::new_uuid4() + ".db");
+  {
+    hypha::sql::Connection connection(path.string());
+    auto mode = connection.prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.step());
+    EXPECT_EQ(mode.text(0), "wal");
+  }
+  std::filesystem::remove(path);
+}
+
+}  // namespace

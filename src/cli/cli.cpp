@@ -1,0 +1,173 @@
+#include "hypha/cli/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <iostream>
+
+#include "hypha/core/logging.hpp"
+#include "hypha/core/runner.hpp"
+
+namespace hypha::cli {
+namespace {
+
+void emit_yaml(YAML::Emitter& out, const Json& value) {
+  if (value.is_object()) {
+    out << YAML::BeginMap;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out << YAML::Key << it.key() << YAML::Value;
+      emit_yaml(out, *it);
+    }
+    out << YAML::EndMap;
+  } else if (value.is_array()) {
+    out << YAML::BeginSeq;
+    for (const auto& item : value) emit_yaml(out, item);
+    out << YAML::EndSeq;
+  } else if (value.is_string()) {
+    out << YAML::DoubleQuoted << value.get<std::string>();
+  } else if (value.is_null()) {
+    out << YAML::Null;
+  } else {
+    out << value.dump();
+  }
+}
+
+Config load_config(const std::string& file, const std::vector<std::string>& overrides) {
+  Config config = file.empty() ? Config() : Config::load_file(file);
+  for (const auto& item : overrides) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigurationError("--set expects KEY=VALUE, got '" + item + "'");
+    Config parsed = Config::load_string(item.substr(0, eq) + ": " + item.substr(eq + 1), "--set");
+    config.set(item.substr(0, eq), parsed.get(item.substr(0, eq)));
+  }
+  return config;
+}
+
+int run_services(const Config& config, const std::vector<std::string>& names, const ServiceRegistry& registry) {
+  ServiceRunner::block_stop_signals();
+  log::configure(config.get_string("LOG_LEVEL", "info"), config.get_string("LOG_FILE", ""));
+  ServiceRunner runner(config);
+  for (const auto& item : names) {
+    auto eq = item.find('=');
+    std::string name = item.substr(0, eq);
+    std::size_t instances = eq == std::string::npos ? 1 : std::stoul(item.substr(eq + 1));
+    auto it = registry.services().find(name);
+    if (it == registry.services().end()) {
+      std::string known;
+      for (const auto& [n, d] : registry.services()) known += (known.empty() ? "" : ", ") + n;
+      std::cerr << "Error: unknown service '" << name << "' (known: " << known << ")\n";
+      return 2;
+    }
+    runner.add_definition(it->second, instances);
+  }
+  runner.start();
+  log::info("running {}", [&] {
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    return all;
+  }());
+  return runner.wait_for_signal();
+}
+
+int call_service(const Config& config, const std::string& target, const std::string& payload) {
+  auto dot = target.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == target.size()) {
+    std::cerr << "Error: expected SERVICE.METHOD, got '" << target << "'\n";
+    return 2;
+  }
+  if (!config.has("AMQP_URI")) {
+    std::cerr << "Error: `call` needs a network transport: set AMQP_URI in the config (in-process services can only be "
+                 "reached from inside their own process)\n";
+    return 2;
+  }
+  Runtime runtime(config);
+  runtime.transport().start();
+  Json body = payload.empty() ? Json{{"args", Json::array()}, {"kwargs", Json::object()}} : Json::parse(payload);
+  ContextData context;
+  push_call_id(context.call_id_stack, new_call_id("standalone_rpc_proxy", "call"), 1);
+  Outcome outcome = runtime.transport().call(target.substr(0, dot), target.substr(dot + 1), Invocation::from_payload(body),
+                                             context, CallOptions{});
+  runtime.transport().stop();
+  if (outcome.error) {
+    std::cerr << "Error: " << outcome.error->exc_type << ": " << outcome.error->value << "\n";
+    return 1;
+  }
+  std::cout << outcome.result.dump(2) << "\n";
+  return 0;
+}
+
+int dispatch_event(const Config& config, const std::string& service, const std::string& event_type,
+                   const std::string& payload) {
+  if (!config.has("AMQP_URI")) {
+    std::cerr << "Error: `dispatch` needs a network transport: set AMQP_URI in the config\n";
+    return 2;
+  }
+  Runtime runtime(config);
+  runtime.transport().start();
+  runtime.transport().dispatch(service, event_type, payload.empty() ? Json::object() : Json::parse(payload), ContextData{});
+  runtime.transport().stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv, const ServiceRegistry& registry) {
+  CLI::App app{"hypha: run and talk to Hypha services"};
+  app.require_subcommand(1);
+  std::string config_file;
+  std::vector<std::string> overrides;
+
+  auto* run = app.add_subcommand("run", "run services in this process");
+  std::vector<std::string> services;
+  run->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
+  run->add_option("--set", overrides, "override a config key: KEY=VALUE");
+  run->add_option("services", services, "services to run, SERVICE or SERVICE=INSTANCES")->required();
+
+  auto* show = app.add_subcommand("show-config", "print the config after ${ENV} substitution");
+  show->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
+  show->add_option("--set", overrides, "override a config key: KEY=VALUE");
+
+  auto* call = app.add_subcommand("call", "call SERVICE.METHOD over the network transport");
+  std::string target, payload;
+  call->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
+  call->add_option("--set", overrides, "override a config key: KEY=VALUE");
+  call->add_option("target", target, "SERVICE.METHOD")->required();
+  call->add_option("payload", payload, R"(JSON {"args": [...], "kwargs": {...}})");
+
+  auto* dispatch = app.add_subcommand("dispatch", "publish an event as SERVICE");
+  std::string source, event_type;
+  dispatch->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
+  dispatch->add_option("--set", overrides, "override a config key: KEY=VALUE");
+  dispatch->add_option("service", source, "the service the event claims to come from")->required();
+  dispatch->add_option("event_type", event_type, "event type")->required();
+  dispatch->add_option("payload", payload, "JSON payload");
+
+  auto* list = app.add_subcommand("list", "list the services this program can run");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    Config config = load_config(config_file, overrides);
+    if (*run) return run_services(config, services, registry);
+    if (*show) {
+      YAML::Emitter out;
+      emit_yaml(out, config.values());
+      std::cout << out.c_str() << "\n";
+      return 0;
+    }
+    if (*call) return call_service(config, target, payload);
+    if (*dispatch) return dispatch_event(config, source, event_type, payload);
+    if (*list) {
+      for (const auto& [name, def] : registry.services()) std::cout << name << "\n";
+      return 0;
+    }
+  } catch (const Json::parse_error& e) {
+    std::cerr << "Error: payload is not valid JSON: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "Error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace hypha::cli

@@ -2,8 +2,9 @@
 # nlohmann/json only for the wire payloads in contracts/). No framework, no I/O,
 # so every rule here is unit-tested without a container.
 #
-# Included from apps/microblog/CMakeLists.txt; paths are relative to this file so
-# it also works when included from a stand-alone build of the domain alone.
+# Included from apps/microblog/CMakeLists.txt. Paths are relative to this file,
+# so another CMake project can include it too, given hypha_result and
+# hypha_add_tests (cmake/hypha_helpers.cmake).
 set(MICROBLOG_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 add_library(microblog_domain STATIC
@@ -25,18 +26,9 @@ add_library(microblog_domain STATIC
   ${MICROBLOG_DIR}/timeline/domain/post_state.cpp
 )
 target_include_directories(microblog_domain PUBLIC ${MICROBLOG_DIR})
-target_link_libraries(microblog_domain PUBLIC tl::expected nlohmann_json::nlohmann_json)
+# hypha_result (src/CMakeLists.txt) is the Result type alone: domain code never links the framework.
+target_link_libraries(microblog_domain PUBLIC hypha_result tl::expected nlohmann_json::nlohmann_json)
 set_target_properties(microblog_domain PROPERTIES POSITION_INDEPENDENT_CODE ON)
-
-# error_code_name() lives in the framework's result library. Until the framework
-# defines hypha_result, compile its one source file here instead.
-if(TARGET hypha_result)
-  target_link_libraries(microblog_domain PUBLIC hypha_result)
-else()
-  get_filename_component(_microblog_repo_root ${MICROBLOG_DIR}/../.. ABSOLUTE)
-  target_sources(microblog_domain PRIVATE ${_microblog_repo_root}/src/core/result.cpp)
-  target_include_directories(microblog_domain PUBLIC ${_microblog_repo_root}/include)
-endif()
 
 hypha_add_tests(NAME microblog_domain_tests
   SOURCES

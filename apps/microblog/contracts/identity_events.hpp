@@ -25,8 +25,8 @@ inline constexpr std::string_view kIdentityService = "identity";
 struct UserRegistered {
     static constexpr std::string_view kEventType = "user_registered";
 
-    std::string username;
-    std::int64_t created_ms;
+    std::string username;     ///< the username as typed at registration
+    std::int64_t created_ms;  ///< when it was written, Unix milliseconds
 
     friend bool operator==(const UserRegistered&, const UserRegistered&) = default;
 };

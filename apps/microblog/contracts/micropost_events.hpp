@@ -29,12 +29,12 @@ inline constexpr std::string_view kPostsService = "posts";
 struct MicropostCreated {
     static constexpr std::string_view kEventType = "micropost_created";
 
-    std::uint64_t id;
-    std::string author;
-    std::string text;
+    std::uint64_t id;                     ///< the micropost id (see posts/domain/snowflake.hpp)
+    std::string author;                   ///< the author's username as stored by identity
+    std::string text;                     ///< the text as written (UTF-8)
     std::vector<std::string> referenced;  ///< mentioned users that exist
-    std::int64_t created_ms;
-    std::int64_t version;
+    std::int64_t created_ms;              ///< when it was written, Unix milliseconds
+    std::int64_t version;                 ///< 1 at creation, +1 per edit
 
     friend bool operator==(const MicropostCreated&, const MicropostCreated&) = default;
 };
@@ -43,13 +43,13 @@ struct MicropostCreated {
 struct MicropostEdited {
     static constexpr std::string_view kEventType = "micropost_edited";
 
-    std::uint64_t id;
-    std::string author;
-    std::string text;
-    std::vector<std::string> referenced;
-    std::int64_t created_ms;
-    std::int64_t edited_ms;
-    std::int64_t version;
+    std::uint64_t id;                     ///< the micropost id (see posts/domain/snowflake.hpp)
+    std::string author;                   ///< the author's username as stored by identity
+    std::string text;                     ///< the text as written (UTF-8)
+    std::vector<std::string> referenced;  ///< mentioned usernames that exist, as written
+    std::int64_t created_ms;              ///< when it was written, Unix milliseconds
+    std::int64_t edited_ms;               ///< when it was last edited, Unix milliseconds
+    std::int64_t version;                 ///< 1 at creation, +1 per edit
 
     friend bool operator==(const MicropostEdited&, const MicropostEdited&) = default;
 };
@@ -58,9 +58,9 @@ struct MicropostEdited {
 struct MicropostDeleted {
     static constexpr std::string_view kEventType = "micropost_deleted";
 
-    std::uint64_t id;
-    std::string author;
-    std::int64_t deleted_ms;
+    std::uint64_t id;         ///< the micropost id (see posts/domain/snowflake.hpp)
+    std::string author;       ///< the author's username as stored by identity
+    std::int64_t deleted_ms;  ///< when it was deleted, Unix milliseconds
 
     friend bool operator==(const MicropostDeleted&, const MicropostDeleted&) = default;
 };

@@ -25,9 +25,9 @@ inline constexpr std::string_view kSocialService = "social";
 struct UserFollowed {
     static constexpr std::string_view kEventType = "user_followed";
 
-    std::string follower;
-    std::string followee;
-    std::int64_t followed_ms;
+    std::string follower;      ///< username of the user who follows
+    std::string followee;      ///< username of the user being followed
+    std::int64_t followed_ms;  ///< when the follow was made, Unix milliseconds
 
     friend bool operator==(const UserFollowed&, const UserFollowed&) = default;
 };
@@ -36,9 +36,9 @@ struct UserFollowed {
 struct UserUnfollowed {
     static constexpr std::string_view kEventType = "user_unfollowed";
 
-    std::string follower;
-    std::string followee;
-    std::int64_t unfollowed_ms;
+    std::string follower;        ///< username of the user who follows
+    std::string followee;        ///< username of the user being followed
+    std::int64_t unfollowed_ms;  ///< when the follow was removed, Unix milliseconds
 
     friend bool operator==(const UserUnfollowed&, const UserUnfollowed&) = default;
 };

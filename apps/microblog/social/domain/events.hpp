@@ -15,18 +15,18 @@ namespace microblog::social {
 
 /// UserFollowed: `follower` started following `followee` at `followed_ms`.
 struct UserFollowed {
-    std::string follower;
-    std::string followee;
-    std::int64_t followed_ms;
+    std::string follower;      ///< username of the user who follows
+    std::string followee;      ///< username of the user being followed
+    std::int64_t followed_ms;  ///< when the follow was made, Unix milliseconds
 
     friend bool operator==(const UserFollowed&, const UserFollowed&) = default;
 };
 
 /// UserUnfollowed: `follower` stopped following `followee` at `unfollowed_ms`.
 struct UserUnfollowed {
-    std::string follower;
-    std::string followee;
-    std::int64_t unfollowed_ms;
+    std::string follower;        ///< username of the user who follows
+    std::string followee;        ///< username of the user being followed
+    std::int64_t unfollowed_ms;  ///< when the follow was removed, Unix milliseconds
 
     friend bool operator==(const UserUnfollowed&, const UserUnfollowed&) = default;
 };

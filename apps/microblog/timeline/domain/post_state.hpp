@@ -21,13 +21,13 @@ namespace microblog::timeline {
 
 /// PostSnapshot is what the timeline keeps about one micropost.
 struct PostSnapshot {
-    std::uint64_t id;
-    std::string author;
-    std::string text;
-    std::int64_t created_ms;
-    std::optional<std::int64_t> edited_ms;
-    std::int64_t version;
-    bool deleted = false;
+    std::uint64_t id;                       ///< the micropost id (see posts/domain/snowflake.hpp)
+    std::string author;                     ///< the author's username as stored by identity
+    std::string text;                       ///< the text as written (UTF-8)
+    std::int64_t created_ms;                ///< when it was written, Unix milliseconds
+    std::optional<std::int64_t> edited_ms;  ///< when it was last edited, if ever
+    std::int64_t version;                   ///< 1 at creation, +1 per edit
+    bool deleted = false;                   ///< true for a tombstone: the micropost was deleted
 
     friend bool operator==(const PostSnapshot&, const PostSnapshot&) = default;
 };

@@ -23,6 +23,7 @@ inline constexpr std::string_view kIdentityService = "identity";
 
 /// UserRegistered: a user was created, `username` as typed.
 struct UserRegistered {
+    /// kEventType is the event type this payload is dispatched under.
     static constexpr std::string_view kEventType = "user_registered";
 
     std::string username;     ///< the username as typed at registration

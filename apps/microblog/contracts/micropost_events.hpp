@@ -27,6 +27,7 @@ inline constexpr std::string_view kPostsService = "posts";
 
 /// MicropostCreated: a micropost was written (version 1).
 struct MicropostCreated {
+    /// kEventType is the event type this payload is dispatched under.
     static constexpr std::string_view kEventType = "micropost_created";
 
     std::uint64_t id;                     ///< the micropost id (see posts/domain/snowflake.hpp)
@@ -41,6 +42,7 @@ struct MicropostCreated {
 
 /// MicropostEdited: a micropost's text changed; carries the full new state.
 struct MicropostEdited {
+    /// kEventType is the event type this payload is dispatched under.
     static constexpr std::string_view kEventType = "micropost_edited";
 
     std::uint64_t id;                     ///< the micropost id (see posts/domain/snowflake.hpp)
@@ -56,6 +58,7 @@ struct MicropostEdited {
 
 /// MicropostDeleted: a micropost was deleted by its author.
 struct MicropostDeleted {
+    /// kEventType is the event type this payload is dispatched under.
     static constexpr std::string_view kEventType = "micropost_deleted";
 
     std::uint64_t id;         ///< the micropost id (see posts/domain/snowflake.hpp)

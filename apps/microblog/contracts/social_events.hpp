@@ -23,6 +23,7 @@ inline constexpr std::string_view kSocialService = "social";
 
 /// UserFollowed: `follower` started following `followee`.
 struct UserFollowed {
+    /// kEventType is the event type this payload is dispatched under.
     static constexpr std::string_view kEventType = "user_followed";
 
     std::string follower;      ///< username of the user who follows
@@ -34,6 +35,7 @@ struct UserFollowed {
 
 /// UserUnfollowed: `follower` stopped following `followee`.
 struct UserUnfollowed {
+    /// kEventType is the event type this payload is dispatched under.
     static constexpr std::string_view kEventType = "user_unfollowed";
 
     std::string follower;        ///< username of the user who follows

@@ -1,0 +1,77 @@
+#include "social/adapters/social_service.hpp"
+
+#include <chrono>
+
+#include "contracts/errors.hpp"
+#include "social/adapters/dispatching_social_events.hpp"
+#include "social/adapters/social_schema.hpp"
+#include "social/adapters/sqlite_follow_repository.hpp"
+#include "social/application/follow_use_cases.hpp"
+
+namespace microblog::social {
+namespace {
+
+std::int64_t system_now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+hypha::Json page_json(const RelationPage& page) {
+    hypha::Json items = hypha::Json::array();
+    for (const auto& relation : page.items) {
+        items.push_back({{"username", relation.username}, {"cursor", std::to_string(relation.id)}});
+    }
+    return {{"items", std::move(items)}, {"has_more", page.has_more}};
+}
+
+}  // namespace
+
+void SocialService::define(hypha::ServiceSpec<SocialService>& s) {
+    s.rpc("follow", &SocialService::follow, {.params = {"follower", "followee"}});
+    s.rpc("unfollow", &SocialService::unfollow, {.params = {"follower", "followee"}});
+    s.rpc("following", &SocialService::following, {.params = {"username", "size", "before", "offset"}});
+    s.rpc("followers", &SocialService::followers, {.params = {"username", "size", "before", "offset"}});
+    s.rpc("counts", &SocialService::counts, {.params = {"username"}});
+    s.dependency("db", &SocialService::db_, hypha::sqlite_database(social_database_options()));
+    s.dependency("events", &SocialService::events_, hypha::event_dispatcher());
+}
+
+hypha::Json SocialService::follow(const std::string& follower, const std::string& followee) {
+    SqliteFollowRepository repository(db_.write());
+    DispatchingSocialEvents events(events_);
+    FollowUseCases use_cases(repository, events, system_now_ms);
+    const bool created = contracts::value_or_raise(use_cases.follow(follower, followee));
+    return {{"created", created}};
+}
+
+void SocialService::unfollow(const std::string& follower, const std::string& followee) {
+    SqliteFollowRepository repository(db_.write());
+    DispatchingSocialEvents events(events_);
+    FollowUseCases use_cases(repository, events, system_now_ms);
+    contracts::value_or_raise(use_cases.unfollow(follower, followee));
+}
+
+hypha::Json SocialService::following(const std::string& username, std::optional<int> size,
+                                     std::optional<std::string> before, std::optional<std::int64_t> offset) {
+    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset));
+    SqliteFollowRepository repository(db_.read());
+    DispatchingSocialEvents events(events_);
+    return page_json(FollowUseCases(repository, events, system_now_ms).following(username, request));
+}
+
+hypha::Json SocialService::followers(const std::string& username, std::optional<int> size,
+                                     std::optional<std::string> before, std::optional<std::int64_t> offset) {
+    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset));
+    SqliteFollowRepository repository(db_.read());
+    DispatchingSocialEvents events(events_);
+    return page_json(FollowUseCases(repository, events, system_now_ms).followers(username, request));
+}
+
+hypha::Json SocialService::counts(const std::string& username) {
+    SqliteFollowRepository repository(db_.read());
+    DispatchingSocialEvents events(events_);
+    const auto counts = FollowUseCases(repository, events, system_now_ms).counts(username);
+    return {{"following_count", counts.following}, {"followers_count", counts.followers}};
+}
+
+}  // namespace microblog::social

@@ -1,0 +1,53 @@
+// File: social/adapters/social_service.hpp
+//
+// SocialService is the Hypha service "social": who follows whom, in its own
+// SQLite file (social.db). RPC methods (contracts/rpc_api.md):
+//
+//   follow(follower, followee)                -> {"created": bool}; ValidationFailed (self-follow)
+//   unfollow(follower, followee)              -> null; NotFound when not following
+//   following(username, size, before, offset) -> {"items": [{"username", "cursor"}], "has_more"}
+//   followers(username, size, before, offset) -> same shape
+//   counts(username)                          -> {"following_count", "followers_count"}
+//
+// A new follow dispatches user_followed and an unfollow user_unfollowed
+// (contracts/social_events.hpp), from the same worker as the write. Lists are
+// newest relation first; `cursor` is the relation's decimal id, for `before`.
+//
+//   runner.add_service<microblog::social::SocialService>();
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hypha/core/json.hpp"
+#include "hypha/core/service_definition.hpp"
+#include "hypha/dependencies/event_dispatcher.hpp"
+#include "hypha/dependencies/sqlite.hpp"
+
+namespace microblog::social {
+
+class SocialService {
+  public:
+    static constexpr std::string_view name = "social";
+    static void define(hypha::ServiceSpec<SocialService>& s);
+
+    /// follow() makes `follower` follow `followee`: {"created": false} when it already did.
+    hypha::Json follow(const std::string& follower, const std::string& followee);
+    /// unfollow() removes the relation; NotFound when there was none.
+    void unfollow(const std::string& follower, const std::string& followee);
+    /// following() is a page of whom `username` follows.
+    hypha::Json following(const std::string& username, std::optional<int> size, std::optional<std::string> before,
+                          std::optional<std::int64_t> offset);
+    /// followers() is a page of who follows `username`.
+    hypha::Json followers(const std::string& username, std::optional<int> size, std::optional<std::string> before,
+                          std::optional<std::int64_t> offset);
+    /// counts() is {"following_count", "followers_count"} of `username`.
+    hypha::Json counts(const std::string& username);
+
+    hypha::Database db_;
+    hypha::EventDispatcher events_;
+};
+
+}  // namespace microblog::social

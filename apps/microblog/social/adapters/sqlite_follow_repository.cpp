@@ -1,0 +1,57 @@
+#include "social/adapters/sqlite_follow_repository.hpp"
+
+namespace microblog::social {
+
+bool SqliteFollowRepository::add(const FollowParty& follower, const FollowParty& followee, std::int64_t at_ms) {
+    auto insert = connection_.prepare(
+        "INSERT INTO follows(follower, follower_key, followee, followee_key, followed_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT(follower_key, followee_key) DO NOTHING");
+    insert.bind(1, follower.username).bind(2, follower.key).bind(3, followee.username).bind(4, followee.key);
+    return insert.bind(5, at_ms).run() > 0;
+}
+
+bool SqliteFollowRepository::remove(std::string_view follower_key, std::string_view followee_key) {
+    auto erase = connection_.prepare("DELETE FROM follows WHERE follower_key = ?1 AND followee_key = ?2");
+    return erase.bind(1, follower_key).bind(2, followee_key).run() > 0;
+}
+
+RelationPage SqliteFollowRepository::following(std::string_view user_key, const ListRequest& request) {
+    return list(
+        "SELECT followee, id FROM follows WHERE follower_key = ?1 AND (?2 IS NULL OR id < ?2) "
+        "ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+        user_key, request);
+}
+
+RelationPage SqliteFollowRepository::followers(std::string_view user_key, const ListRequest& request) {
+    return list(
+        "SELECT follower, id FROM follows WHERE followee_key = ?1 AND (?2 IS NULL OR id < ?2) "
+        "ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+        user_key, request);
+}
+
+RelationPage SqliteFollowRepository::list(std::string_view sql, std::string_view user_key,
+                                          const ListRequest& request) {
+    auto select = connection_.prepare(sql);
+    // One row more than asked tells whether another page follows.
+    select.bind(1, user_key).bind(2, request.before).bind(3, request.size + 1).bind(4, request.offset);
+    RelationPage page;
+    while (select.step()) {
+        if (static_cast<int>(page.items.size()) == request.size) {
+            page.has_more = true;
+            break;
+        }
+        page.items.push_back(Relation{select.text(0), select.int64(1)});
+    }
+    return page;
+}
+
+FollowCounts SqliteFollowRepository::counts(std::string_view user_key) {
+    auto select = connection_.prepare(
+        "SELECT (SELECT count(*) FROM follows WHERE follower_key = ?1), "
+        "(SELECT count(*) FROM follows WHERE followee_key = ?1)");
+    select.bind(1, user_key);
+    select.step();
+    return FollowCounts{select.int64(0), select.int64(1)};
+}
+
+}  // namespace microblog::social

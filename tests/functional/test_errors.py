@@ -1,0 +1,304 @@
+"""Cross-cutting error handling: 404 routes, 405 + Allow, 413, 415, malformed
+JSON and invalid UTF-8 on every write, and the server surviving all of it."""
+
+import json
+
+import pytest
+import requests
+
+from microblog_api import (
+    MAX_BODY, Api, allow_set, assert_error, check_micropost, check_user, create_user, ids, json_body,
+    unique_password, unique_username,
+)
+
+
+@pytest.fixture(scope="module")
+def owner(server):
+    return create_user(Api(server.url), "errs")
+
+
+@pytest.fixture(scope="module")
+def post(owner):
+    return owner.post("the micropost the error tests aim at")
+
+
+WRITES = ["register", "login", "create", "put", "patch"]
+
+
+class Target:
+    """One write endpoint, with a valid body and a way to see it changed nothing."""
+
+    def __init__(self, name, owner, post):
+        self.name = name
+        self.owner = owner
+        self.post = post
+        self.username = unique_username("tgt")
+        self.method, self.path, self.token = {
+            "register": ("POST", "/api/users", None),
+            "login": ("POST", "/api/token", None),
+            "create": ("POST", owner.collection, owner.token),
+            "put": ("PUT", post["href"], owner.token),
+            "patch": ("PATCH", post["href"], owner.token),
+        }[name]
+
+    def valid_body(self) -> dict:
+        if self.name == "register":
+            return {"username": self.username, "password": unique_password()}
+        if self.name == "login":
+            return {"username": self.owner.username, "password": self.owner.password}
+        return {"text": "a valid text"}
+
+    def body_with_string(self, raw: bytes) -> bytes:
+        """A JSON body whose main string field holds raw (already encoded) bytes."""
+        if self.name == "register":
+            return b'{"username": "' + self.username.encode() + b'", "password": "pass' + raw + b'word"}'
+        if self.name == "login":
+            return b'{"username": "' + self.owner.username.encode() + b'", "password": "pass' + raw + b'word"}'
+        return b'{"text": "x' + raw + b'y"}'
+
+    def send(self, api: Api, data: bytes, content_type="application/json", **kw):
+        headers = {} if content_type is None else {"Content-Type": content_type}
+        return api.request(self.method, self.path, data=data, headers=headers, token=self.token, **kw)
+
+    def snapshot(self, api: Api):
+        if self.name == "register":
+            return api.get(f"/api/users/{self.username}").status_code
+        if self.name == "login":
+            return None
+        return (ids(json_body(api.get(self.owner.collection + "?size=100"), 200)["result"]),
+                json_body(api.get(self.post["href"]), 200))
+
+
+@pytest.fixture(params=WRITES)
+def target(request, owner, post):
+    return Target(request.param, owner, post)
+
+
+# ---- 404 ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("template", [
+    "/api/nope", "/api/userz", "/apiusers", "/api/users/{u}/nope", "/api/users/{u}/collection/{id}/nope",
+    "/api/users/{u}/collection/{id}/collection", "/api/users/{u}/timeline/extra/deep",
+    "/api/token/extra", "/api/search/extra",
+])
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_unknown_api_route_is_404_with_json_error(api, owner, post, template, method):
+    path = template.format(u=owner.username, id=post["id"])
+    resp = api.request(method, path, json={}) if method == "POST" else api.request(method, path)
+    assert_error(resp, 404)
+
+
+def test_unknown_route_outside_the_api_asking_for_json_is_404_with_json_error(api):
+    assert_error(api.get("/no-such-route-" + unique_username("r"), headers={"Accept": "application/json"}), 404)
+
+
+# ---- 405 ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("method,template,allowed", [
+    ("DELETE", "/api/users/{u}", {"GET"}),
+    ("PUT", "/api/users/{u}", {"GET"}),
+    ("PATCH", "/api/users/{u}", {"GET"}),
+    ("POST", "/api/users/{u}", {"GET"}),
+    ("GET", "/api/users", {"POST"}),
+    ("DELETE", "/api/users", {"POST"}),
+    ("PUT", "/api/users/{u}/collection", {"GET", "POST"}),
+    ("PATCH", "/api/users/{u}/collection", {"GET", "POST"}),
+    ("DELETE", "/api/users/{u}/collection", {"GET", "POST"}),
+    ("POST", "/api/users/{u}/collection/{id}", {"GET", "PUT", "PATCH", "DELETE"}),
+    ("GET", "/api/token", {"POST", "DELETE"}),
+    ("PUT", "/api/token", {"POST", "DELETE"}),
+    ("PATCH", "/api/token", {"POST", "DELETE"}),
+])
+def test_wrong_method_is_405_with_allow(owner, post, method, template, allowed):
+    path = template.format(u=owner.username, id=post["id"])
+    kw = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+    resp = owner.api.request(method, path, **kw)
+    assert_error(resp, 405)
+    got = allow_set(resp)
+    assert allowed <= got, f"Allow {sorted(got)} lacks {sorted(allowed - got)}"
+    assert method not in got
+
+
+def test_405_changes_nothing(api, owner, post):
+    before = json_body(api.get(post["href"]), 200)
+    assert owner.api.post(post["href"], json={"text": "via POST"}).status_code == 405
+    assert json_body(api.get(post["href"]), 200) == before
+
+
+# ---- 415 ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("content_type", [
+    None, "text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=xyz", "application/xml", "text/json-ish",
+])
+def test_write_with_a_non_json_content_type_is_415(api, target, content_type):
+    before = target.snapshot(api)
+    resp = target.send(api, json.dumps(target.valid_body()).encode(), content_type=content_type)
+    assert_error(resp, 415)
+    assert target.snapshot(api) == before
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8", "Application/JSON",
+])
+def test_json_content_type_variants_are_accepted(api, owner, content_type):
+    resp = owner.api.post(owner.collection, data=b'{"text": "content type variant"}',
+                          headers={"Content-Type": content_type})
+    check_micropost(json_body(resp, 201), owner.username, "content type variant")
+
+
+def test_registration_accepts_json_without_charset(api):
+    username = unique_username("nocs")
+    body = json.dumps({"username": username, "password": unique_password()}).encode()
+    resp = api.post("/api/users", data=body, headers={"Content-Type": "application/json"})
+    check_user(json_body(resp, 201), username)
+
+
+# ---- 400: malformed JSON, wrong shapes, invalid UTF-8 ------------------------
+
+MALFORMED = {
+    "empty": b"",
+    "open-brace": b"{",
+    "missing-value": b'{"text": }',
+    "single-quotes": b"{'text': 'x'}",
+    "trailing-comma": b'{"text": "x",}',
+    "bare-key": b'{text: "x"}',
+    "unterminated-string": b'{"text": "x}',
+    "trailing-garbage": b'{"text": "x"} x',
+    "two-documents": b'{"text": "x"}{"text": "y"}',
+    "nan": b'{"text": NaN}',
+    "array": b'["text", "x"]',
+    "null": b"null",
+    "string": b'"text"',
+    "number": b"42",
+    "true": b"true",
+    "control-char-in-string": b'{"text": "a\x01b"}',
+    "bad-escape": b'{"text": "\\q"}',
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_malformed_json_is_400(api, target, name):
+    before = target.snapshot(api)
+    assert_error(target.send(api, MALFORMED[name]), 400)
+    assert target.snapshot(api) == before
+
+
+INVALID_UTF8 = {
+    "ff": b"\xff",
+    "bad-continuation": b"\xc3\x28",
+    "encoded-surrogate": b"\xed\xa0\x80",
+    "overlong-slash": b"\xc0\xaf",
+    "truncated": b"\xe2\x82",
+    "five-byte": b"\xf8\x88\x80\x80\x80",
+    "above-max": b"\xf4\x90\x80\x80",
+    "latin1": "café".encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("name", list(INVALID_UTF8))
+def test_invalid_utf8_in_a_string_is_400(api, target, name):
+    before = target.snapshot(api)
+    assert_error(target.send(api, target.body_with_string(INVALID_UTF8[name])), 400)
+    assert target.snapshot(api) == before
+
+
+def test_invalid_utf8_in_a_username_is_400(api):
+    resp = api.post("/api/users", data=b'{"username": "bad\xffname", "password": "password123"}',
+                    headers={"Content-Type": "application/json"})
+    assert_error(resp, 400)
+
+
+def test_valid_multibyte_body_is_accepted_raw_and_escaped(owner):
+    text = "naïve café 😀"
+    for raw in (json.dumps({"text": text}, ensure_ascii=False).encode(), json.dumps({"text": text}).encode()):
+        resp = owner.api.post(owner.collection, data=raw, headers={"Content-Type": "application/json"})
+        assert check_micropost(json_body(resp, 201))["text"] == text
+
+
+@pytest.mark.parametrize("shape", ["arrays", "objects"])
+def test_deeply_nested_json_is_400_and_harmless(api, target, shape):
+    if shape == "arrays":
+        nested = b"[" * 30000 + b"]" * 30000
+    else:
+        nested = b'{"a":' * 10000 + b"1" + b"}" * 10000
+    body = b'{"text": ' + nested + b"}"
+    assert len(body) <= MAX_BODY
+    assert_error(target.send(api, body), 400)
+    json_body(api.get("/health"), 200)
+
+
+@pytest.mark.parametrize("value", ["1e999", "-1e999", "123456789012345678901234567890", "1.5", "[]", "{}"])
+def test_wrong_typed_values_are_400(target, api, value):
+    body = target.valid_body()
+    key = "text" if "text" in body else "password"
+    raw = json.dumps(body).replace(json.dumps(body[key]), value, 1).encode()
+    before = target.snapshot(api)
+    assert_error(target.send(api, raw), 400, field=key)
+    assert target.snapshot(api) == before
+
+
+def test_duplicate_keys_do_not_crash(api, owner):
+    resp = owner.api.post(owner.collection, data=b'{"text": "one", "text": "two"}',
+                          headers={"Content-Type": "application/json"})
+    assert resp.status_code in (201, 400), resp.text
+    json_body(api.get("/health"), 200)
+
+
+# ---- 413 ---------------------------------------------------------------------
+
+def body_of_size(size: int, target: Target) -> bytes:
+    """A syntactically valid body of exactly `size` bytes (its string field padded)."""
+    skeleton = target.body_with_string(b"")
+    return target.body_with_string(b"a" * (size - len(skeleton)))
+
+
+def test_body_over_64_kib_is_413(api, target):
+    before = target.snapshot(api)
+    body = body_of_size(MAX_BODY + 1, target)
+    assert len(body) == MAX_BODY + 1
+    assert_error(target.send(api, body), 413)
+    assert target.snapshot(api) == before
+
+
+def test_body_of_exactly_64_kib_is_not_413(api, target):
+    body = body_of_size(MAX_BODY, target)
+    assert len(body) == MAX_BODY
+    resp = target.send(api, body)
+    # Too long a text or password: a validation error, not a size error (a
+    # login may also just call such a password wrong).
+    if target.name == "login" and resp.status_code == 401:
+        assert_error(resp, 401)
+    else:
+        assert_error(resp, 400)
+
+
+def test_chunked_body_over_64_kib_is_413(api, owner):
+    def chunks():
+        yield b'{"text": "'
+        for _ in range(70):
+            yield b"a" * 1024
+        yield b'"}'
+
+    before = ids(json_body(api.get(owner.collection + "?size=100"), 200)["result"])
+    resp = owner.api.post(owner.collection, data=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(resp, 413)
+    assert ids(json_body(api.get(owner.collection + "?size=100"), 200)["result"]) == before
+
+
+def test_huge_body_is_refused_and_harmless(api, owner):
+    body = b'{"text": "' + b"a" * (4 * 1024 * 1024) + b'"}'
+    try:
+        resp = owner.api.post(owner.collection, data=body, headers={"Content-Type": "application/json"})
+    except requests.ConnectionError:
+        resp = None  # the server may answer early and close; that is fine
+    if resp is not None:
+        assert_error(resp, 413)
+    json_body(api.get("/health"), 200)
+
+
+def test_large_json_under_the_limit_is_a_validation_error(api, owner):
+    body = json.dumps({"text": "é" * 20000}, ensure_ascii=False).encode()  # 40 KB of UTF-8
+    assert len(body) <= MAX_BODY
+    assert_error(owner.api.post(owner.collection, data=body, headers={"Content-Type": "application/json"}),
+                 400, field="text")

@@ -1,0 +1,302 @@
+#include "gateway/gateway_service.hpp"
+
+#include "common/domain/ascii.hpp"
+#include "common/domain/page_query.hpp"
+#include "gateway/api_error.hpp"
+#include "gateway/representations.hpp"
+#include "gateway/request_body.hpp"
+
+namespace microblog::gateway {
+namespace {
+
+using hypha::HttpResponse;
+using hypha::Json;
+
+std::optional<std::string_view> query(const hypha::HttpRequest& request, std::string_view key) {
+  return request.query_value(key);
+}
+
+PageQuery page_query(const hypha::HttpRequest& request) {
+  auto parsed = PageQuery::parse(query(request, "size"), query(request, "before"), query(request, "page"));
+  if (!parsed) throw ApiError::validation(parsed.error().message);
+  return *parsed;
+}
+
+Json nullable(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
+Json nullable(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(nullptr); }
+
+std::optional<std::string> before_arg(const PageQuery& q) {
+  return q.before() ? std::optional<std::string>(std::to_string(*q.before())) : std::nullopt;
+}
+std::optional<std::int64_t> offset_arg(const PageQuery& q) {
+  return q.page() ? std::optional<std::int64_t>(q.offset()) : std::nullopt;
+}
+
+// page_json wraps a service ListPage into the contract's Page with links.
+template <class MapItem, class CursorOf>
+Json page_json(const Json& list, const PageQuery& q, PageLinks links, MapItem map_item, CursorOf cursor_of) {
+  links.size = q.size();
+  Json result = Json::array();
+  for (const auto& item : list.at("items")) result.push_back(map_item(item));
+  Json next = nullptr;
+  Json previous = nullptr;
+  const bool has_more = list.value("has_more", false);
+  if (q.page()) {
+    if (has_more) next = links.with("page", std::to_string(*q.page() + 1));
+    if (*q.page() > 1) previous = links.with("page", std::to_string(*q.page() - 1));
+  } else if (has_more && !list.at("items").empty()) {
+    next = links.with("before", cursor_of(list.at("items").back()));
+  }
+  return Json{{"next", next}, {"previous", previous}, {"result", std::move(result)}};
+}
+
+HttpResponse created(const Json& body, const std::string& location) {
+  auto response = HttpResponse::json(201, body);
+  response.headers["Location"] = location;
+  return response;
+}
+
+bool is_unavailable(const hypha::Error& e) {
+  const auto& kind = e.info().exc_type;
+  return kind == "UnknownService" || kind == "RpcTimeout" || kind == "ContainerBeingKilled";
+}
+
+}  // namespace
+
+void GatewayService::define(hypha::ServiceSpec<GatewayService>& s) {
+  using G = GatewayService;
+  s.http("health", &G::health, {.method = "GET", .path = "/health"});
+  s.http("register_user", &G::register_user, {.method = "POST", .path = "/api/users"});
+  s.http("login", &G::login, {.method = "POST", .path = "/api/token"});
+  s.http("logout", &G::logout, {.method = "DELETE", .path = "/api/token"});
+  s.http("get_user", &G::get_user, {.method = "GET", .path = "/api/users/<username>"});
+  s.http("list_collection", &G::list_collection, {.method = "GET", .path = "/api/users/<username>/collection"});
+  s.http("create_micropost", &G::create_micropost, {.method = "POST", .path = "/api/users/<username>/collection"});
+  s.http("get_micropost", &G::get_micropost, {.method = "GET", .path = "/api/users/<username>/collection/<id>"});
+  s.http("edit_micropost", &G::edit_micropost, {.method = "PUT,PATCH", .path = "/api/users/<username>/collection/<id>"});
+  s.http("delete_micropost", &G::delete_micropost, {.method = "DELETE", .path = "/api/users/<username>/collection/<id>"});
+  s.http("timeline", &G::timeline, {.method = "GET", .path = "/api/users/<username>/timeline"});
+  s.http("list_following", &G::list_following, {.method = "GET", .path = "/api/users/<username>/following"});
+  s.http("follow", &G::follow, {.method = "POST", .path = "/api/users/<username>/following"});
+  s.http("unfollow", &G::unfollow, {.method = "DELETE", .path = "/api/users/<username>/following/<other>"});
+  s.http("list_followers", &G::list_followers, {.method = "GET", .path = "/api/users/<username>/followers"});
+  s.http("search", &G::search, {.method = "GET", .path = "/api/search"});
+  s.dependency("identity", &G::identity_, hypha::rpc_proxy("identity"));
+  s.dependency("posts", &G::posts_, hypha::rpc_proxy("posts"));
+  s.dependency("social", &G::social_, hypha::rpc_proxy("social"));
+  s.dependency("timeline", &G::timeline_, hypha::rpc_proxy("timeline"));
+  s.dependency("search", &G::search_, hypha::rpc_proxy("search"));
+}
+
+std::string GatewayService::bearer_token(Request request) {
+  auto header = request.header("Authorization");
+  if (header.empty()) throw ApiError::unauthorized("missing bearer token");
+  if (header.size() < 7 || !equals_ignoring_ascii_case(header.substr(0, 7), "Bearer ")) {
+    throw ApiError::unauthorized("the Authorization header must be 'Bearer <token>'");
+  }
+  auto token = header.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty() || token.size() > 512) throw ApiError::unauthorized("malformed bearer token");
+  return std::string(token);
+}
+
+std::string GatewayService::authenticate(Request request) {
+  return identity_.call_as<std::string>("verify_token", bearer_token(request));
+}
+
+Json GatewayService::resolve_user(const std::string& username) { return identity_.call("get_user", username); }
+
+std::string GatewayService::authorize_owner(Request request, const std::string& username) {
+  std::string acting = authenticate(request);
+  std::string owner = resolve_user(username).at("username").get<std::string>();
+  if (!equals_ignoring_ascii_case(acting, owner)) {
+    throw ApiError::forbidden("you may only act on your own resources ('" + owner + "')");
+  }
+  return owner;
+}
+
+HttpResponse GatewayService::health(Request) {
+  return respond([&] {
+    // Cheap reads on every service the API needs: any unreachable one is a 503.
+    try {
+      identity_.call("existing_users", Json::array());
+      posts_.call("count_by_author", "");
+      social_.call("counts", "");
+      timeline_.call("timeline", "", 1, nullptr, nullptr);
+      search_.call("search", nullptr, nullptr, 1, nullptr, nullptr);
+    } catch (const hypha::Error& e) {
+      if (e.info().exc_type != "NotFound" && e.info().exc_type != "ValidationFailed") {
+        return error_body(503, "unavailable", "a service is unavailable: " + e.info().exc_type);
+      }
+    }
+    return HttpResponse::json(200, Json{{"status", "ok"}});
+  });
+}
+
+HttpResponse GatewayService::register_user(Request request) {
+  return respond([&] {
+    JsonBody body(request, {"username", "password"});
+    std::string username = body.string_field("username");
+    std::string password = body.string_field("password");
+    Json user = identity_.call("register", username, password);
+    Json representation = user_json(user, 0, 0, 0);
+    return created(representation, representation.at("href").get<std::string>());
+  });
+}
+
+HttpResponse GatewayService::login(Request request) {
+  return respond([&] {
+    JsonBody body(request, {"username", "password"});
+    Json token = identity_.call("login", body.string_field("username"), body.string_field("password"));
+    return HttpResponse::json(200, token);
+  });
+}
+
+HttpResponse GatewayService::logout(Request request) {
+  return respond([&] {
+    std::string token = bearer_token(request);
+    identity_.call("verify_token", token);  // 401 for an unknown token
+    identity_.call("revoke_token", token);
+    return HttpResponse::empty(204);
+  });
+}
+
+HttpResponse GatewayService::get_user(Request, std::string username) {
+  return respond([&] {
+    Json user = resolve_user(username);
+    const std::string name = user.at("username").get<std::string>();
+    std::int64_t microposts = posts_.call("count_by_author", name).get<std::int64_t>();
+    std::int64_t following = 0, followers = 0;
+    try {
+      Json counts = social_.call("counts", name);
+      following = counts.value("following_count", 0);
+      followers = counts.value("followers_count", 0);
+    } catch (const hypha::Error& e) {
+      if (!is_unavailable(e)) throw;  // counts without the social service are 0
+    }
+    return HttpResponse::json(200, user_json(user, microposts, following, followers));
+  });
+}
+
+HttpResponse GatewayService::list_collection(Request request, std::string username) {
+  return respond([&] {
+    PageQuery q = page_query(request);
+    std::string name = resolve_user(username).at("username").get<std::string>();
+    Json list = posts_.call("list_by_author", name, q.size(), nullable(before_arg(q)), nullable(offset_arg(q)));
+    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(name) + "/collection", {}, q.size()},
+                                             micropost_json, [](const Json& p) { return p.at("id").get<std::string>(); }));
+  });
+}
+
+HttpResponse GatewayService::create_micropost(Request request, std::string username) {
+  return respond([&] {
+    std::string owner = authorize_owner(request, username);
+    JsonBody body(request, {"text"});
+    Json post = posts_.call("create", owner, body.string_field("text"));
+    // Read-your-writes on the author's own timeline; the event does the rest.
+    try {
+      timeline_.call("record_post", post);
+    } catch (const hypha::Error&) {
+      // The micropost_created event will still reach the timeline.
+    }
+    Json representation = micropost_json(post);
+    return created(representation, representation.at("href").get<std::string>());
+  });
+}
+
+HttpResponse GatewayService::get_micropost(Request, std::string username, std::string id) {
+  return respond([&] { return HttpResponse::json(200, micropost_json(posts_.call("get", username, id))); });
+}
+
+HttpResponse GatewayService::edit_micropost(Request request, std::string username, std::string id) {
+  return respond([&] {
+    std::string acting = authenticate(request);
+    std::string owner = resolve_user(username).at("username").get<std::string>();
+    posts_.call("get", owner, id);  // 404 before 403 for a post that does not exist
+    if (!equals_ignoring_ascii_case(acting, owner)) throw ApiError::forbidden("only the author may edit a micropost");
+    JsonBody body(request, {"text"});
+    return HttpResponse::json(200, micropost_json(posts_.call("edit", owner, id, acting, body.string_field("text"))));
+  });
+}
+
+HttpResponse GatewayService::delete_micropost(Request request, std::string username, std::string id) {
+  return respond([&] {
+    std::string acting = authenticate(request);
+    std::string owner = resolve_user(username).at("username").get<std::string>();
+    posts_.call("get", owner, id);
+    if (!equals_ignoring_ascii_case(acting, owner)) throw ApiError::forbidden("only the author may delete a micropost");
+    posts_.call("delete", owner, id, acting);
+    return HttpResponse::empty(204);
+  });
+}
+
+HttpResponse GatewayService::timeline(Request request, std::string username) {
+  return respond([&] {
+    std::string owner = authorize_owner(request, username);
+    PageQuery q = page_query(request);
+    Json list = timeline_.call("timeline", owner, q.size(), nullable(before_arg(q)), nullable(offset_arg(q)));
+    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(owner) + "/timeline", {}, q.size()},
+                                             micropost_json, [](const Json& p) { return p.at("id").get<std::string>(); }));
+  });
+}
+
+HttpResponse GatewayService::user_list(Request request, const std::string& username, const char* method,
+                                       const char* path_suffix) {
+  return respond([&] {
+    PageQuery q = page_query(request);
+    std::string name = resolve_user(username).at("username").get<std::string>();
+    Json list = social_.call(method, name, q.size(), nullable(before_arg(q)), nullable(offset_arg(q)));
+    return HttpResponse::json(
+        200, page_json(list, q, PageLinks{user_href(name) + path_suffix, {}, q.size()},
+                       [](const Json& u) { return short_user_json(u.at("username").get<std::string>()); },
+                       [](const Json& u) { return u.at("cursor").get<std::string>(); }));
+  });
+}
+
+HttpResponse GatewayService::list_following(Request request, std::string username) {
+  return user_list(request, username, "following", "/following");
+}
+
+HttpResponse GatewayService::list_followers(Request request, std::string username) {
+  return user_list(request, username, "followers", "/followers");
+}
+
+HttpResponse GatewayService::follow(Request request, std::string username) {
+  return respond([&] {
+    std::string owner = authorize_owner(request, username);
+    JsonBody body(request, {"username"});
+    std::string target = resolve_user(body.string_field("username")).at("username").get<std::string>();
+    Json result = social_.call("follow", owner, target);
+    Json representation = short_user_json(target);
+    if (result.value("created", false)) return created(representation, representation.at("href").get<std::string>());
+    return HttpResponse::json(200, representation);
+  });
+}
+
+HttpResponse GatewayService::unfollow(Request request, std::string username, std::string other) {
+  return respond([&] {
+    std::string owner = authorize_owner(request, username);
+    std::string target = resolve_user(other).at("username").get<std::string>();
+    social_.call("unfollow", owner, target);
+    return HttpResponse::empty(204);
+  });
+}
+
+HttpResponse GatewayService::search(Request request) {
+  return respond([&] {
+    PageQuery q = page_query(request);
+    auto text = query(request, "text");
+    auto username = query(request, "username");
+    Json list = search_.call("search", text ? Json(std::string(*text)) : Json(nullptr),
+                             username ? Json(std::string(*username)) : Json(nullptr), q.size(), nullable(before_arg(q)),
+                             nullable(offset_arg(q)));
+    PageLinks links{"/api/search", {}, q.size()};
+    if (text) links.filters.emplace_back("text", std::string(*text));
+    if (username) links.filters.emplace_back("username", std::string(*username));
+    return HttpResponse::json(200, page_json(list, q, links, micropost_json,
+                                             [](const Json& p) { return p.at("id").get<std::string>(); }));
+  });
+}
+
+}  // namespace microblog::gateway

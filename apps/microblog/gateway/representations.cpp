@@ -1,0 +1,69 @@
+#include "gateway/representations.hpp"
+
+#include "common/domain/timestamp.hpp"
+
+namespace microblog::gateway {
+
+using hypha::Json;
+
+std::string user_href(std::string_view username) { return "/api/users/" + std::string(username); }
+
+std::string micropost_href(std::string_view author, std::string_view id) {
+  return user_href(author) + "/collection/" + std::string(id);
+}
+
+Json user_json(const Json& user, std::int64_t microposts, std::int64_t following, std::int64_t followers) {
+  const std::string name = user.at("username").get<std::string>();
+  const std::string href = user_href(name);
+  return Json{{"username", name},
+              {"href", href},
+              {"collection", href + "/collection"},
+              {"timeline", href + "/timeline"},
+              {"following", href + "/following"},
+              {"followers", href + "/followers"},
+              {"microposts_count", microposts},
+              {"following_count", following},
+              {"followers_count", followers},
+              {"created", format_rfc3339_ms(user.at("created_ms").get<std::int64_t>())}};
+}
+
+Json short_user_json(std::string_view username) {
+  return Json{{"username", username}, {"href", user_href(username)}};
+}
+
+Json micropost_json(const Json& post) {
+  const std::string id = post.at("id").get<std::string>();
+  const std::string author = post.at("author").get<std::string>();
+  const Json& edited = post.at("edited_ms");
+  return Json{{"id", id},
+              {"href", micropost_href(author, id)},
+              {"user", short_user_json(author)},
+              {"text", post.at("text")},
+              {"referenced", post.value("referenced", Json::array())},
+              {"timestamp", format_rfc3339_ms(post.at("created_ms").get<std::int64_t>())},
+              {"edited", edited.is_null() ? Json(nullptr) : Json(format_rfc3339_ms(edited.get<std::int64_t>()))}};
+}
+
+std::string url_encode(std::string_view value) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+std::string PageLinks::with(std::string_view key, std::string_view value) const {
+  std::string url = path + "?";
+  for (const auto& [k, v] : filters) url += k + "=" + url_encode(v) + "&";
+  url += "size=" + std::to_string(size) + "&" + std::string(key) + "=" + std::string(value);
+  return url;
+}
+
+}  // namespace microblog::gateway

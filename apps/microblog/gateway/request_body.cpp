@@ -1,0 +1,65 @@
+#include "gateway/request_body.hpp"
+
+#include <algorithm>
+
+#include "common/domain/ascii.hpp"
+#include "common/domain/utf8.hpp"
+#include "gateway/api_error.hpp"
+
+namespace microblog::gateway {
+namespace {
+
+bool is_json_content_type(std::string_view value) {
+  auto semicolon = value.find(';');
+  auto media = value.substr(0, semicolon);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
+  return equals_ignoring_ascii_case(media, "application/json");
+}
+
+}  // namespace
+
+bool json_depth_within(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+JsonBody::JsonBody(const hypha::HttpRequest& request, std::initializer_list<std::string_view> allowed) {
+  auto content_type = request.header("Content-Type");
+  if (!is_json_content_type(content_type)) {
+    throw ApiError(415, "unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
+  }
+  if (!is_valid_utf8(request.body)) throw ApiError::bad_request("body: not valid UTF-8");
+  if (!json_depth_within(request.body, kMaxJsonDepth)) throw ApiError::bad_request("body: nested too deeply");
+  value_ = hypha::Json::parse(request.body, nullptr, false);
+  if (value_.is_discarded()) throw ApiError::bad_request("body: malformed JSON");
+  if (!value_.is_object()) throw ApiError::bad_request("body: must be a JSON object");
+  for (auto it = value_.begin(); it != value_.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
+      throw ApiError::validation(it.key() + ": unknown field");
+    }
+  }
+}
+
+std::string JsonBody::string_field(std::string_view name) const {
+  auto it = value_.find(name);
+  if (it == value_.end() || it->is_null()) throw ApiError::validation(std::string(name) + ": is required");
+  if (!it->is_string()) throw ApiError::validation(std::string(name) + ": must be a string");
+  return it->get<std::string>();
+}
+
+}  // namespace microblog::gateway

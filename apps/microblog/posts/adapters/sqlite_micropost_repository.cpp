@@ -1,0 +1,110 @@
+#include "posts/adapters/sqlite_micropost_repository.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "common/domain/ascii.hpp"
+
+namespace microblog::posts {
+namespace {
+
+constexpr const char* kColumns = "id, author, text, created_ms, edited_ms, version, referenced";
+
+std::string encode_names(const std::vector<std::string>& names) { return nlohmann::json(names).dump(); }
+
+std::vector<std::string> decode_names(const std::string& text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  return parsed.is_array() ? parsed.get<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+StoredMicropost read_row(const hypha::sql::Statement& row) {
+  return StoredMicropost{Micropost::restore(static_cast<std::uint64_t>(row.int64(0)), row.text(1), row.text(2),
+                                            row.int64(3), row.optional_int64(4), row.int64(5)),
+                         decode_names(row.text(6))};
+}
+
+}  // namespace
+
+const std::vector<std::string> kMigrations = {
+    "CREATE TABLE microposts ("
+    "  id INTEGER PRIMARY KEY,"   // snowflake: time-ordered, so ORDER BY id is newest-last
+    "  author_key TEXT NOT NULL,"
+    "  author TEXT NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  edited_ms INTEGER,"
+    "  version INTEGER NOT NULL,"
+    "  referenced TEXT NOT NULL DEFAULT '[]');"  // JSON array of usernames
+    "CREATE INDEX microposts_by_author ON microposts(author_key, id);",
+};
+
+bool SqliteMicropostRepository::insert(const StoredMicropost& stored) {
+  const Micropost& post = stored.post;
+  auto stmt = db_.write().prepare(
+      "INSERT INTO microposts(id, author_key, author, text, created_ms, edited_ms, version, referenced) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+  return stmt.bind(1, static_cast<std::int64_t>(post.id()))
+             .bind(2, to_ascii_lower(post.author()))
+             .bind(3, post.author())
+             .bind(4, post.text())
+             .bind(5, post.created_ms())
+             .bind(6, post.edited_ms())
+             .bind(7, post.version())
+             .bind(8, encode_names(stored.referenced))
+             .run() == 1;
+}
+
+std::optional<StoredMicropost> SqliteMicropostRepository::find(std::uint64_t id) {
+  auto stmt = db_.read().prepare(std::string("SELECT ") + kColumns + " FROM microposts WHERE id = ?");
+  stmt.bind(1, static_cast<std::int64_t>(id));
+  if (!stmt.step()) return std::nullopt;
+  return read_row(stmt);
+}
+
+void SqliteMicropostRepository::update(const StoredMicropost& stored) {
+  const Micropost& post = stored.post;
+  db_.write()
+      .prepare("UPDATE microposts SET text = ?, edited_ms = ?, version = ?, referenced = ? WHERE id = ?")
+      .bind(1, post.text())
+      .bind(2, post.edited_ms())
+      .bind(3, post.version())
+      .bind(4, encode_names(stored.referenced))
+      .bind(5, static_cast<std::int64_t>(post.id()))
+      .run();
+}
+
+void SqliteMicropostRepository::remove(std::uint64_t id) {
+  db_.write().prepare("DELETE FROM microposts WHERE id = ?").bind(1, static_cast<std::int64_t>(id)).run();
+}
+
+MicropostPage SqliteMicropostRepository::list_by_author(std::string_view author_key, int size,
+                                                        std::optional<std::uint64_t> before, std::int64_t offset) {
+  MicropostPage page;
+  // One extra row tells whether another page exists.
+  auto stmt = before ? db_.read().prepare(std::string("SELECT ") + kColumns +
+                                          " FROM microposts WHERE author_key = ? AND id < ? ORDER BY id DESC LIMIT ?")
+                     : db_.read().prepare(std::string("SELECT ") + kColumns +
+                                          " FROM microposts WHERE author_key = ? ORDER BY id DESC LIMIT ? OFFSET ?");
+  stmt.bind(1, author_key);
+  if (before) {
+    stmt.bind(2, static_cast<std::int64_t>(*before)).bind(3, size + 1);
+  } else {
+    stmt.bind(2, size + 1).bind(3, offset);
+  }
+  while (stmt.step()) {
+    if (static_cast<int>(page.items.size()) == size) {
+      page.has_more = true;
+      break;
+    }
+    page.items.push_back(read_row(stmt));
+  }
+  return page;
+}
+
+std::int64_t SqliteMicropostRepository::count_by_author(std::string_view author_key) {
+  auto stmt = db_.read().prepare("SELECT count(*) FROM microposts WHERE author_key = ?");
+  stmt.bind(1, author_key);
+  stmt.step();
+  return stmt.int64(0);
+}
+
+}  // namespace microblog::posts

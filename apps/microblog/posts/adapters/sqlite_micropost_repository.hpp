@@ -1,0 +1,31 @@
+// File: posts/adapters/sqlite_micropost_repository.hpp
+//
+// SQLite implementation of MicropostRepository, and the posts schema.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hypha/dependencies/sqlite.hpp"
+#include "posts/application/micropost_repository.hpp"
+
+namespace microblog::posts {
+
+extern const std::vector<std::string> kMigrations;
+
+class SqliteMicropostRepository : public MicropostRepository {
+ public:
+  explicit SqliteMicropostRepository(const hypha::Database& db) : db_(db) {}
+  bool insert(const StoredMicropost& post) override;
+  std::optional<StoredMicropost> find(std::uint64_t id) override;
+  void update(const StoredMicropost& post) override;
+  void remove(std::uint64_t id) override;
+  MicropostPage list_by_author(std::string_view author_key, int size, std::optional<std::uint64_t> before,
+                               std::int64_t offset) override;
+  std::int64_t count_by_author(std::string_view author_key) override;
+
+ private:
+  const hypha::Database& db_;
+};
+
+}  // namespace microblog::posts

@@ -1,0 +1,142 @@
+#include "posts/application/posts_service.hpp"
+
+#include <chrono>
+#include <random>
+
+#include "common/domain/ascii.hpp"
+#include "common/domain/decimal.hpp"
+#include "contracts/errors.hpp"
+#include "contracts/micropost_events.hpp"
+#include "posts/adapters/sqlite_micropost_repository.hpp"
+#include "posts/domain/snowflake.hpp"
+
+namespace microblog::posts {
+namespace {
+
+using hypha::ErrorCode;
+using hypha::Json;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One generator per process, so two containers of posts in one process never
+// collide; separate processes need distinct POSTS_INSTANCE_IDs (random default).
+SnowflakeGenerator& ids(const hypha::Config& config) {
+  static std::unique_ptr<SnowflakeGenerator> generator = [&] {
+    std::random_device random;
+    int instance = static_cast<int>(
+        config.get_int("POSTS_INSTANCE_ID", static_cast<std::int64_t>(random() % 1024), 0, SnowflakeGenerator::kMaxInstanceId));
+    auto created = SnowflakeGenerator::create(instance);
+    if (!created) throw hypha::ConfigurationError(created.error().message);
+    return std::move(*created);
+  }();
+  return *generator;
+}
+
+Json post_json(const StoredMicropost& stored) {
+  const Micropost& p = stored.post;
+  return Json{{"id", std::to_string(p.id())},
+              {"author", p.author()},
+              {"text", p.text()},
+              {"referenced", stored.referenced},
+              {"created_ms", p.created_ms()},
+              {"edited_ms", p.edited_ms() ? Json(*p.edited_ms()) : Json(nullptr)},
+              {"version", p.version()}};
+}
+
+[[noreturn]] void not_found(const std::string& id) {
+  throw contracts::MicroblogError(ErrorCode::kNotFound, "no micropost with id '" + id + "'");
+}
+
+// load finds a post of `author` by its decimal id, or raises NotFound.
+StoredMicropost load(MicropostRepository& repo, const std::string& author, const std::string& id) {
+  auto numeric = parse_decimal_u64(id);
+  if (!numeric) not_found(id);
+  auto stored = repo.find(*numeric);
+  if (!stored || !stored->post.is_author(author)) not_found(id);
+  return std::move(*stored);
+}
+
+}  // namespace
+
+void PostsService::define(hypha::ServiceSpec<PostsService>& s) {
+  s.rpc("create", &PostsService::create, {.params = {"author", "text"}});
+  s.rpc("get", &PostsService::get, {.params = {"author", "id"}});
+  s.rpc("list_by_author", &PostsService::list_by_author, {.params = {"author", "size", "before", "offset"}});
+  s.rpc("count_by_author", &PostsService::count_by_author, {.params = {"author"}});
+  s.rpc("edit", &PostsService::edit, {.params = {"author", "id", "acting_user", "text"}});
+  s.rpc("delete", &PostsService::remove, {.params = {"author", "id", "acting_user"}});
+  s.dependency("db", &PostsService::db_, hypha::sqlite_database({.file = "posts.db", .migrations = kMigrations}));
+  s.dependency("events", &PostsService::events_, hypha::event_dispatcher());
+  s.dependency("identity", &PostsService::identity_, hypha::rpc_proxy("identity"));
+  s.dependency("config", &PostsService::config_, hypha::config_view());
+}
+
+Json PostsService::create(std::string author, std::string text) {
+  auto post = contracts::value_or_raise(Micropost::create(ids(*config_).next_id(), author, text, now_ms()));
+  // Resolve mentions before taking the write lock: it is a call to identity.
+  StoredMicropost stored{post, identity_.call_as<std::vector<std::string>>("existing_users", post.mentions())};
+  SqliteMicropostRepository repo(db_);
+  if (!repo.insert(stored)) {
+    throw contracts::MicroblogError(ErrorCode::kUnavailable, "id collision; please retry");
+  }
+  auto event = post.created_event(stored.referenced);
+  events_.dispatch(contracts::MicropostCreated::kEventType,
+                   contracts::MicropostCreated{event.id, event.author, event.text, event.referenced, event.created_ms,
+                                               event.version});
+  return post_json(stored);
+}
+
+Json PostsService::get(std::string author, std::string id) {
+  SqliteMicropostRepository repo(db_);
+  return post_json(load(repo, author, id));
+}
+
+Json PostsService::list_by_author(std::string author, int size, std::optional<std::string> before,
+                                  std::optional<std::int64_t> offset) {
+  if (size < 1 || size > 100) throw contracts::MicroblogError(ErrorCode::kInvalidArgument, "size: must be 1 to 100");
+  std::optional<std::uint64_t> cursor;
+  if (before) {
+    cursor = parse_decimal_u64(*before);
+    if (!cursor) throw contracts::MicroblogError(ErrorCode::kInvalidArgument, "before: must be a micropost id");
+  }
+  SqliteMicropostRepository repo(db_);
+  auto page = repo.list_by_author(to_ascii_lower(author), size, cursor, offset.value_or(0));
+  Json items = Json::array();
+  for (const auto& stored : page.items) items.push_back(post_json(stored));
+  return Json{{"items", std::move(items)}, {"has_more", page.has_more}};
+}
+
+std::int64_t PostsService::count_by_author(std::string author) {
+  SqliteMicropostRepository repo(db_);
+  return repo.count_by_author(to_ascii_lower(author));
+}
+
+Json PostsService::edit(std::string author, std::string id, std::string acting_user, std::string text) {
+  SqliteMicropostRepository repo(db_);
+  db_.write();  // lock first: read-modify-write of one aggregate
+  auto stored = load(repo, author, id);
+  contracts::value_or_raise(stored.post.edit(acting_user, text, now_ms()));
+  stored.referenced = identity_.call_as<std::vector<std::string>>("existing_users", stored.post.mentions());
+  repo.update(stored);
+  auto event = stored.post.edited_event(stored.referenced);
+  events_.dispatch(contracts::MicropostEdited::kEventType,
+                   contracts::MicropostEdited{event.id, event.author, event.text, event.referenced, event.created_ms,
+                                              event.edited_ms, event.version});
+  return post_json(stored);
+}
+
+void PostsService::remove(std::string author, std::string id, std::string acting_user) {
+  SqliteMicropostRepository repo(db_);
+  db_.write();
+  auto stored = load(repo, author, id);
+  contracts::value_or_raise(stored.post.check_can_delete(acting_user));
+  repo.remove(stored.post.id());
+  auto event = stored.post.deleted_event(now_ms());
+  events_.dispatch(contracts::MicropostDeleted::kEventType,
+                   contracts::MicropostDeleted{event.id, event.author, event.deleted_ms});
+}
+
+}  // namespace microblog::posts

@@ -115,7 +115,9 @@ ErrorInfo serialize_exception(const std::exception_ptr& error) noexcept {
     try {
       std::rethrow_exception(error);
     } catch (const Error& e) {
-      return e.info();
+      ErrorInfo info = e.info();
+      if (info.exc_args.is_array()) info.exc_args = safe_error_args(info.exc_args);
+      return info;
     } catch (const std::exception& e) {
       std::string type, path;
       split_type_name(demangle(typeid(e).name()), type, path);
@@ -164,6 +166,9 @@ Json safe_error_args(const Json& args) {
     for (auto it = args.begin(); it != args.end(); ++it) out[it.key()] = safe_error_args(it.value());
     return out;
   }
+  // Python's str(): True, False, None.
+  if (args.is_boolean()) return args.get<bool>() ? "True" : "False";
+  if (args.is_null()) return "None";
   return args.dump();
 }
 

@@ -112,8 +112,9 @@ class ConfigurationError : public Error {
 };
 
 /// serialize_exception turns any exception into ErrorInfo. hypha::Error keeps
-/// its own info; other std::exceptions get their demangled C++ type name with
-/// "::" written as "." (std.invalid_argument) and what() as the single arg.
+/// its own info, with exc_args made safe (safe_error_args); other
+/// std::exceptions get their demangled C++ type name with "::" written as "."
+/// (std.invalid_argument) and what() as the single arg.
 ErrorInfo serialize_exception(const std::exception_ptr& error) noexcept;
 
 /// raise_error throws the exception an ErrorInfo stands for: a registered type
@@ -125,7 +126,8 @@ ErrorInfo serialize_exception(const std::exception_ptr& error) noexcept;
 void register_error_type(std::string exc_path, std::function<void(ErrorInfo)> raise);
 
 /// safe_error_args converts values Nameko-style: strings kept, arrays and
-/// objects recursed, every other value stringified.
+/// objects recursed, every other value stringified as Python's str() would
+/// (42 -> "42", true -> "True", null -> "None").
 Json safe_error_args(const Json& args);
 
 }  // namespace hypha

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <utility>
 
 #include "hypha/core/logging.hpp"
 #include "hypha/core/runtime.hpp"
@@ -43,7 +44,12 @@ ServiceContainer::ServiceContainer(std::shared_ptr<const ServiceDefinition> defi
 }
 
 ServiceContainer::~ServiceContainer() {
+  if (state_.load() == State::kCreated) return;
   if (state_.load() == State::kRunning) kill();
+  // kill() does not wait, but workers still in flight use this container:
+  // let the entrypoints wait for the calls inside them, then for the pool.
+  for (auto& e : entrypoints_) e->stop();
+  pool_.wait_idle();
 }
 
 const Config& ServiceContainer::config() const noexcept { return runtime_.config(); }
@@ -84,10 +90,36 @@ Outcome ServiceContainer::run_worker(const EntrypointSpec& entrypoint, Invocatio
   return outcome;
 }
 
+namespace {
+
+// PendingWorker answers a queued worker's caller even when the worker never
+// runs (kill() dropped it): a ServiceStopping error instead of silence.
+struct PendingWorker {
+  std::function<void(Outcome)> done;
+  std::string service;
+  PendingWorker() = default;
+  PendingWorker(const PendingWorker&) = delete;
+  PendingWorker& operator=(const PendingWorker&) = delete;
+  ~PendingWorker() {
+    if (!done) return;
+    try {
+      done(Outcome{nullptr, ServiceStopping(service).info()});
+    } catch (...) {
+      log::error("a dropped worker of {} could not be answered", service);
+    }
+  }
+};
+
+}  // namespace
+
 void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                                      std::function<void(Outcome)> done) {
+  auto pending = std::make_shared<PendingWorker>();  // built in place: a copy would answer on destruction
+  pending->done = std::move(done);
+  pending->service = service_name();
   pool_.submit([this, &entrypoint, invocation = std::move(invocation), parent = std::move(parent),
-                done = std::move(done)]() mutable {
+                pending = std::move(pending)]() mutable {
+    auto done = std::exchange(pending->done, nullptr);
     Outcome outcome;
     execute(entrypoint, invocation, &parent, outcome);
     if (done) done(std::move(outcome));
@@ -179,12 +211,10 @@ void ServiceContainer::remove_observer(std::size_t id) {
 }
 
 void ServiceContainer::notify_observers(const WorkerContext& worker, const Outcome& outcome) {
-  std::vector<WorkerObserver> copy;
-  {
-    std::lock_guard lock(observers_mutex_);
-    for (const auto& [id, observer] : observers_) copy.push_back(observer);
-  }
-  for (const auto& observer : copy) observer(worker, outcome);
+  // Called under the lock, so that remove_observer() returning means the
+  // observer (and whatever it captured) is no longer in use.
+  std::lock_guard lock(observers_mutex_);
+  for (const auto& [id, observer] : observers_) observer(worker, outcome);
 }
 
 }  // namespace hypha

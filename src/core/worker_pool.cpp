@@ -67,24 +67,23 @@ void WorkerPool::release_locked(std::unique_lock<std::mutex>& lock) {
     return;
   }
   --in_use_;
-  bool idle = in_use_ == 0;
+  // Notify under the lock: once wait_idle() returns, the owner may destroy the pool.
+  if (in_use_ == 0) idle_.notify_all();
   lock.unlock();
-  if (idle) idle_.notify_all();
 }
 
 void WorkerPool::wait_idle() {
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return in_use_ == 0 && queued_.empty(); });
+  idle_.wait(lock, [this] { return in_use_ == 0 && queued_.empty() && sync_waiters_ == 0; });
 }
 
 std::size_t WorkerPool::drop_queued() {
+  std::deque<std::function<void()>> dropped;  // destroyed after the lock is released
   std::unique_lock lock(mutex_);
-  std::size_t dropped = queued_.size();
-  queued_.clear();
-  bool idle = in_use_ == 0;
+  dropped.swap(queued_);
+  if (in_use_ == 0) idle_.notify_all();
   lock.unlock();
-  if (idle) idle_.notify_all();
-  return dropped;
+  return dropped.size();
 }
 
 std::size_t WorkerPool::running() const {

@@ -10,6 +10,8 @@ namespace hypha::detail {
 class CallGate {
  public:
   void open() noexcept { open_.store(true); }
+  /// shut refuses new entries without waiting for those inside (kill).
+  void shut() noexcept { open_.store(false); }
   /// close refuses new entries and waits until every entered call has left.
   void close() noexcept {
     open_.store(false);

@@ -9,12 +9,13 @@ namespace {
 
 class EventServer : public EventEndpoint {
  public:
-  EventServer(ServiceContainer& container, const EntrypointSpec& spec) : container_(container), spec_(spec) {}
+  EventServer(ServiceContainer& container, const EntrypointSpec& spec)
+      : container_(container), spec_(spec), name_(container.service_name()) {}
   CallGate& gate() { return gate_; }
 
   void deliver(Json payload, ContextData context, std::function<void(Outcome)> done) override {
     CallGate::Entry entry(gate_);
-    if (!entry) return done(Outcome{nullptr, ServiceStopping(container_.service_name()).info()});
+    if (!entry) return done(Outcome{nullptr, ServiceStopping(name_).info()});
     Invocation inv;
     inv.args = Json::array();
     inv.args.push_back(std::move(payload));
@@ -24,6 +25,7 @@ class EventServer : public EventEndpoint {
  private:
   ServiceContainer& container_;
   const EntrypointSpec& spec_;
+  const std::string name_;  // retries may reach the endpoint after the container is gone
   CallGate gate_;
 };
 
@@ -54,7 +56,7 @@ class EventHandlerEntrypoint : public Extension {
       transport_->unsubscribe(*server_);
     } catch (...) {
     }
-    server_->gate().close();
+    server_->gate().shut();
   }
 
  private:

@@ -23,7 +23,10 @@ class HttpEntrypoint : public Extension {
     server_->router().remove(route_);
     gate_.close();
   }
-  void kill() noexcept override { stop(); }
+  void kill() noexcept override {
+    server_->router().remove(route_);
+    gate_.shut();
+  }
 
  private:
   HttpResponse handle(const HttpRequest& request, Json params) {

@@ -10,19 +10,19 @@ namespace {
 
 class RpcServer : public RpcEndpoint {
  public:
-  explicit RpcServer(ServiceContainer& container) : container_(container) {
+  explicit RpcServer(ServiceContainer& container) : container_(container), name_(container.service_name()) {
     for (const auto& ep : container.definition().entrypoints) {
       if (ep.kind == EntrypointKind::kRpc) methods_.push_back(&ep);
     }
   }
 
-  const std::string& service_name() const override { return container_.service_name(); }
+  const std::string& service_name() const override { return name_; }
   bool empty() const { return methods_.empty(); }
   CallGate& gate() { return gate_; }
 
   Outcome call(std::string_view method, Invocation inv, const ContextData& caller) override {
     CallGate::Entry entry(gate_);
-    if (!entry) return Outcome{nullptr, UnknownService(container_.service_name()).info()};
+    if (!entry) return Outcome{nullptr, UnknownService(name_).info()};
     const EntrypointSpec* spec = find(method);
     if (spec == nullptr) return Outcome{nullptr, MethodNotFound(std::string(method)).info()};
     return container_.run_worker(*spec, inv, &caller);
@@ -31,7 +31,7 @@ class RpcServer : public RpcEndpoint {
   void submit(std::string_view method, Invocation inv, ContextData caller,
               std::function<void(Outcome)> done) override {
     CallGate::Entry entry(gate_);
-    if (!entry) return done(Outcome{nullptr, UnknownService(container_.service_name()).info()});
+    if (!entry) return done(Outcome{nullptr, UnknownService(name_).info()});
     const EntrypointSpec* spec = find(method);
     if (spec == nullptr) return done(Outcome{nullptr, MethodNotFound(std::string(method)).info()});
     container_.submit_worker(*spec, std::move(inv), std::move(caller), std::move(done));
@@ -46,6 +46,7 @@ class RpcServer : public RpcEndpoint {
   }
 
   ServiceContainer& container_;
+  const std::string name_;  // the endpoint may outlive the container (a caller holds it)
   std::vector<const EntrypointSpec*> methods_;
   CallGate gate_;
 };
@@ -67,7 +68,7 @@ class RpcEntrypoints : public Extension {
       transport_->unserve(*server_);
     } catch (...) {
     }
-    server_->gate().close();
+    server_->gate().shut();  // no waiting: the container waits for its workers when destroyed
   }
 
  private:

@@ -29,7 +29,13 @@ class TimerEntrypoint : public Extension {
     wake_.notify_all();
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
   }
-  void kill() noexcept override { stop(); }
+  void kill() noexcept override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();  // a tick in progress finishes; stop() or the destructor joins
+  }
 
  private:
   void loop() {

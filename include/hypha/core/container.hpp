@@ -54,7 +54,9 @@ class ServiceContainer {
   /// stop: entrypoints stop taking work, running and queued workers finish,
   /// then dependencies stop. Idempotent.
   void stop();
-  /// kill: stop at once, dropping queued work. Never throws.
+  /// kill: stop at once without waiting. Queued workers are dropped (their
+  /// callers get ServiceStopping); running ones finish on their own, and the
+  /// destructor waits for them. Never throws.
   void kill() noexcept;
   bool running() const noexcept { return state_.load() == State::kRunning; }
 

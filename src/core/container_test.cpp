@@ -1,0 +1,488 @@
+#include "hypha/core/container.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <latch>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hypha/core/runner.hpp"
+#include "hypha/dependencies/rpc_proxy.hpp"
+#include "hypha/testing/entrypoint_hook.hpp"
+
+namespace {
+
+using hypha::Json;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// wait_until polls `done` until it holds or the deadline passes.
+template <class Pred>
+bool wait_until(Pred done, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+struct Point {
+  int x = 0;
+  std::string s;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Point, x, s)
+
+class Calc {
+ public:
+  static constexpr std::string_view name = "calc";
+  static void define(hypha::ServiceSpec<Calc>& s) {
+    s.rpc("add", &Calc::add, {.params = {"a", "b"}});
+    s.rpc("shift", &Calc::shift, {.params = {"point", "dx"}});
+    s.rpc("greet", &Calc::greet, {.params = {"name", "greeting"}});
+    s.rpc("fail", &Calc::fail, {.params = {"message"}});
+    s.rpc("nothing", &Calc::nothing);
+  }
+  int add(int a, int b) { return a + b; }
+  Point shift(Point p, int dx) {
+    p.x += dx;
+    return p;
+  }
+  std::string greet(std::string name, std::optional<std::string> greeting) {
+    return greeting.value_or("hello") + " " + name;
+  }
+  int fail(std::string message) { throw std::runtime_error(message); }
+  void nothing() {}
+};
+
+// Caller reaches Calc through an RpcProxy, as another service would.
+class Caller {
+ public:
+  static constexpr std::string_view name = "caller";
+  static void define(hypha::ServiceSpec<Caller>& s) {
+    s.rpc("catch_fail", &Caller::catch_fail, {.params = {"message"}});
+    s.rpc("propagate_fail", &Caller::propagate_fail, {.params = {"message"}});
+    s.rpc("call", &Caller::call, {.params = {"service_method"}});
+    s.dependency("calc", &Caller::calc_, hypha::rpc_proxy("calc"));
+  }
+  Json catch_fail(std::string message) {
+    try {
+      calc_.call("fail", message);
+    } catch (const hypha::RemoteError& e) {
+      return Json{{"what", e.what()}, {"info", e.info().to_json()}};
+    }
+    return "no error";
+  }
+  Json propagate_fail(std::string message) { return calc_.call("fail", message); }
+  Json call(std::string method) { return calc_.call(method); }
+  hypha::RpcProxy calc_;
+};
+
+// Gate is what the blocking service reports to and waits on; one per test.
+struct Gate {
+  std::latch release{1};
+  std::atomic<int> entered{0};
+  std::atomic<int> current{0};
+  std::atomic<int> peak{0};
+  std::atomic<int> finished{0};
+};
+Gate* g_gate = nullptr;
+
+class Slow {
+ public:
+  static constexpr std::string_view name = "slow";
+  static void define(hypha::ServiceSpec<Slow>& s) { s.rpc("block", &Slow::block); }
+  int block() {
+    Gate& gate = *g_gate;
+    int now = ++gate.current;
+    int peak = gate.peak.load();
+    while (now > peak && !gate.peak.compare_exchange_weak(peak, now)) {
+    }
+    ++gate.entered;
+    gate.release.wait();
+    --gate.current;
+    ++gate.finished;
+    return 1;
+  }
+};
+
+// Lifecycle records every hook of its dependency, in order.
+std::mutex g_log_mutex;
+std::vector<std::string> g_log;
+void record(std::string entry) {
+  std::lock_guard lock(g_log_mutex);
+  g_log.push_back(std::move(entry));
+}
+std::vector<std::string> take_log() {
+  std::lock_guard lock(g_log_mutex);
+  return std::exchange(g_log, {});
+}
+
+struct Recorder {
+  int id = 0;
+};
+
+class RecordingProvider : public hypha::DependencyProvider<Recorder> {
+ public:
+  void setup(hypha::ServiceContainer&) override { record("setup"); }
+  void start() override { record("start"); }
+  void stop() override { record("stop"); }
+  Recorder get_dependency(hypha::WorkerContext& worker) override {
+    record("get_dependency " + std::string(worker.entrypoint_name()));
+    return Recorder{7};
+  }
+  void worker_setup(hypha::WorkerContext&) override { record("worker_setup"); }
+  void worker_result(hypha::WorkerContext& worker, const hypha::ErrorInfo* error) override {
+    record(error == nullptr ? "worker_result ok" : "worker_result " + error->exc_type);
+    if (worker.entrypoint_name() == "veto") throw std::logic_error("vetoed");
+  }
+  void worker_teardown(hypha::WorkerContext&) noexcept override { record("worker_teardown"); }
+};
+
+class Lifecycle {
+ public:
+  static constexpr std::string_view name = "lifecycle";
+  static void define(hypha::ServiceSpec<Lifecycle>& s) {
+    s.rpc("ok", &Lifecycle::ok);
+    s.rpc("boom", &Lifecycle::boom);
+    s.rpc("veto", &Lifecycle::ok);
+    s.dependency("recorder", &Lifecycle::recorder_, hypha::provide<RecordingProvider>());
+  }
+  int ok() {
+    record("call " + std::to_string(recorder_.id));
+    return 1;
+  }
+  int boom() {
+    record("call " + std::to_string(recorder_.id));
+    throw std::runtime_error("boom");
+  }
+  Recorder recorder_;
+};
+
+// call makes an RPC from outside any worker, as a standalone proxy would.
+Json call(hypha::ServiceRunner& runner, std::string_view service, std::string_view method, Json args,
+          Json kwargs = nullptr) {
+  hypha::RpcProxy proxy(&runner.runtime().transport(), service, nullptr);
+  return proxy.call_json(method, std::move(args), std::move(kwargs));
+}
+
+std::string signature_error(hypha::ServiceRunner& runner, std::string_view method, Json args, Json kwargs = nullptr) {
+  try {
+    call(runner, "calc", method, std::move(args), std::move(kwargs));
+  } catch (const hypha::IncorrectSignature& e) {
+    return e.what();
+  }
+  return "no IncorrectSignature";
+}
+
+class CalcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runner_.add_service<Calc>();
+    runner_.add_service<Caller>();
+    runner_.start();
+  }
+  void TearDown() override { runner_.stop(); }
+  hypha::ServiceRunner runner_{hypha::Config{}};
+};
+
+TEST_F(CalcTest, TypedArgumentsAndResults) {
+  EXPECT_EQ(call(runner_, "calc", "add", Json::array({2, 3})), Json(5));
+  EXPECT_EQ(call(runner_, "calc", "nothing", Json::array()), Json(nullptr));
+}
+
+TEST_F(CalcTest, UserStructArgumentsAndResults) {
+  Json moved = call(runner_, "calc", "shift", Json::array({Json{{"x", 1}, {"s", "p"}}, 10}));
+  EXPECT_EQ(moved, (Json{{"x", 11}, {"s", "p"}}));
+  EXPECT_EQ(moved.get<Point>().x, 11);
+}
+
+TEST_F(CalcTest, KeywordArgumentsByParameterName) {
+  EXPECT_EQ(call(runner_, "calc", "add", Json::array(), Json{{"b", 3}, {"a", 2}}), Json(5));
+  EXPECT_EQ(call(runner_, "calc", "add", Json::array({2}), Json{{"b", 30}}), Json(32));
+  EXPECT_EQ(call(runner_, "calc", "greet", Json::array({"ann"})), Json("hello ann"));
+  EXPECT_EQ(call(runner_, "calc", "greet", Json::array({"ann"}), Json{{"greeting", "hi"}}), Json("hi ann"));
+}
+
+TEST_F(CalcTest, WrongArgumentTypeNamesTheArgument) {
+  std::string message = signature_error(runner_, "add", Json::array({2, "three"}));
+  EXPECT_THAT(message, HasSubstr("'b'"));
+  EXPECT_THAT(message, HasSubstr("add"));
+  EXPECT_THAT(signature_error(runner_, "shift", Json::array({Json{{"x", "one"}, {"s", "p"}}, 1})),
+              HasSubstr("'point'"));
+  EXPECT_THAT(signature_error(runner_, "greet", Json::array({"ann", 5})), HasSubstr("'greeting'"));
+}
+
+TEST_F(CalcTest, MissingAndExtraArguments) {
+  EXPECT_THAT(signature_error(runner_, "add", Json::array({1})),
+              HasSubstr("add() missing 1 required positional argument: 'b'"));
+  EXPECT_THAT(signature_error(runner_, "add", Json::array()), HasSubstr("'a' and 'b'"));
+  EXPECT_THAT(signature_error(runner_, "add", Json::array({1, 2, 3})),
+              HasSubstr("add() takes 2 positional arguments but 3 were given"));
+  EXPECT_THAT(signature_error(runner_, "add", Json::array({1, 2}), Json{{"c", 3}}),
+              HasSubstr("unexpected keyword argument 'c'"));
+  EXPECT_THAT(signature_error(runner_, "add", Json::array({1, 2}), Json{{"a", 3}}),
+              HasSubstr("multiple values for argument 'a'"));
+}
+
+TEST_F(CalcTest, HandlerExceptionArrivesAsRemoteErrorThroughAProxy) {
+  auto catch_fail = hypha::testing::entrypoint_hook(*runner_.container("caller"), "catch_fail");
+  Json seen = catch_fail(Json::array({"disk on fire"}));
+  EXPECT_EQ(seen["what"], "runtime_error disk on fire");
+  EXPECT_EQ(seen["info"], (Json{{"exc_type", "runtime_error"},
+                                {"exc_path", "std.runtime_error"},
+                                {"exc_args", {"disk on fire"}},
+                                {"value", "disk on fire"}}));
+}
+
+TEST_F(CalcTest, PropagatedRemoteErrorKeepsTheOriginalInfo) {
+  try {
+    call(runner_, "caller", "propagate_fail", Json::array({"disk on fire"}));
+    FAIL() << "expected RemoteError";
+  } catch (const hypha::RemoteError& e) {
+    EXPECT_STREQ(e.what(), "runtime_error disk on fire");
+    EXPECT_EQ(e.info().exc_path, "std.runtime_error");
+    EXPECT_EQ(e.info().exc_args, Json::array({"disk on fire"}));
+  }
+}
+
+TEST_F(CalcTest, UnknownMethodIsMethodNotFound) {
+  try {
+    call(runner_, "calc", "divide", Json::array({1, 2}));
+    FAIL() << "expected MethodNotFound";
+  } catch (const hypha::MethodNotFound& e) {
+    EXPECT_STREQ(e.what(), "divide");
+  }
+  // Through a proxy in another service too.
+  auto via_caller = hypha::testing::entrypoint_hook(*runner_.container("caller"), "call");
+  EXPECT_THROW(via_caller(Json::array({"divide"})), hypha::MethodNotFound);
+}
+
+TEST_F(CalcTest, UnknownServiceIsUnknownService) {
+  try {
+    call(runner_, "nosuch", "add", Json::array({1, 2}));
+    FAIL() << "expected UnknownService";
+  } catch (const hypha::UnknownService& e) {
+    EXPECT_EQ(e.info().value, "Unknown service `nosuch`");
+  }
+}
+
+TEST_F(CalcTest, StoppedServiceIsUnknownService) {
+  runner_.container("calc")->stop();
+  EXPECT_FALSE(runner_.container("calc")->running());
+  EXPECT_THROW(call(runner_, "calc", "add", Json::array({1, 2})), hypha::UnknownService);
+  auto via_caller = hypha::testing::entrypoint_hook(*runner_.container("caller"), "call");
+  EXPECT_THROW(via_caller(Json::array({"nothing"})), hypha::UnknownService);
+}
+
+TEST_F(CalcTest, KeepsServingAfterAFailingWorker) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THROW(call(runner_, "calc", "fail", Json::array({"x"})), hypha::RemoteError);
+    EXPECT_THROW(call(runner_, "calc", "add", Json::array({"x", 1})), hypha::IncorrectSignature);
+    EXPECT_EQ(call(runner_, "calc", "add", Json::array({i, 1})), Json(i + 1));
+  }
+  EXPECT_TRUE(runner_.container("calc")->running());
+}
+
+TEST(ServiceContainer, GracefulStopWaitsForAnInFlightWorker) {
+  Gate gate;
+  g_gate = &gate;
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Slow>();
+  runner.start();
+  hypha::ServiceContainer* container = runner.container("slow");
+
+  auto result = std::async(std::launch::async, [&] { return call(runner, "slow", "block", Json::array()); });
+  ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
+
+  std::atomic<bool> released{false};
+  std::thread releaser([&] {
+    wait_until([&] { return !container->running(); });  // stop() has begun
+    released.store(true);
+    gate.release.count_down();
+  });
+  container->stop();
+  EXPECT_TRUE(released.load()) << "stop() returned while a worker was still running";
+  EXPECT_EQ(gate.finished.load(), 1);
+  releaser.join();
+  EXPECT_EQ(result.get(), Json(1));
+  EXPECT_THROW(call(runner, "slow", "block", Json::array()), hypha::UnknownService);
+  runner.stop();
+}
+
+TEST(ServiceContainer, GracefulStopRunsQueuedWorkers) {
+  Gate gate;
+  g_gate = &gate;
+  hypha::ServiceRunner runner(hypha::Config(Json{{"max_workers", 1}}));
+  runner.add_service<Slow>();
+  runner.start();
+  hypha::ServiceContainer* container = runner.container("slow");
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "slow", nullptr);
+
+  std::vector<hypha::RpcFuture> futures;
+  for (int i = 0; i < 3; ++i) futures.push_back(proxy.call_async("block"));
+  ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
+
+  std::thread releaser([&] {
+    wait_until([&] { return !container->running(); });
+    gate.release.count_down();
+  });
+  container->stop();
+  releaser.join();
+  EXPECT_EQ(gate.finished.load(), 3);
+  for (auto& f : futures) {
+    ASSERT_TRUE(f.wait_for(0ms));
+    EXPECT_EQ(f.get(), Json(1));
+  }
+  runner.stop();
+}
+
+TEST(ServiceContainer, MaxWorkersBoundsConcurrencyAndQueuesTheRest) {
+  Gate gate;
+  g_gate = &gate;
+  hypha::ServiceRunner runner(hypha::Config(Json{{"max_workers", 3}, {"WORKER_THREADS", 8}}));
+  runner.add_service<Slow>();
+  runner.start();
+  hypha::ServiceContainer* container = runner.container("slow");
+  EXPECT_EQ(container->max_workers(), 3u);
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "slow", nullptr);
+
+  std::vector<hypha::RpcFuture> futures;
+  for (int i = 0; i < 10; ++i) futures.push_back(proxy.call_async("block"));
+  ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 3; }));
+  EXPECT_EQ(container->running_workers(), 3u);
+  EXPECT_EQ(gate.current.load(), 3);
+
+  gate.release.count_down();
+  for (auto& f : futures) EXPECT_EQ(f.get(10s), Json(1));
+  EXPECT_EQ(gate.finished.load(), 10);
+  EXPECT_EQ(gate.peak.load(), 3);
+  runner.stop();
+}
+
+TEST(ServiceContainer, KillReturnsPromptlyWithWorkersInFlight) {
+  Gate gate;
+  g_gate = &gate;
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Slow>();
+  runner.start();
+  hypha::ServiceContainer* container = runner.container("slow");
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "slow", nullptr);
+
+  // One synchronous call (runs on its caller's thread), one asynchronous.
+  auto sync_result = std::async(std::launch::async, [&] { return call(runner, "slow", "block", Json::array()); });
+  hypha::RpcFuture async_result = proxy.call_async("block");
+  ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 2; }));
+
+  auto killed = std::async(std::launch::async, [&] { container->kill(); });
+  bool prompt = killed.wait_for(5s) == std::future_status::ready;
+  gate.release.count_down();  // unblock the workers in any case
+  killed.get();
+  EXPECT_TRUE(prompt) << "kill() waited for running workers";
+  EXPECT_FALSE(container->running());
+  EXPECT_THROW(call(runner, "slow", "block", Json::array()), hypha::UnknownService);
+  // Workers cannot be interrupted; they finish and answer.
+  EXPECT_EQ(sync_result.get(), Json(1));
+  EXPECT_EQ(async_result.get(10s), Json(1));
+}
+
+TEST(ServiceContainer, KillFailsQueuedCallsInsteadOfLosingThem) {
+  Gate gate;
+  g_gate = &gate;
+  hypha::ServiceRunner runner(hypha::Config(Json{{"max_workers", 1}}));
+  runner.add_service<Slow>();
+  runner.start();
+  hypha::ServiceContainer* container = runner.container("slow");
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "slow", nullptr);
+
+  hypha::RpcFuture running = proxy.call_async("block");
+  hypha::RpcFuture queued = proxy.call_async("block");
+  ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
+  container->kill();
+  EXPECT_THROW(queued.get(10s), hypha::Error);
+  gate.release.count_down();
+  EXPECT_EQ(running.get(10s), Json(1));
+  EXPECT_EQ(gate.finished.load(), 1);
+}
+
+TEST(ServiceContainer, DependencyHooksRunInOrder) {
+  take_log();
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Lifecycle>();
+  runner.start();
+  EXPECT_EQ(take_log(), (std::vector<std::string>{"setup", "start"}));
+
+  EXPECT_EQ(call(runner, "lifecycle", "ok", Json::array()), Json(1));
+  EXPECT_EQ(take_log(), (std::vector<std::string>{"get_dependency ok", "worker_setup", "call 7", "worker_result ok",
+                                                  "worker_teardown"}));
+
+  EXPECT_THROW(call(runner, "lifecycle", "boom", Json::array()), hypha::RemoteError);
+  EXPECT_EQ(take_log(), (std::vector<std::string>{"get_dependency boom", "worker_setup", "call 7",
+                                                  "worker_result runtime_error", "worker_teardown"}));
+
+  runner.stop();
+  EXPECT_EQ(take_log(), (std::vector<std::string>{"stop"}));
+}
+
+TEST(ServiceContainer, ThrowingWorkerResultFailsTheCall) {
+  take_log();
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Lifecycle>();
+  runner.start();
+  take_log();
+  try {
+    call(runner, "lifecycle", "veto", Json::array());
+    FAIL() << "expected an error";
+  } catch (const hypha::RemoteError& e) {
+    EXPECT_EQ(e.info().exc_type, "logic_error");
+    EXPECT_EQ(e.info().value, "vetoed");
+  }
+  EXPECT_EQ(take_log().back(), "worker_teardown");
+  runner.stop();
+}
+
+TEST(ServiceContainer, WorkerGetsItsOwnCallIdAndParentContext) {
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Calc>();
+  runner.start();
+  auto* container = runner.container("calc");
+  std::vector<std::string> stack;
+  std::string user;
+  std::size_t observer = container->add_observer([&](const hypha::WorkerContext& worker, const hypha::Outcome&) {
+    stack = worker.data.call_id_stack;
+    user = worker.data.user_id();
+  });
+  hypha::ContextData parent;
+  parent.call_id_stack = {"standalone_rpc_proxy.call.1"};
+  parent.set("user_id", "alice");
+  auto add = hypha::testing::entrypoint_hook(*container, "add", parent);
+  EXPECT_EQ(add(Json::array({1, 2})), Json(3));
+  container->remove_observer(observer);
+  ASSERT_EQ(stack.size(), 2u);
+  EXPECT_EQ(stack[0], "standalone_rpc_proxy.call.1");
+  EXPECT_THAT(stack[1], ::testing::StartsWith("calc.add."));
+  EXPECT_EQ(user, "alice");
+  runner.stop();
+}
+
+TEST(ServiceContainer, StartTwiceThrows) {
+  hypha::Runtime runtime(hypha::Config{});
+  hypha::ServiceContainer container(hypha::define_service<Calc>(), runtime);
+  container.start();
+  EXPECT_TRUE(container.running());
+  EXPECT_THROW(container.start(), std::logic_error);
+  container.stop();
+  container.stop();  // idempotent
+  EXPECT_FALSE(container.running());
+}
+
+}  // namespace

@@ -24,7 +24,8 @@ std::shared_ptr<Transport> choose_transport(const Config& config, std::shared_pt
     }
     return amqp_factory()(config);
   }
-  return std::make_shared<InProcessTransport>();
+  return std::make_shared<InProcessTransport>(
+      std::chrono::milliseconds(config.get_int("EVENT_RETRY_DELAY_MS", 100, 0, 3'600'000)));
 }
 
 }  // namespace

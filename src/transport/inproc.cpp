@@ -72,7 +72,8 @@ struct InProcessTransport::Delivery {
   int attempt = 0;
 };
 
-InProcessTransport::InProcessTransport() : retries_(std::make_unique<RetryScheduler>()) {}
+InProcessTransport::InProcessTransport(std::chrono::milliseconds first_retry_delay)
+    : first_retry_delay_(first_retry_delay), retries_(std::make_unique<RetryScheduler>()) {}
 InProcessTransport::~InProcessTransport() = default;
 
 void InProcessTransport::stop() {}
@@ -167,7 +168,7 @@ void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
     return;
   }
   ++delivery->attempt;
-  auto delay = std::chrono::milliseconds(100) * (1 << std::min(delivery->attempt - 1, 6));
+  auto delay = first_retry_delay_ * (1 << std::min(delivery->attempt - 1, 6));
   log::warn("event {}.{} to {}.{} failed; retry {} of {} in {} ms", sub.source, sub.event_type, sub.service, sub.method,
             delivery->attempt, sub.max_retries, delay.count());
   retries_->schedule(delay, [this, delivery] { deliver(delivery); });

@@ -5,10 +5,12 @@
 // serialization: values move), round-robin across instances of a service.
 // Events go to the containers' worker queues and run asynchronously, with the
 // three Nameko handler types. A failed event handler is retried with backoff up
-// to its max_retries, then dead-lettered (logged and counted).
+// to its max_retries, then dead-lettered (logged and counted). The first retry
+// waits EVENT_RETRY_DELAY_MS (100 ms by default), each next one twice as long.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -23,7 +25,7 @@ namespace hypha {
 
 class InProcessTransport : public Transport {
  public:
-  InProcessTransport();
+  explicit InProcessTransport(std::chrono::milliseconds first_retry_delay = std::chrono::milliseconds(100));
   ~InProcessTransport() override;
 
   Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
@@ -56,6 +58,7 @@ class InProcessTransport : public Transport {
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>> services_;
   std::vector<Subscriber> subscribers_;
+  const std::chrono::milliseconds first_retry_delay_;
   std::atomic<std::size_t> round_robin_{0};
   std::atomic<std::size_t> dead_lettered_{0};
   class RetryScheduler;

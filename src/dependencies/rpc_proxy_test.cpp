@@ -1,0 +1,156 @@
+#include "hypha/dependencies/rpc_proxy.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <latch>
+#include <stdexcept>
+#include <string>
+
+#include "hypha/core/runner.hpp"
+#include "hypha/dependencies/context.hpp"
+
+namespace {
+
+using hypha::Json;
+using ::testing::StartsWith;
+using namespace std::chrono_literals;
+
+std::latch* g_release = nullptr;
+
+class Callee {
+ public:
+  static constexpr std::string_view name = "callee";
+  static void define(hypha::ServiceSpec<Callee>& s) {
+    s.rpc("block", &Callee::block);
+    s.rpc("square", &Callee::square, {.params = {"n"}});
+  }
+  int block() {
+    g_release->wait();
+    return 7;
+  }
+  int square(int n) { return n * n; }
+};
+
+// HopA -> HopB -> HopC; C answers with the context it received.
+class HopA {
+ public:
+  static constexpr std::string_view name = "hop_a";
+  static void define(hypha::ServiceSpec<HopA>& s) {
+    s.rpc("start", &HopA::start);
+    s.dependency("b", &HopA::b_, hypha::rpc_proxy("hop_b"));
+    s.dependency("context", &HopA::context_, hypha::context_access());
+  }
+  Json start() {
+    context_->set("user_id", "alice");
+    context_->set("language", "fr");
+    return b_.call("middle");
+  }
+  hypha::RpcProxy b_;
+  hypha::ContextAccess context_;
+};
+
+class HopB {
+ public:
+  static constexpr std::string_view name = "hop_b";
+  static void define(hypha::ServiceSpec<HopB>& s) {
+    s.rpc("middle", &HopB::middle);
+    s.dependency("c", &HopB::c_, hypha::rpc_proxy("hop_c"));
+  }
+  Json middle() { return c_.call("leaf"); }
+  hypha::RpcProxy c_;
+};
+
+class HopC {
+ public:
+  static constexpr std::string_view name = "hop_c";
+  static void define(hypha::ServiceSpec<HopC>& s) {
+    s.rpc("leaf", &HopC::leaf);
+    s.dependency("context", &HopC::context_, hypha::context_access());
+  }
+  Json leaf() {
+    return Json{{"call_id_stack", context_->call_id_stack},
+                {"user_id", context_->user_id()},
+                {"language", context_->language()}};
+  }
+  hypha::ContextAccess context_;
+};
+
+TEST(RpcProxy, CallAsyncGetTimesOutWhileTheCalleeBlocks) {
+  std::latch release(1);
+  g_release = &release;
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Callee>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "callee", nullptr);
+
+  hypha::RpcFuture future = proxy.call_async("block");
+  EXPECT_THROW(future.get(20ms), hypha::RpcTimeout);
+  EXPECT_FALSE(future.wait_for(0ms));
+  release.count_down();
+  EXPECT_EQ(future.get(10s), Json(7));
+  EXPECT_EQ(future.get(), Json(7));  // get() may be called again
+  runner.stop();
+}
+
+TEST(RpcProxy, TypedCallsAndTimeouts) {
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Callee>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "callee", nullptr);
+  EXPECT_EQ(proxy.call_as<int>("square", 9), 81);
+  EXPECT_EQ(proxy.with_timeout(5s).call("square", 3), Json(9));
+  EXPECT_EQ(proxy.call_async("square", 4).get(10s), Json(16));
+  EXPECT_EQ(proxy.call_json("square", Json::array(), Json{{"n", 5}}), Json(25));
+  EXPECT_THROW(proxy.call_async("nope").get(10s), hypha::MethodNotFound);
+  runner.stop();
+}
+
+TEST(RpcProxy, UnboundProxyThrows) {
+  hypha::RpcProxy proxy;
+  EXPECT_FALSE(proxy.bound());
+  EXPECT_THROW(proxy.call("x"), std::logic_error);
+  EXPECT_THROW(proxy.call_async("x"), std::logic_error);
+}
+
+Json three_hops(const hypha::Config& config) {
+  hypha::ServiceRunner runner(config);
+  runner.add_service<HopA>();
+  runner.add_service<HopB>();
+  runner.add_service<HopC>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "hop_a", nullptr);
+  Json seen = proxy.call("start");
+  runner.stop();
+  return seen;
+}
+
+TEST(RpcProxy, ContextFlowsAcrossThreeHops) {
+  Json seen = three_hops(hypha::Config{});
+  EXPECT_EQ(seen["user_id"], "alice");
+  EXPECT_EQ(seen["language"], "fr");
+  const Json& stack = seen["call_id_stack"];
+  ASSERT_EQ(stack.size(), 3u) << stack;
+  EXPECT_THAT(stack[0].get<std::string>(), StartsWith("hop_a.start."));
+  EXPECT_THAT(stack[1].get<std::string>(), StartsWith("hop_b.middle."));
+  EXPECT_THAT(stack[2].get<std::string>(), StartsWith("hop_c.leaf."));
+}
+
+TEST(RpcProxy, CallIdStackIsTruncatedToParentCallsTrackedPlusOne) {
+  Json two = three_hops(hypha::Config(Json{{"parent_calls_tracked", 2}}));
+  EXPECT_EQ(two["call_id_stack"].size(), 3u) << two;
+
+  Json one = three_hops(hypha::Config(Json{{"parent_calls_tracked", 1}}));
+  const Json& stack = one["call_id_stack"];
+  ASSERT_EQ(stack.size(), 2u) << stack;
+  EXPECT_THAT(stack[0].get<std::string>(), StartsWith("hop_b.middle."));
+  EXPECT_THAT(stack[1].get<std::string>(), StartsWith("hop_c.leaf."));
+  EXPECT_EQ(one["user_id"], "alice");  // truncation drops call ids only
+
+  Json zero = three_hops(hypha::Config(Json{{"parent_calls_tracked", 0}}));
+  ASSERT_EQ(zero["call_id_stack"].size(), 1u);
+  EXPECT_THAT(zero["call_id_stack"][0].get<std::string>(), StartsWith("hop_c.leaf."));
+}
+
+}  // namespace

@@ -1,0 +1,249 @@
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "hypha/core/runner.hpp"
+#include "hypha/http/http_server.hpp"
+
+namespace {
+
+using hypha::HttpRequest;
+using hypha::HttpResponse;
+using hypha::Json;
+using ::testing::HasSubstr;
+
+// Reply is one parsed HTTP/1.1 response.
+struct Reply {
+  int status = 0;
+  hypha::HttpHeaders headers;
+  std::string body;
+  Json json() const { return Json::parse(body); }
+};
+
+// http_exchange sends `request` verbatim to 127.0.0.1:port and reads one
+// response: the status line, the headers, then Content-Length bytes of body
+// (or everything until the server closes). Reads time out after 10 s.
+Reply http_exchange(std::uint16_t port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("connect() failed");
+
+  for (std::size_t sent = 0; sent < request.size();) {
+    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer (413) and close before taking the whole body
+    sent += static_cast<std::size_t>(n);
+  }
+
+  std::string data;
+  std::size_t header_end = std::string::npos;
+  std::size_t content_length = std::string::npos;
+  char buffer[4096];
+  for (;;) {
+    if (header_end == std::string::npos) {
+      header_end = data.find("\r\n\r\n");
+      if (header_end != std::string::npos) {
+        std::string lower;
+        for (std::size_t i = 0; i < header_end; ++i) lower.push_back(static_cast<char>(std::tolower(data[i])));
+        auto at = lower.find("\r\ncontent-length:");
+        if (at != std::string::npos) content_length = std::stoul(lower.substr(at + 17));
+      }
+    }
+    if (header_end != std::string::npos && content_length != std::string::npos &&
+        data.size() >= header_end + 4 + content_length) {
+      break;
+    }
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  if (header_end == std::string::npos) throw std::runtime_error("incomplete response: '" + data + "'");
+
+  Reply reply;
+  std::string head = data.substr(0, header_end);
+  auto line_end = head.find("\r\n");
+  std::string status_line = head.substr(0, line_end);
+  if (status_line.rfind("HTTP/1.", 0) != 0) throw std::runtime_error("bad status line: " + status_line);
+  reply.status = std::stoi(status_line.substr(9, 3));
+  for (std::size_t pos = line_end; pos != std::string::npos && pos < head.size();) {
+    std::size_t start = pos + 2;
+    std::size_t end = head.find("\r\n", start);
+    std::string line = head.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' '));
+      reply.headers[line.substr(0, colon)] = value;
+    }
+    pos = end;
+  }
+  reply.body = data.substr(header_end + 4);
+  if (content_length != std::string::npos && reply.body.size() > content_length) reply.body.resize(content_length);
+  return reply;
+}
+
+Reply get(std::uint16_t port, const std::string& path, const std::string& method = "GET") {
+  return http_exchange(port, method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+}
+
+Reply post(std::uint16_t port, const std::string& path, const std::string& body) {
+  return http_exchange(port, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" +
+                                 "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                                 "\r\n\r\n" + body);
+}
+
+class Web {
+ public:
+  static constexpr std::string_view name = "web";
+  static void define(hypha::ServiceSpec<Web>& s) {
+    s.http("get_item", &Web::get_item, {.method = "GET", .path = "/items/<int:id>"});
+    s.http("delete_item", &Web::delete_item, {.method = "DELETE", .path = "/items/<int:id>"});
+    s.http("create_item", &Web::create_item, {.method = "POST", .path = "/items"});
+    s.http("greet", &Web::greet, {.method = "GET", .path = "/greet/<name>"});
+    s.http("get_file", &Web::get_file, {.method = "GET", .path = "/files/<path:rest>"});
+    s.http("crash", &Web::crash, {.method = "GET", .path = "/crash"});
+    s.http("query", &Web::query, {.method = "GET", .path = "/query"});
+  }
+  Json get_item(const HttpRequest&, std::int64_t id) { return Json{{"id", id}, {"twice", id * 2}}; }
+  void delete_item(const HttpRequest&, std::int64_t) {}
+  HttpResponse create_item(const HttpRequest& request) {
+    HttpResponse response = HttpResponse::json(201, Json{{"received", Json::parse(request.body)}});
+    response.headers["Location"] = "/items/1";
+    return response;
+  }
+  std::string greet(const HttpRequest& request, std::string name) {
+    return "hello " + name + " in " + std::string(request.header("Accept-Language"));
+  }
+  Json get_file(const HttpRequest&, std::string rest) { return rest; }
+  Json crash(const HttpRequest&) { throw std::runtime_error("db password is hunter2"); }
+  Json query(const HttpRequest& request) { return std::string(request.query_value("q").value_or("none")); }
+};
+
+class HttpEntrypointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runner_.add_service<Web>();
+    runner_.start();
+    port_ = runner_.runtime().http_server().port();
+    ASSERT_NE(port_, 0);
+  }
+  void TearDown() override { runner_.stop(); }
+
+  hypha::ServiceRunner runner_{hypha::Config(
+      Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}, {"HTTP_THREADS", 2}, {"HTTP_MAX_BODY_BYTES", 64}})};
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(HttpEntrypointTest, TypedPathParamsAndJsonResponse) {
+  Reply reply = get(port_, "/items/21");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers["Content-Type"], hypha::kJsonContentType);
+  EXPECT_EQ(reply.json(), (Json{{"id", 21}, {"twice", 42}}));
+
+  EXPECT_EQ(get(port_, "/files/a/b/c.txt").json(), Json("a/b/c.txt"));
+  EXPECT_EQ(get(port_, "/query?q=hypha").json(), Json("hypha"));
+}
+
+TEST_F(HttpEntrypointTest, RequestHeadersReachTheHandler) {
+  Reply reply = http_exchange(
+      port_, "GET /greet/ann HTTP/1.1\r\nHost: localhost\r\nAccept-Language: fr\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.json(), Json("hello ann in fr"));
+}
+
+TEST_F(HttpEntrypointTest, HandlerResponsesKeepTheirStatusAndHeaders) {
+  Reply created = post(port_, "/items", R"({"name":"x"})");
+  EXPECT_EQ(created.status, 201);
+  EXPECT_EQ(created.headers["Location"], "/items/1");
+  EXPECT_EQ(created.json(), (Json{{"received", {{"name", "x"}}}}));
+
+  Reply deleted = get(port_, "/items/3", "DELETE");
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_EQ(deleted.body, "");
+}
+
+TEST_F(HttpEntrypointTest, HeadIsAnsweredWithoutABody) {
+  Reply reply = get(port_, "/items/1", "HEAD");
+  EXPECT_EQ(reply.status, 200);
+}
+
+TEST_F(HttpEntrypointTest, UnknownPathIsA404JsonError) {
+  Reply reply = get(port_, "/nothing/here");
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_EQ(reply.headers["Content-Type"], hypha::kJsonContentType);
+  EXPECT_EQ(reply.json()["error"]["code"], "not_found");
+  // A path param that does not convert is no match either.
+  EXPECT_EQ(get(port_, "/items/abc").status, 404);
+}
+
+TEST_F(HttpEntrypointTest, WrongMethodIsA405WithAllow) {
+  Reply reply = get(port_, "/greet/ann", "PUT");
+  EXPECT_EQ(reply.status, 405);
+  EXPECT_EQ(reply.headers["Allow"], "GET, HEAD");
+  EXPECT_EQ(reply.json()["error"]["code"], "method_not_allowed");
+
+  Reply items = get(port_, "/items/1", "PATCH");
+  EXPECT_EQ(items.status, 405);
+  EXPECT_THAT(items.headers["Allow"], HasSubstr("DELETE"));
+  EXPECT_THAT(items.headers["Allow"], HasSubstr("GET"));
+  EXPECT_THAT(items.headers["Allow"], HasSubstr("HEAD"));
+}
+
+TEST_F(HttpEntrypointTest, BodyOverTheLimitIsA413) {
+  EXPECT_EQ(post(port_, "/items", R"({"small":true})").status, 201);
+  Reply reply = post(port_, "/items", R"({"name":")" + std::string(200, 'x') + R"("})");
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_EQ(reply.json()["error"]["code"], "payload_too_large");
+}
+
+TEST_F(HttpEntrypointTest, ChunkedBodyOverTheLimitIsA413) {
+  std::string chunk(200, 'x');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", chunk.size());
+  Reply reply = http_exchange(port_, "POST /items HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                                     "Transfer-Encoding: chunked\r\n\r\n" +
+                                         std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+  EXPECT_EQ(reply.status, 413);
+}
+
+TEST_F(HttpEntrypointTest, DeclaredLengthOverTheLimitIsA413BeforeTheBody) {
+  // Only the headers are sent: the answer must not wait for the body.
+  Reply reply = http_exchange(port_, "POST /items HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                                     "Content-Length: 100000000\r\n\r\n");
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_EQ(reply.json()["error"]["code"], "payload_too_large");
+}
+
+TEST_F(HttpEntrypointTest, HandlerExceptionIsA500WithoutTheMessage) {
+  Reply reply = get(port_, "/crash");
+  EXPECT_EQ(reply.status, 500);
+  EXPECT_EQ(reply.json()["error"]["code"], "internal");
+  EXPECT_EQ(reply.body.find("hunter2"), std::string::npos) << reply.body;
+  // The server keeps serving.
+  EXPECT_EQ(get(port_, "/items/1").status, 200);
+}
+
+TEST_F(HttpEntrypointTest, StoppedServiceRoutesAreGone) {
+  runner_.container("web")->stop();
+  EXPECT_EQ(get(port_, "/items/1").status, 404);
+}
+
+}  // namespace

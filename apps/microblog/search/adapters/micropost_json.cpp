@@ -1,0 +1,44 @@
+#include "search/adapters/micropost_json.hpp"
+
+#include <limits>
+
+#include "contracts/json_codec.hpp"
+
+namespace microblog::search {
+namespace {
+
+hypha::Result<IndexedPost> checked(IndexedPost post) {
+    if (auto id = check_post_id(post.id); !id) return tl::unexpected(id.error());
+    return post;
+}
+
+}  // namespace
+
+hypha::Result<std::uint64_t> check_post_id(std::uint64_t id) {
+    if (id > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return hypha::fail(hypha::ErrorCode::kInvalidArgument, "id: must fit in 63 bits");
+    }
+    return id;
+}
+
+hypha::Json micropost_to_json(const IndexedPost& post) {
+    return {{"id", contracts::id_to_json(post.id)},
+            {"author", post.author},
+            {"text", post.text},
+            {"referenced", post.referenced},
+            {"created_ms", post.created_ms},
+            {"edited_ms", post.edited_ms ? hypha::Json(*post.edited_ms) : hypha::Json(nullptr)},
+            {"version", post.version}};
+}
+
+hypha::Result<IndexedPost> post_of(const contracts::MicropostCreated& event) {
+    return checked(IndexedPost{event.id, event.author, event.text, event.referenced, event.created_ms, std::nullopt,
+                               event.version, false});
+}
+
+hypha::Result<IndexedPost> post_of(const contracts::MicropostEdited& event) {
+    return checked(IndexedPost{event.id, event.author, event.text, event.referenced, event.created_ms, event.edited_ms,
+                               event.version, false});
+}
+
+}  // namespace microblog::search

@@ -1,0 +1,81 @@
+#include "search/adapters/sqlite_search_index.hpp"
+
+#include <string>
+
+#include "hypha/core/json.hpp"
+
+namespace microblog::search {
+namespace {
+
+constexpr const char* kPostColumns = "p.id, p.author, p.text, p.referenced, p.created_ms, p.edited_ms, p.version, p.deleted";
+
+/// kTextSearch: live posts whose text matches ?1, optionally by authors LIKE ?2.
+constexpr const char* kTextSearch =
+    " FROM post_text JOIN posts p ON p.id = post_text.rowid "
+    "WHERE post_text MATCH ?1 AND p.deleted = 0 AND (?2 IS NULL OR p.author LIKE ?2 ESCAPE '\\') "
+    "AND (?3 IS NULL OR p.id < ?3) ORDER BY p.id DESC LIMIT ?4 OFFSET ?5";
+
+/// kAuthorSearch: live posts by authors LIKE ?2 (no text, so no ?1).
+constexpr const char* kAuthorSearch =
+    " FROM posts p "
+    "WHERE p.deleted = 0 AND p.author LIKE ?2 ESCAPE '\\' "
+    "AND (?3 IS NULL OR p.id < ?3) ORDER BY p.id DESC LIMIT ?4 OFFSET ?5";
+
+/// post_at() reads the kPostColumns of the current row.
+IndexedPost post_at(const hypha::sql::Statement& row) {
+    IndexedPost post;
+    post.id = static_cast<std::uint64_t>(row.int64(0));
+    post.author = row.text(1);
+    post.text = row.text(2);
+    post.referenced = hypha::Json::parse(row.text(3)).get<std::vector<std::string>>();
+    post.created_ms = row.int64(4);
+    post.edited_ms = row.optional_int64(5);
+    post.version = row.int64(6);
+    post.deleted = row.int64(7) != 0;
+    return post;
+}
+
+}  // namespace
+
+std::optional<IndexedPost> SqliteSearchIndex::find(std::uint64_t id) {
+    auto select = connection_.prepare(std::string("SELECT ") + kPostColumns + " FROM posts p WHERE p.id = ?1");
+    select.bind(1, id);
+    if (!select.step()) return std::nullopt;
+    return post_at(select);
+}
+
+void SqliteSearchIndex::save(const IndexedPost& post) {
+    auto upsert = connection_.prepare(
+        "INSERT INTO posts(id, author, text, referenced, created_ms, edited_ms, version, deleted) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET "
+        "author = excluded.author, text = excluded.text, referenced = excluded.referenced, "
+        "created_ms = excluded.created_ms, edited_ms = excluded.edited_ms, version = excluded.version, "
+        "deleted = excluded.deleted");
+    upsert.bind(1, post.id).bind(2, post.author).bind(3, post.text).bind(4, hypha::Json(post.referenced).dump());
+    upsert.bind(5, post.created_ms).bind(6, post.edited_ms).bind(7, post.version).bind(8, post.deleted ? 1 : 0).run();
+
+    connection_.prepare("DELETE FROM post_text WHERE rowid = ?1").bind(1, post.id).run();
+    if (!post.deleted) {
+        connection_.prepare("INSERT INTO post_text(rowid, text) VALUES (?1, ?2)").bind(1, post.id).bind(2, post.text).run();
+    }
+}
+
+SearchPage SqliteSearchIndex::search(const SearchQuery& query, const ListRequest& request) {
+    const bool by_text = query.has_text();
+    auto select = connection_.prepare(std::string("SELECT ") + kPostColumns + (by_text ? kTextSearch : kAuthorSearch));
+    if (by_text) select.bind(1, query.fts5_match());
+    // One row more than asked tells whether another page follows.
+    select.bind(2, query.username_like_pattern()).bind(3, request.before).bind(4, request.size + 1);
+    select.bind(5, request.offset);
+    SearchPage page;
+    while (select.step()) {
+        if (static_cast<int>(page.items.size()) == request.size) {
+            page.has_more = true;
+            break;
+        }
+        page.items.push_back(post_at(select));
+    }
+    return page;
+}
+
+}  // namespace microblog::search

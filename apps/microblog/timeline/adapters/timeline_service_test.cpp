@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -307,6 +310,34 @@ TEST_F(TimelineServiceTest, EventsFromThePostsAndSocialServicesReachTheHandlers)
         waiter.wait();
     }
     EXPECT_EQ(ids("bob"), Ids{});
+}
+
+TEST_F(TimelineServiceTest, AFollowRacingWithNewPostsNeverLosesOne) {
+    // Count the handlers that succeeded (a failed attempt would be retried).
+    std::mutex mutex;
+    std::condition_variable done;
+    int succeeded = 0;
+    const auto observer = timeline_container().add_observer([&](const hypha::WorkerContext&, const hypha::Outcome& o) {
+        if (!o.ok()) return;
+        std::lock_guard lock(mutex);
+        ++succeeded;
+        done.notify_all();
+    });
+    constexpr int kPosts = 40;
+    auto emit = [&](std::string_view service, std::string_view type, Json payload) {
+        hypha::testing::entrypoint_hook(*runner_->container(service), "emit")(Json::array({type, std::move(payload)}));
+    };
+    for (int i = 1; i <= kPosts; ++i) {
+        emit("posts", "micropost_created", created(static_cast<std::uint64_t>(i), "alice", "racing"));
+        if (i == kPosts / 2) emit("social", "user_followed", followed("bob", "alice"));
+    }
+    {
+        std::unique_lock lock(mutex);
+        ASSERT_TRUE(done.wait_for(lock, std::chrono::seconds(30), [&] { return succeeded == kPosts + 1; }));
+    }
+    timeline_container().remove_observer(observer);
+    EXPECT_EQ(page("bob", 100).at("items").size(), static_cast<std::size_t>(kPosts));
+    EXPECT_EQ(page("alice", 100).at("items").size(), static_cast<std::size_t>(kPosts));
 }
 
 }  // namespace

@@ -7,7 +7,8 @@
 namespace microblog::search {
 namespace {
 
-constexpr const char* kPostColumns = "p.id, p.author, p.text, p.referenced, p.created_ms, p.edited_ms, p.version, p.deleted";
+constexpr const char* kPostColumns =
+    "p.id, p.author, p.text, p.referenced, p.created_ms, p.edited_ms, p.version, p.deleted";
 
 /// kTextSearch: live posts whose text matches ?1, optionally by authors LIKE ?2.
 constexpr const char* kTextSearch =
@@ -56,7 +57,8 @@ void SqliteSearchIndex::save(const IndexedPost& post) {
 
     connection_.prepare("DELETE FROM post_text WHERE rowid = ?1").bind(1, post.id).run();
     if (!post.deleted) {
-        connection_.prepare("INSERT INTO post_text(rowid, text) VALUES (?1, ?2)").bind(1, post.id).bind(2, post.text).run();
+        auto insert = connection_.prepare("INSERT INTO post_text(rowid, text) VALUES (?1, ?2)");
+        insert.bind(1, post.id).bind(2, post.text).run();
     }
 }
 

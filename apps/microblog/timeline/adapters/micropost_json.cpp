@@ -46,7 +46,9 @@ hypha::Result<TimelinePost> micropost_from_json(const hypha::Json& json) {
             post.state.edited_ms = contracts::int64_from_json(json, "edited_ms");
         }
         post.state.version = contracts::int64_from_json(json, "version");
-        if (auto ok = checked(post); !ok) return hypha::fail(hypha::ErrorCode::kInvalidArgument, "post: " + ok.error().message);
+        if (auto ok = checked(post); !ok) {
+            return hypha::fail(hypha::ErrorCode::kInvalidArgument, "post: " + ok.error().message);
+        }
         return post;
     } catch (const hypha::Json::exception& error) {
         return hypha::fail(hypha::ErrorCode::kInvalidArgument, std::string("post: ") + error.what());

@@ -6,7 +6,8 @@
 namespace microblog::timeline {
 namespace {
 
-constexpr const char* kPostColumns = "p.id, p.author, p.text, p.referenced, p.created_ms, p.edited_ms, p.version, p.deleted";
+constexpr const char* kPostColumns =
+    "p.id, p.author, p.text, p.referenced, p.created_ms, p.edited_ms, p.version, p.deleted";
 
 /// post_at() reads the kPostColumns of the current row.
 TimelinePost post_at(const hypha::sql::Statement& row) {

@@ -163,6 +163,10 @@ void HttpServer::stop() {
 HttpResponse HttpServer::handle(const HttpRequest& request) const {
   try {
     auto match = router_.match(request.method, request.path);
+    // "/api/users/alice/" is the same resource as "/api/users/alice".
+    if (!match.handler && match.allowed.empty() && request.path.size() > 1 && request.path.back() == '/') {
+      match = router_.match(request.method, std::string_view(request.path).substr(0, request.path.size() - 1));
+    }
     if (match.handler) return match.handler(request, std::move(match.params));
     if (!match.allowed.empty()) {
       std::string allow;

@@ -1,6 +1,7 @@
 #include "gateway/gateway_service.hpp"
 
 #include "common/domain/ascii.hpp"
+#include "common/domain/decimal.hpp"
 #include "common/domain/page_query.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/representations.hpp"
@@ -16,36 +17,58 @@ std::optional<std::string_view> query(const hypha::HttpRequest& request, std::st
   return request.query_value(key);
 }
 
-PageQuery page_query(const hypha::HttpRequest& request) {
+// ListQuery is a list request's paging: PageQuery's size/before/page, plus
+// the `after` cursor that previous links use.
+struct ListQuery {
+  PageQuery page;
+  std::optional<std::string> after;
+};
+
+ListQuery page_query(const hypha::HttpRequest& request) {
   auto parsed = PageQuery::parse(query(request, "size"), query(request, "before"), query(request, "page"));
   if (!parsed) throw ApiError::validation(parsed.error().message);
-  return *parsed;
+  ListQuery q{*parsed, std::nullopt};
+  if (auto after = query(request, "after")) {
+    if (!parse_decimal_u64(*after)) throw ApiError::validation("after: must be a cursor from a previous link");
+    if (parsed->before() || parsed->page()) throw ApiError::validation("after: cannot be combined with before or page");
+    q.after = std::string(*after);
+  }
+  return q;
 }
 
-Json nullable(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
-Json nullable(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(nullptr); }
 
-std::optional<std::string> before_arg(const PageQuery& q) {
-  return q.before() ? std::optional<std::string>(std::to_string(*q.before())) : std::nullopt;
+Json before_arg(const ListQuery& q) {
+  return q.page.before() ? Json(std::to_string(*q.page.before())) : Json(nullptr);
 }
-std::optional<std::int64_t> offset_arg(const PageQuery& q) {
-  return q.page() ? std::optional<std::int64_t>(q.offset()) : std::nullopt;
+Json offset_arg(const ListQuery& q) { return q.page.page() ? Json(q.page.offset()) : Json(nullptr); }
+
+// list_args: the paging arguments every list RPC takes; `after` only when used.
+Json list_args(Json leading, const ListQuery& q) {
+  leading.push_back(q.page.size());
+  leading.push_back(before_arg(q));
+  leading.push_back(offset_arg(q));
+  if (q.after) leading.push_back(*q.after);
+  return leading;
 }
 
-// page_json wraps a service ListPage into the contract's Page with links.
+// page_json wraps a service ListPage into the contract's Page. A link is
+// present exactly when it leads to more items.
 template <class MapItem, class CursorOf>
-Json page_json(const Json& list, const PageQuery& q, PageLinks links, MapItem map_item, CursorOf cursor_of) {
-  links.size = q.size();
+Json page_json(const Json& list, const ListQuery& q, PageLinks links, MapItem map_item, CursorOf cursor_of) {
+  links.size = q.page.size();
+  const Json& items = list.at("items");
   Json result = Json::array();
-  for (const auto& item : list.at("items")) result.push_back(map_item(item));
+  for (const auto& item : items) result.push_back(map_item(item));
   Json next = nullptr;
   Json previous = nullptr;
   const bool has_more = list.value("has_more", false);
-  if (q.page()) {
-    if (has_more) next = links.with("page", std::to_string(*q.page() + 1));
-    if (*q.page() > 1) previous = links.with("page", std::to_string(*q.page() - 1));
-  } else if (has_more && !list.at("items").empty()) {
-    next = links.with("before", cursor_of(list.at("items").back()));
+  const bool has_newer = list.value("has_newer", false);
+  if (auto page = q.page.page()) {
+    if (has_more) next = links.with("page", std::to_string(*page + 1));
+    if (*page > 1) previous = links.with("page", std::to_string(*page - 1));
+  } else if (!items.empty()) {
+    if (has_more) next = links.with("before", cursor_of(items.back()));
+    if (has_newer) previous = links.with("after", cursor_of(items.front()));
   }
   return Json{{"next", next}, {"previous", previous}, {"result", std::move(result)}};
 }
@@ -124,7 +147,6 @@ HttpResponse GatewayService::health(Request) {
       posts_.call("count_by_author", "");
       social_.call("counts", "");
       timeline_.call("timeline", "", 1, nullptr, nullptr);
-      search_.call("search", nullptr, nullptr, 1, nullptr, nullptr);
     } catch (const hypha::Error& e) {
       if (e.info().exc_type != "NotFound" && e.info().exc_type != "ValidationFailed") {
         return error_body(503, "unavailable", "a service is unavailable: " + e.info().exc_type);
@@ -181,10 +203,10 @@ HttpResponse GatewayService::get_user(Request, std::string username) {
 
 HttpResponse GatewayService::list_collection(Request request, std::string username) {
   return respond([&] {
-    PageQuery q = page_query(request);
+    ListQuery q = page_query(request);
     std::string name = resolve_user(username).at("username").get<std::string>();
-    Json list = posts_.call("list_by_author", name, q.size(), nullable(before_arg(q)), nullable(offset_arg(q)));
-    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(name) + "/collection", {}, q.size()},
+    Json list = posts_.call_json("list_by_author", list_args(Json::array({name}), q));
+    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(name) + "/collection", {}, q.page.size()},
                                              micropost_json, [](const Json& p) { return p.at("id").get<std::string>(); }));
   });
 }
@@ -234,9 +256,9 @@ HttpResponse GatewayService::delete_micropost(Request request, std::string usern
 HttpResponse GatewayService::timeline(Request request, std::string username) {
   return respond([&] {
     std::string owner = authorize_owner(request, username);
-    PageQuery q = page_query(request);
-    Json list = timeline_.call("timeline", owner, q.size(), nullable(before_arg(q)), nullable(offset_arg(q)));
-    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(owner) + "/timeline", {}, q.size()},
+    ListQuery q = page_query(request);
+    Json list = timeline_.call_json("timeline", list_args(Json::array({owner}), q));
+    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(owner) + "/timeline", {}, q.page.size()},
                                              micropost_json, [](const Json& p) { return p.at("id").get<std::string>(); }));
   });
 }
@@ -244,11 +266,11 @@ HttpResponse GatewayService::timeline(Request request, std::string username) {
 HttpResponse GatewayService::user_list(Request request, const std::string& username, const char* method,
                                        const char* path_suffix) {
   return respond([&] {
-    PageQuery q = page_query(request);
+    ListQuery q = page_query(request);
     std::string name = resolve_user(username).at("username").get<std::string>();
-    Json list = social_.call(method, name, q.size(), nullable(before_arg(q)), nullable(offset_arg(q)));
+    Json list = social_.call_json(method, list_args(Json::array({name}), q));
     return HttpResponse::json(
-        200, page_json(list, q, PageLinks{user_href(name) + path_suffix, {}, q.size()},
+        200, page_json(list, q, PageLinks{user_href(name) + path_suffix, {}, q.page.size()},
                        [](const Json& u) { return short_user_json(u.at("username").get<std::string>()); },
                        [](const Json& u) { return u.at("cursor").get<std::string>(); }));
   });
@@ -285,13 +307,13 @@ HttpResponse GatewayService::unfollow(Request request, std::string username, std
 
 HttpResponse GatewayService::search(Request request) {
   return respond([&] {
-    PageQuery q = page_query(request);
+    ListQuery q = page_query(request);
     auto text = query(request, "text");
     auto username = query(request, "username");
-    Json list = search_.call("search", text ? Json(std::string(*text)) : Json(nullptr),
-                             username ? Json(std::string(*username)) : Json(nullptr), q.size(), nullable(before_arg(q)),
-                             nullable(offset_arg(q)));
-    PageLinks links{"/api/search", {}, q.size()};
+    Json list = search_.call_json("search", list_args(Json::array({text ? Json(std::string(*text)) : Json(nullptr),
+                                                                   username ? Json(std::string(*username)) : Json(nullptr)}),
+                                                      q));
+    PageLinks links{"/api/search", {}, q.page.size()};
     if (text) links.filters.emplace_back("text", std::string(*text));
     if (username) links.filters.emplace_back("username", std::string(*username));
     return HttpResponse::json(200, page_json(list, q, links, micropost_json,

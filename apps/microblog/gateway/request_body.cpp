@@ -1,6 +1,9 @@
 #include "gateway/request_body.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "common/domain/ascii.hpp"
 #include "common/domain/utf8.hpp"
@@ -15,6 +18,41 @@ bool is_json_content_type(std::string_view value) {
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
   return equals_ignoring_ascii_case(media, "application/json");
+}
+
+// nlohmann refuses numbers beyond double's range (1e999), which are valid JSON;
+// such a number becomes 0 so that the field it sits in gets the usual
+// "must be a string" answer instead of "malformed JSON".
+std::string clamp_huge_numbers(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < text.size()) out.push_back(text[++i]);
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out.push_back(c);
+      continue;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t end = i + 1;
+      while (end < text.size() && std::strchr("0123456789.eE+-", text[end]) != nullptr) ++end;
+      std::string token(text.substr(i, end - i));
+      errno = 0;
+      std::strtod(token.c_str(), nullptr);
+      out += errno == ERANGE ? std::string("0") : token;
+      i = end - 1;
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -46,6 +84,7 @@ JsonBody::JsonBody(const hypha::HttpRequest& request, std::initializer_list<std:
   if (!is_valid_utf8(request.body)) throw ApiError::bad_request("body: not valid UTF-8");
   if (!json_depth_within(request.body, kMaxJsonDepth)) throw ApiError::bad_request("body: nested too deeply");
   value_ = hypha::Json::parse(request.body, nullptr, false);
+  if (value_.is_discarded()) value_ = hypha::Json::parse(clamp_huge_numbers(request.body), nullptr, false);
   if (value_.is_discarded()) throw ApiError::bad_request("body: malformed JSON");
   if (!value_.is_object()) throw ApiError::bad_request("body: must be a JSON object");
   for (auto it = value_.begin(); it != value_.end(); ++it) {

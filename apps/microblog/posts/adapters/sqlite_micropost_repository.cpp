@@ -1,5 +1,7 @@
 #include "posts/adapters/sqlite_micropost_repository.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "common/domain/ascii.hpp"
@@ -76,27 +78,50 @@ void SqliteMicropostRepository::remove(std::uint64_t id) {
   db_.write().prepare("DELETE FROM microposts WHERE id = ?").bind(1, static_cast<std::int64_t>(id)).run();
 }
 
-MicropostPage SqliteMicropostRepository::list_by_author(std::string_view author_key, int size,
-                                                        std::optional<std::uint64_t> before, std::int64_t offset) {
+bool SqliteMicropostRepository::exists_beyond(std::string_view author_key, std::uint64_t id, bool newer) {
+  auto stmt = db_.read().prepare(newer ? "SELECT 1 FROM microposts WHERE author_key = ? AND id > ? LIMIT 1"
+                                       : "SELECT 1 FROM microposts WHERE author_key = ? AND id < ? LIMIT 1");
+  stmt.bind(1, author_key).bind(2, static_cast<std::int64_t>(id));
+  return stmt.step();
+}
+
+MicropostPage SqliteMicropostRepository::list_by_author(std::string_view author_key, const PageCursor& cursor) {
   MicropostPage page;
-  // One extra row tells whether another page exists.
-  auto stmt = before ? db_.read().prepare(std::string("SELECT ") + kColumns +
-                                          " FROM microposts WHERE author_key = ? AND id < ? ORDER BY id DESC LIMIT ?")
-                     : db_.read().prepare(std::string("SELECT ") + kColumns +
-                                          " FROM microposts WHERE author_key = ? ORDER BY id DESC LIMIT ? OFFSET ?");
+  const std::string select = std::string("SELECT ") + kColumns + " FROM microposts WHERE author_key = ? ";
+  // One extra row tells whether another page exists in the direction read.
+  bool extra = false;
+  if (cursor.after) {
+    auto stmt = db_.read().prepare(select + "AND id > ? ORDER BY id ASC LIMIT ?");
+    stmt.bind(1, author_key).bind(2, static_cast<std::int64_t>(*cursor.after)).bind(3, cursor.size + 1);
+    while (stmt.step()) {
+      if (static_cast<int>(page.items.size()) == cursor.size) {
+        extra = true;
+        break;
+      }
+      page.items.push_back(read_row(stmt));
+    }
+    std::reverse(page.items.begin(), page.items.end());
+    page.has_newer = extra;
+    page.has_more = !page.items.empty() && exists_beyond(author_key, page.items.back().post.id(), false);
+    return page;
+  }
+  auto stmt = cursor.before ? db_.read().prepare(select + "AND id < ? ORDER BY id DESC LIMIT ?")
+                            : db_.read().prepare(select + "ORDER BY id DESC LIMIT ? OFFSET ?");
   stmt.bind(1, author_key);
-  if (before) {
-    stmt.bind(2, static_cast<std::int64_t>(*before)).bind(3, size + 1);
+  if (cursor.before) {
+    stmt.bind(2, static_cast<std::int64_t>(*cursor.before)).bind(3, cursor.size + 1);
   } else {
-    stmt.bind(2, size + 1).bind(3, offset);
+    stmt.bind(2, cursor.size + 1).bind(3, cursor.offset);
   }
   while (stmt.step()) {
-    if (static_cast<int>(page.items.size()) == size) {
-      page.has_more = true;
+    if (static_cast<int>(page.items.size()) == cursor.size) {
+      extra = true;
       break;
     }
     page.items.push_back(read_row(stmt));
   }
+  page.has_more = extra;
+  page.has_newer = !page.items.empty() && exists_beyond(author_key, page.items.front().post.id(), true);
   return page;
 }
 

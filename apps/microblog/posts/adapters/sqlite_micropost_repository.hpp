@@ -20,11 +20,11 @@ class SqliteMicropostRepository : public MicropostRepository {
   std::optional<StoredMicropost> find(std::uint64_t id) override;
   void update(const StoredMicropost& post) override;
   void remove(std::uint64_t id) override;
-  MicropostPage list_by_author(std::string_view author_key, int size, std::optional<std::uint64_t> before,
-                               std::int64_t offset) override;
+  MicropostPage list_by_author(std::string_view author_key, const PageCursor& cursor) override;
   std::int64_t count_by_author(std::string_view author_key) override;
 
  private:
+  bool exists_beyond(std::string_view author_key, std::uint64_t id, bool newer);
   const hypha::Database& db_;
 };
 

@@ -21,9 +21,21 @@ struct StoredMicropost {
   std::vector<std::string> referenced;
 };
 
+/// MicropostPage is one page, newest first, and whether more lie beyond it
+/// on either side (so clients get links exactly when they lead somewhere).
 struct MicropostPage {
   std::vector<StoredMicropost> items;
-  bool has_more = false;
+  bool has_more = false;   ///< older items exist beyond the last one
+  bool has_newer = false;  ///< newer items exist before the first one
+};
+
+/// PageCursor selects a page: older than `before`, newer than `after`
+/// (the items just above it), or `offset` items down from the newest.
+struct PageCursor {
+  int size = 10;
+  std::optional<std::uint64_t> before;
+  std::optional<std::uint64_t> after;
+  std::int64_t offset = 0;
 };
 
 class MicropostRepository {
@@ -34,10 +46,8 @@ class MicropostRepository {
   virtual std::optional<StoredMicropost> find(std::uint64_t id) = 0;
   virtual void update(const StoredMicropost& post) = 0;
   virtual void remove(std::uint64_t id) = 0;
-  /// list_by_author returns the author's posts newest first: older than
-  /// `before` when given, else skipping `offset`.
-  virtual MicropostPage list_by_author(std::string_view author_key, int size, std::optional<std::uint64_t> before,
-                                       std::int64_t offset) = 0;
+  /// list_by_author returns one page of the author's posts, newest first.
+  virtual MicropostPage list_by_author(std::string_view author_key, const PageCursor& cursor) = 0;
   virtual std::int64_t count_by_author(std::string_view author_key) = 0;
 };
 

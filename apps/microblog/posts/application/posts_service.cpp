@@ -64,7 +64,7 @@ StoredMicropost load(MicropostRepository& repo, const std::string& author, const
 void PostsService::define(hypha::ServiceSpec<PostsService>& s) {
   s.rpc("create", &PostsService::create, {.params = {"author", "text"}});
   s.rpc("get", &PostsService::get, {.params = {"author", "id"}});
-  s.rpc("list_by_author", &PostsService::list_by_author, {.params = {"author", "size", "before", "offset"}});
+  s.rpc("list_by_author", &PostsService::list_by_author, {.params = {"author", "size", "before", "offset", "after"}});
   s.rpc("count_by_author", &PostsService::count_by_author, {.params = {"author"}});
   s.rpc("edit", &PostsService::edit, {.params = {"author", "id", "acting_user", "text"}});
   s.rpc("delete", &PostsService::remove, {.params = {"author", "id", "acting_user"}});
@@ -95,18 +95,20 @@ Json PostsService::get(std::string author, std::string id) {
 }
 
 Json PostsService::list_by_author(std::string author, int size, std::optional<std::string> before,
-                                  std::optional<std::int64_t> offset) {
+                                  std::optional<std::int64_t> offset, std::optional<std::string> after) {
   if (size < 1 || size > 100) throw contracts::MicroblogError(ErrorCode::kInvalidArgument, "size: must be 1 to 100");
-  std::optional<std::uint64_t> cursor;
-  if (before) {
-    cursor = parse_decimal_u64(*before);
-    if (!cursor) throw contracts::MicroblogError(ErrorCode::kInvalidArgument, "before: must be a micropost id");
-  }
+  auto cursor_of = [](const std::optional<std::string>& text, const char* field) -> std::optional<std::uint64_t> {
+    if (!text) return std::nullopt;
+    auto id = parse_decimal_u64(*text);
+    if (!id) throw contracts::MicroblogError(ErrorCode::kInvalidArgument, std::string(field) + ": must be a micropost id");
+    return id;
+  };
+  PageCursor cursor{size, cursor_of(before, "before"), cursor_of(after, "after"), offset.value_or(0)};
   SqliteMicropostRepository repo(db_);
-  auto page = repo.list_by_author(to_ascii_lower(author), size, cursor, offset.value_or(0));
+  auto page = repo.list_by_author(to_ascii_lower(author), cursor);
   Json items = Json::array();
   for (const auto& stored : page.items) items.push_back(post_json(stored));
-  return Json{{"items", std::move(items)}, {"has_more", page.has_more}};
+  return Json{{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
 }
 
 std::int64_t PostsService::count_by_author(std::string author) {

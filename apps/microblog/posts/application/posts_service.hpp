@@ -26,7 +26,7 @@ class PostsService {
   hypha::Json create(std::string author, std::string text);
   hypha::Json get(std::string author, std::string id);
   hypha::Json list_by_author(std::string author, int size, std::optional<std::string> before,
-                             std::optional<std::int64_t> offset);
+                             std::optional<std::int64_t> offset, std::optional<std::string> after);
   std::int64_t count_by_author(std::string author);
   hypha::Json edit(std::string author, std::string id, std::string acting_user, std::string text);
   void remove(std::string author, std::string id, std::string acting_user);

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# rabbitmq-test-broker.sh: a private RabbitMQ for tests, bound to 127.0.0.1.
+#
+#   scripts/rabbitmq-test-broker.sh start DIR        # prints the AMQP URI
+#   scripts/rabbitmq-test-broker.sh stop DIR
+#   scripts/rabbitmq-test-broker.sh add-vhosts DIR PREFIX COUNT
+#   scripts/rabbitmq-test-broker.sh uri DIR
+#
+# start: data, logs and the pid file live in DIR (owned by the rabbitmq user
+# when run as root). The node and dist ports are picked at random on the first
+# start and kept in DIR/broker.env, so `stop DIR; start DIR` brings the same
+# broker back on the same URI (tests of broker restarts rely on it). Waits until
+# the node is up (`rabbitmqctl wait`). No plugins are enabled.
+# stop: stops the node by the pid in its pid file (SIGTERM, then SIGKILL after
+# 30 s) and waits until it is gone. Stopping a broker that is not running is not
+# an error.
+# add-vhosts: creates PREFIX0 .. PREFIX<COUNT-1> with full permissions for
+# guest, in one rabbitmqctl call (tests take one vhost each).
+set -euo pipefail
+
+die() { echo "rabbitmq-test-broker: $*" >&2; exit 1; }
+
+[[ $# -ge 2 ]] || die "usage: $0 start|stop|uri|add-vhosts DIR [PREFIX COUNT]"
+cmd=$1
+dir=$2
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+envfile=$dir/broker.env
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+load_env() {
+  [[ -f $envfile ]] || die "no broker in $dir (missing broker.env)"
+  # shellcheck disable=SC1090
+  source "$envfile"
+  export RABBITMQ_NODENAME RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_MNESIA_BASE=$dir/mnesia
+  export RABBITMQ_LOG_BASE=$dir/log
+  export RABBITMQ_PID_FILE=$dir/rabbitmq.pid
+  export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins
+  export RABBITMQ_FEATURE_FLAGS_FILE=$dir/feature_flags
+  export RABBITMQ_CONFIG_FILE=$dir/rabbitmq
+  export RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config
+  export RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq-env.conf
+}
+
+uri() { echo "amqp://guest:guest@127.0.0.1:${RABBITMQ_NODE_PORT}/"; }
+
+ctl() { rabbitmqctl -q -n "$RABBITMQ_NODENAME" "$@"; }
+
+running_pid() {
+  local pid
+  [[ -f $RABBITMQ_PID_FILE ]] || return 1
+  pid=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null) || return 1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+start() {
+  if [[ ! -f $envfile ]]; then
+    local node_port dist_port
+    node_port=$(free_port)
+    dist_port=$(free_port)
+    while [[ $dist_port == "$node_port" ]]; do dist_port=$(free_port); done
+    cat >"$envfile" <<EOF
+RABBITMQ_NODENAME=hypha-test-$node_port@localhost
+RABBITMQ_NODE_PORT=$node_port
+RABBITMQ_DIST_PORT=$dist_port
+EOF
+  fi
+  load_env
+  if running_pid >/dev/null; then
+    uri
+    return 0
+  fi
+  mkdir -p "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
+  echo "[]." >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+  : >"$RABBITMQ_CONF_ENV_FILE"
+  echo "[]." >"$RABBITMQ_ADVANCED_CONFIG_FILE"
+  cat >"$RABBITMQ_CONFIG_FILE.conf" <<EOF
+disk_free_limit.absolute = 10MB
+log.console = false
+log.file.level = warning
+EOF
+  rm -f "$RABBITMQ_PID_FILE"
+  if [[ $(id -u) == 0 ]]; then chown -R rabbitmq:rabbitmq "$dir"; fi
+  # rabbitmq-server switches to the rabbitmq user itself when run as root.
+  setsid rabbitmq-server >"$dir/server.out" 2>&1 </dev/null &
+  # The pid file appears once the VM runs; `wait` then waits for the app.
+  local deadline=$((SECONDS + 60))
+  until [[ -s $RABBITMQ_PID_FILE ]]; do
+    ((SECONDS < deadline)) || { tail -20 "$dir/server.out" >&2; die "broker did not write its pid file"; }
+    sleep 0.1
+  done
+  if ! ctl wait "$RABBITMQ_PID_FILE" --timeout 60 >/dev/null; then
+    tail -20 "$dir/server.out" >&2
+    die "broker did not start"
+  fi
+  uri
+}
+
+stop() {
+  [[ -f $envfile ]] || return 0
+  load_env
+  local pid
+  pid=$(running_pid) || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    sleep 0.1
+  done
+  rm -f "$RABBITMQ_PID_FILE"
+}
+
+add_vhosts() {
+  local prefix=$1 count=$2
+  load_env
+  ctl eval "
+    lists:foreach(fun(I) ->
+        V = list_to_binary(\"$prefix\" ++ integer_to_list(I)),
+        ok = rabbit_vhost:add(V, <<\"hypha-test\">>),
+        ok = rabbit_auth_backend_internal:set_permissions(<<\"guest\">>, V, <<\".*\">>, <<\".*\">>, <<\".*\">>, <<\"hypha-test\">>)
+      end, lists:seq(0, $count - 1)), ok." >/dev/null
+}
+
+case $cmd in
+  start) start ;;
+  stop) stop ;;
+  uri) load_env; uri ;;
+  add-vhosts) [[ $# -eq 4 ]] || die "usage: $0 add-vhosts DIR PREFIX COUNT"; add_vhosts "$3" "$4" ;;
+  *) die "unknown command $cmd" ;;
+esac

@@ -1,0 +1,562 @@
+// AmqpTransport: RPC and events over RabbitMQ (design in include/hypha/transport/amqp.hpp).
+#include "hypha/transport/amqp.hpp"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "consumer.hpp"
+#include "field_table.hpp"
+#include "hypha/core/logging.hpp"
+#include "hypha/core/runtime.hpp"
+#include "json_codec.hpp"
+#include "publisher.hpp"
+#include "scheduler.hpp"
+#include "settings.hpp"
+#include "wire.hpp"
+
+namespace hypha {
+namespace {
+
+using namespace amqp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kStandaloneOwner = "standalone_rpc_proxy";
+constexpr auto kStopDrain = std::chrono::seconds(15);
+
+ErrorInfo transport_error(std::string_view what) {
+  std::string text(what);
+  return ErrorInfo{"AmqpConnectionError", "hypha.transport.amqp.AmqpConnectionError", Json::array({text}), text};
+}
+
+[[noreturn]] void throw_transport_error(std::string_view what) { throw Error(transport_error(what)); }
+
+Message json_message(std::string body) {
+  Message m;
+  m.body = std::move(body);
+  m.content_type = std::string(amqp::kJsonContentType);
+  m.content_encoding = std::string(amqp::kUtf8);
+  m.delivery_mode = 2;
+  m.priority = 0;
+  return m;
+}
+
+// Where the reply to one request goes, and which delivery to settle after.
+struct ReplyTarget {
+  std::string service;
+  std::string reply_to;
+  std::optional<std::string> correlation_id;
+  std::uint64_t generation = 0;
+  std::uint64_t tag = 0;
+};
+
+// One event delivery being handled; kept for a retry or the dead-letter queue.
+struct EventDelivery {
+  std::string queue;
+  std::string handler;  // "<svc>.<method>", for logs
+  int max_retries = 0;
+  int retries = 0;
+  std::string exchange;
+  std::string routing_key;
+  Message message;
+  std::uint64_t generation = 0;
+  std::uint64_t tag = 0;
+};
+
+int retries_of(const Json& headers) {
+  auto it = headers.find(std::string(kRetriesHeader));
+  if (it == headers.end() || !it->is_number_integer()) return 0;
+  auto n = it->get<std::int64_t>();
+  return n < 0 ? 0 : static_cast<int>(std::min<std::int64_t>(n, 1'000'000));
+}
+
+}  // namespace
+
+class AmqpTransport::Impl {
+ public:
+  explicit Impl(const Config& config)
+      : settings_(Settings::from_config(config)),
+        publishers_(PublisherOptions{settings_.params, settings_.connect_timeout, std::chrono::seconds(10), 3,
+                                     "hypha publisher"},
+                    settings_.publisher_connections),
+        consumer_(settings_.params, settings_.heartbeat, settings_.connect_timeout, "hypha consumer") {}
+
+  ~Impl() { stop(); }
+
+  void start() {
+    std::lock_guard lock(lifecycle_mutex_);
+    if (started_) return;
+    scheduler_.start();
+    consumer_.start();
+    started_ = true;
+  }
+
+  void stop() {
+    std::lock_guard lock(lifecycle_mutex_);
+    if (!started_) return;
+    // Delayed retries and replies still queued run now, while the consumer can settle.
+    scheduler_.stop();
+    consumer_.stop(kStopDrain);
+    fail_pending("the AMQP transport stopped");
+    publishers_.close();
+    {
+      std::lock_guard state(state_mutex_);
+      served_.clear();
+      subscribed_.clear();
+      reply_consumer_.reset();
+      reply_uuid_.clear();
+      declared_.clear();
+      service_seen_.clear();
+    }
+    started_ = false;
+  }
+
+  // --- client side -------------------------------------------------------
+
+  std::shared_future<Outcome> call(std::string_view service, std::string_view method, Invocation inv,
+                                   const ContextData& context, const CallOptions& options) {
+    start();
+    auto ready = [](Outcome outcome) {
+      std::promise<Outcome> p;
+      p.set_value(std::move(outcome));
+      return p.get_future().share();
+    };
+    std::string reply_to;
+    try {
+      reply_to = ensure_reply_consumer();
+      if (!service_has_consumers(service)) return ready(Outcome{nullptr, UnknownService(std::string(service)).info()});
+    } catch (const std::exception& e) {
+      return ready(Outcome{nullptr, transport_error(e.what())});
+    }
+    const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
+    Message request;
+    try {
+      request = json_message(encode_request(inv));
+    } catch (const JsonEncodeError& e) {
+      return ready(Outcome{nullptr, unserializable_value_error(e.what())});
+    }
+    const std::string correlation_id = new_uuid4();
+    request.correlation_id = correlation_id;
+    request.reply_to = reply_to;
+    if (settings_.expire_requests && timeout.count() > 0) request.expiration = std::to_string(timeout.count());
+    request.headers = context_to_headers(context);
+
+    auto promise = std::make_shared<std::promise<Outcome>>();
+    auto future = promise->get_future().share();
+    {
+      std::lock_guard lock(pending_mutex_);
+      pending_.emplace(correlation_id, promise);
+    }
+    try {
+      auto returned = publishers_.acquire()->publish(settings_.rpc_exchange, rpc_routing_key(service, method), true, request);
+      if (returned) {
+        forget_service(service);
+        complete(correlation_id, returned->reply_code == AMQP_NO_ROUTE
+                                     ? Outcome{nullptr, UnknownService(std::string(service)).info()}
+                                     : Outcome{nullptr, transport_error("request returned: " + std::to_string(returned->reply_code) +
+                                                                         " " + returned->reply_text)});
+        return future;
+      }
+    } catch (const std::exception& e) {
+      complete(correlation_id, Outcome{nullptr, transport_error(e.what())});
+      return future;
+    }
+    if (timeout.count() > 0) {
+      std::string what = std::string(service) + "." + std::string(method);
+      scheduler_.at(Clock::now() + timeout, [this, correlation_id, what, timeout] {
+        complete(correlation_id, Outcome{nullptr, RpcTimeout("no reply from " + what + " within " +
+                                                             std::to_string(timeout.count()) + " ms")
+                                                      .info()});
+      });
+    }
+    return future;
+  }
+
+  void dispatch(std::string_view source, std::string_view event_type, const Json& payload, const ContextData& context) {
+    start();
+    const ExchangeSpec exchange = event_exchange(source, settings_.auto_delete_event_exchanges);
+    Message message;
+    try {
+      message = json_message(encode_json(payload));
+    } catch (const JsonEncodeError& e) {
+      throw Error(unserializable_value_error(e.what()));
+    }
+    message.headers = context_to_headers(context);
+    try {
+      if (settings_.declare_event_exchanges) ensure_exchange(exchange);
+      publishers_.acquire()->publish(exchange.name, event_type, false, message);
+    } catch (const AmqpError& e) {
+      throw_transport_error(std::string("cannot dispatch ") + std::string(source) + "." + std::string(event_type) +
+                            ": " + e.what());
+    }
+  }
+
+  // --- server side -------------------------------------------------------
+
+  void serve(std::shared_ptr<RpcEndpoint> endpoint) {
+    start();
+    const std::string service = endpoint->service_name();
+    claim_owner(service);
+    ConsumerSpec spec;
+    spec.queue = rpc_queue(service);
+    spec.bindings.push_back(Binding{rpc_exchange(settings_.rpc_exchange), rpc_binding_key(service), true});
+    spec.prefetch = settings_.prefetch;
+    const RpcEndpoint* key = endpoint.get();
+    std::uint64_t id = add_consumer(std::move(spec), [this, endpoint = std::move(endpoint)](Delivery&& d) {
+      on_request(endpoint, std::move(d));
+    });
+    std::lock_guard lock(state_mutex_);
+    served_[key] = id;
+  }
+
+  void unserve(const RpcEndpoint& endpoint) {
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(state_mutex_);
+      auto it = served_.find(&endpoint);
+      if (it == served_.end()) return;
+      id = it->second;
+      served_.erase(it);
+    }
+    consumer_.remove(id);
+  }
+
+  void subscribe(const EventSubscription& sub, std::shared_ptr<EventEndpoint> endpoint) {
+    start();
+    claim_owner(sub.service);
+    ConsumerSpec spec;
+    spec.queue = event_queue(sub);
+    spec.bindings.push_back(Binding{event_exchange(sub.source, settings_.auto_delete_event_exchanges), sub.event_type,
+                                    settings_.declare_event_exchanges});
+    spec.prefetch = settings_.prefetch;
+    const EventEndpoint* key = endpoint.get();
+    auto queue = spec.queue.name;
+    std::uint64_t id = add_consumer(std::move(spec), [this, endpoint = std::move(endpoint), sub, queue](Delivery&& d) {
+      on_event(endpoint, sub, queue, std::move(d));
+    });
+    std::lock_guard lock(state_mutex_);
+    subscribed_[key] = id;
+  }
+
+  void unsubscribe(const EventEndpoint& endpoint) {
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(state_mutex_);
+      auto it = subscribed_.find(&endpoint);
+      if (it == subscribed_.end()) return;
+      id = it->second;
+      subscribed_.erase(it);
+    }
+    consumer_.remove(id);
+  }
+
+  bool connected() const noexcept { return consumer_.connected(); }
+  std::size_t dead_lettered() const noexcept { return dead_lettered_.load(); }
+
+ private:
+  std::uint64_t add_consumer(ConsumerSpec spec, ConsumerLoop::Handler handler) {
+    try {
+      return consumer_.add(std::move(spec), std::move(handler), settings_.connect_timeout);
+    } catch (const AmqpError& e) {
+      throw_transport_error(e.what());
+    }
+  }
+
+  void claim_owner(const std::string& service) {
+    std::lock_guard lock(state_mutex_);
+    if (owner_.empty()) owner_ = service;
+  }
+
+  // ensure_reply_consumer declares and consumes this transport's reply queue
+  // once; returns the routing key replies come with (reply_to).
+  std::string ensure_reply_consumer() {
+    std::lock_guard creating(reply_mutex_);
+    {
+      std::lock_guard lock(state_mutex_);
+      if (reply_consumer_) return reply_uuid_;
+    }
+    std::string uuid = new_uuid4();
+    std::string owner;
+    {
+      std::lock_guard lock(state_mutex_);
+      owner = owner_.empty() ? std::string(kStandaloneOwner) : owner_;
+    }
+    ConsumerSpec spec;
+    spec.queue = reply_queue(owner, uuid);
+    spec.bindings.push_back(Binding{rpc_exchange(settings_.rpc_exchange), uuid, true});
+    spec.prefetch = settings_.prefetch;
+    auto id = consumer_.add(std::move(spec), [this](Delivery&& d) { on_reply(std::move(d)); }, settings_.connect_timeout);
+    std::lock_guard lock(state_mutex_);
+    reply_consumer_ = id;
+    reply_uuid_ = uuid;
+    return uuid;
+  }
+
+  // service_has_consumers: false when rpc-<svc> is missing or nobody consumes it.
+  bool service_has_consumers(std::string_view service) {
+    const std::string name(service);
+    {
+      std::lock_guard lock(state_mutex_);
+      auto it = service_seen_.find(name);
+      if (it != service_seen_.end() && Clock::now() < it->second) return true;
+    }
+    std::optional<std::uint32_t> consumers;
+    try {
+      consumers = publishers_.acquire()->consumer_count(rpc_queue(service).name);
+    } catch (const AmqpError& e) {
+      if (e.connection_lost()) throw;
+      return true;  // the check itself was refused (e.g. permissions): let the publish decide
+    }
+    if (!consumers || *consumers == 0) return false;
+    std::lock_guard lock(state_mutex_);
+    service_seen_[name] = Clock::now() + settings_.service_check_ttl;
+    return true;
+  }
+
+  void forget_service(std::string_view service) {
+    std::lock_guard lock(state_mutex_);
+    service_seen_.erase(std::string(service));
+  }
+
+  void ensure_exchange(const ExchangeSpec& exchange) {
+    {
+      std::lock_guard lock(state_mutex_);
+      if (declared_.contains(exchange.name)) return;
+    }
+    publishers_.acquire()->declare_exchange(exchange);
+    std::lock_guard lock(state_mutex_);
+    declared_.insert(exchange.name);
+  }
+
+  void ensure_queue(const QueueSpec& queue) {
+    {
+      std::lock_guard lock(state_mutex_);
+      if (declared_.contains("queue:" + queue.name)) return;
+    }
+    publishers_.acquire()->declare_queue(queue);
+    std::lock_guard lock(state_mutex_);
+    declared_.insert("queue:" + queue.name);
+  }
+
+  void complete(const std::string& correlation_id, Outcome outcome) {
+    std::shared_ptr<std::promise<Outcome>> promise;
+    {
+      std::lock_guard lock(pending_mutex_);
+      auto it = pending_.find(correlation_id);
+      if (it == pending_.end()) return;
+      promise = std::move(it->second);
+      pending_.erase(it);
+    }
+    promise->set_value(std::move(outcome));
+  }
+
+  void fail_pending(const std::string& why) {
+    std::unordered_map<std::string, std::shared_ptr<std::promise<Outcome>>> pending;
+    {
+      std::lock_guard lock(pending_mutex_);
+      pending.swap(pending_);
+    }
+    for (auto& [id, promise] : pending) promise->set_value(Outcome{nullptr, transport_error(why)});
+  }
+
+  // Runs on the I/O thread: replies are acked at once, then matched.
+  void on_reply(Delivery&& d) {
+    consumer_.settle(d.generation, d.tag, Settle::kAck);
+    if (!d.message.correlation_id) {
+      log::debug("amqp: reply without correlation_id dropped");
+      return;
+    }
+    Outcome outcome = decode_reply(d.message.body);
+    std::lock_guard lock(pending_mutex_);
+    auto it = pending_.find(*d.message.correlation_id);
+    if (it == pending_.end()) {
+      log::debug("amqp: reply for unknown correlation id {} dropped", *d.message.correlation_id);
+      return;
+    }
+    auto promise = std::move(it->second);
+    pending_.erase(it);
+    promise->set_value(std::move(outcome));
+  }
+
+  // Runs on the I/O thread: decode, then hand the call to the container.
+  void on_request(const std::shared_ptr<RpcEndpoint>& endpoint, Delivery&& d) {
+    const Message& m = d.message;
+    if (!m.reply_to || m.reply_to->empty()) {
+      log::error("amqp: request {} on rpc-{} has no reply_to; rejected", d.routing_key, endpoint->service_name());
+      consumer_.settle(d.generation, d.tag, Settle::kDrop);
+      return;
+    }
+    auto target = std::make_shared<ReplyTarget>(
+        ReplyTarget{endpoint->service_name(), *m.reply_to, m.correlation_id, d.generation, d.tag});
+    DecodedRequest request = decode_request(m.content_type, m.content_encoding, m.body);
+    if (request.error) {
+      log::warn("amqp: malformed request {}: {}", d.routing_key, request.error->value);
+      scheduler_.soon([this, target, error = *request.error] { send_reply(*target, Outcome{nullptr, error}); });
+      return;
+    }
+    const std::string method = method_of_routing_key(endpoint->service_name(), d.routing_key);
+    endpoint->submit(method, std::move(request.invocation), headers_to_context(m.headers),
+                     [this, target](Outcome outcome) {
+                       if (consumer_.on_loop_thread()) {
+                         scheduler_.soon([this, target, outcome = std::move(outcome)] { finish_request(*target, outcome); });
+                       } else {
+                         finish_request(*target, outcome);
+                       }
+                     });
+  }
+
+  void finish_request(const ReplyTarget& target, const Outcome& outcome) {
+    if (outcome.error) {
+      const auto& e = *outcome.error;
+      const bool stopping = e.exc_path == "nameko.exceptions.ContainerBeingKilled";
+      const bool not_serving = e.exc_path == "nameko.exceptions.UnknownService" && e.exc_args.size() == 1 &&
+                               e.exc_args[0] == target.service;
+      if (stopping || not_serving) {
+        // This instance is going away: another one takes the request (Nameko requeues too).
+        consumer_.settle(target.generation, target.tag, Settle::kRequeue);
+        return;
+      }
+    }
+    send_reply(target, outcome);
+  }
+
+  void send_reply(const ReplyTarget& target, const Outcome& outcome) {
+    Message reply = json_message(encode_reply(outcome));
+    reply.correlation_id = target.correlation_id;
+    try {
+      publishers_.acquire()->publish(settings_.rpc_exchange, target.reply_to, false, reply);
+    } catch (const std::exception& e) {
+      log::error("amqp: cannot send the reply to {}: {}; the request goes back to the queue", target.reply_to, e.what());
+      consumer_.settle(target.generation, target.tag, Settle::kRequeue);
+      return;
+    }
+    consumer_.settle(target.generation, target.tag, Settle::kAck);
+  }
+
+  // Runs on the I/O thread.
+  void on_event(const std::shared_ptr<EventEndpoint>& endpoint, const EventSubscription& sub, const std::string& queue,
+                Delivery&& d) {
+    std::string why;
+    auto payload = decode_payload(d.message.content_type, d.message.content_encoding, d.message.body, why);
+    if (!payload) {
+      log::error("amqp: event {} on {} rejected: {}", d.routing_key, queue, why);
+      consumer_.settle(d.generation, d.tag, Settle::kDrop);
+      return;
+    }
+    auto delivery = std::make_shared<EventDelivery>();
+    delivery->queue = queue;
+    delivery->handler = sub.service + "." + sub.method;
+    delivery->max_retries = std::max(sub.max_retries, 0);
+    delivery->retries = retries_of(d.message.headers);
+    delivery->exchange = d.exchange;
+    delivery->routing_key = d.routing_key;
+    delivery->generation = d.generation;
+    delivery->tag = d.tag;
+    ContextData context = headers_to_context(d.message.headers);
+    delivery->message = std::move(d.message);
+    endpoint->deliver(std::move(*payload), std::move(context), [this, delivery](Outcome outcome) {
+      if (outcome.ok()) {
+        consumer_.settle(delivery->generation, delivery->tag, Settle::kAck);
+        return;
+      }
+      if (outcome.error->exc_path == "nameko.exceptions.ContainerBeingKilled") {
+        consumer_.settle(delivery->generation, delivery->tag, Settle::kRequeue);
+        return;
+      }
+      const bool retry = delivery->retries < delivery->max_retries;
+      auto due = Clock::now();
+      if (retry) due += settings_.event_retry_delay * (1 << std::min(delivery->retries, 10));
+      scheduler_.at(due, [this, delivery, error = *outcome.error] { retry_or_dead_letter(*delivery, error); });
+    });
+  }
+
+  void retry_or_dead_letter(const EventDelivery& d, const ErrorInfo& error) {
+    Message copy = d.message;
+    copy.headers[std::string(kRetriesHeader)] = d.retries + 1;
+    try {
+      if (d.retries < d.max_retries) {
+        log::warn("amqp: {} failed on event {} ({}: {}); retry {} of {}", d.handler, d.routing_key, error.exc_type,
+                  error.value, d.retries + 1, d.max_retries);
+        publishers_.acquire()->publish("", d.queue, false, copy);
+      } else {
+        const QueueSpec dlq = dead_letter_queue(d.queue);
+        copy.headers["x-hypha-error"] = error.exc_type + ": " + error.value;
+        copy.headers["x-hypha-exchange"] = d.exchange;
+        copy.headers["x-hypha-routing-key"] = d.routing_key;
+        ensure_queue(dlq);
+        publishers_.acquire()->publish("", dlq.name, false, copy);
+        dead_lettered_.fetch_add(1);
+        log::error("amqp: {} failed on event {} {} times ({}: {}); moved to {}", d.handler, d.routing_key,
+                   d.retries + 1, error.exc_type, error.value, dlq.name);
+      }
+    } catch (const std::exception& e) {
+      log::error("amqp: cannot republish event {} for {}: {}; it goes back to {}", d.routing_key, d.handler, e.what(),
+                 d.queue);
+      consumer_.settle(d.generation, d.tag, Settle::kRequeue);
+      return;
+    }
+    consumer_.settle(d.generation, d.tag, Settle::kAck);
+  }
+
+  Settings settings_;
+  PublisherPool publishers_;
+  ConsumerLoop consumer_;
+  Scheduler scheduler_;
+
+  std::mutex lifecycle_mutex_;
+  bool started_ = false;
+
+  std::mutex reply_mutex_;  // serializes creating the reply consumer
+  mutable std::mutex state_mutex_;
+  std::string owner_;
+  std::optional<std::uint64_t> reply_consumer_;
+  std::string reply_uuid_;
+  std::map<const RpcEndpoint*, std::uint64_t> served_;
+  std::map<const EventEndpoint*, std::uint64_t> subscribed_;
+  std::set<std::string> declared_;
+  std::map<std::string, Clock::time_point> service_seen_;
+
+  std::mutex pending_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<std::promise<Outcome>>> pending_;
+  std::atomic<std::size_t> dead_lettered_{0};
+};
+
+AmqpTransport::AmqpTransport(const Config& config) : impl_(std::make_unique<Impl>(config)) {}
+AmqpTransport::~AmqpTransport() = default;
+
+Outcome AmqpTransport::call(std::string_view service, std::string_view method, Invocation inv,
+                            const ContextData& context, const CallOptions& options) {
+  return impl_->call(service, method, std::move(inv), context, options).get();
+}
+
+RpcFuture AmqpTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
+                                    const ContextData& context, const CallOptions& options) {
+  return RpcFuture(impl_->call(service, method, std::move(inv), context, options));
+}
+
+void AmqpTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,
+                             const ContextData& context) {
+  impl_->dispatch(source, event_type, payload, context);
+}
+
+void AmqpTransport::start() { impl_->start(); }
+void AmqpTransport::stop() { impl_->stop(); }
+void AmqpTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) { impl_->serve(std::move(endpoint)); }
+void AmqpTransport::unserve(const RpcEndpoint& endpoint) { impl_->unserve(endpoint); }
+void AmqpTransport::subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) {
+  impl_->subscribe(subscription, std::move(endpoint));
+}
+void AmqpTransport::unsubscribe(const EventEndpoint& endpoint) { impl_->unsubscribe(endpoint); }
+bool AmqpTransport::connected() const noexcept { return impl_->connected(); }
+std::size_t AmqpTransport::dead_lettered() const noexcept { return impl_->dead_lettered(); }
+
+void enable_amqp_transport() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    register_amqp_transport_factory([](const Config& config) { return std::make_shared<AmqpTransport>(config); });
+  });
+}
+
+}  // namespace hypha

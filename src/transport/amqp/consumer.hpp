@@ -1,0 +1,143 @@
+// Private to the AMQP transport: the consuming side, one connection and one
+// I/O thread per transport (Nameko's QueueConsumer: one connection, one
+// channel, all consumers).
+//
+// The I/O thread is the only user of its connection. Channel 1 carries every
+// consumer (manual ack; basic.qos prefetch per consumer, set before each
+// basic.consume); channel 2 carries declarations, so that a refused declaration
+// (406 PRECONDITION_FAILED) does not take the consumers down with it. Other
+// threads talk to the loop through a command queue and an eventfd: add and
+// remove consumers (they wait for the result), settle deliveries (ack or
+// reject; asynchronous).
+//
+// Deliveries are handed to each consumer's handler on the I/O thread; the
+// handler must not block, and must eventually settle the delivery exactly once
+// (from any thread). A delivery carries the connection generation it came on:
+// after a reconnect, settles of older deliveries are dropped (the broker has
+// requeued those messages already).
+//
+// Connection loss (socket error, heartbeat timeout, broker shutdown) is
+// followed by reconnection with backoff (0.1 s doubling to 5 s); every queue,
+// exchange and binding is declared again and every consumer resumes.
+// stop(): cancel every consumer, wait (bounded) until the deliveries in flight
+// are settled, then close: no message taken is left unacked by the shutdown.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connection.hpp"
+
+namespace hypha::amqp {
+
+/// ConsumerSpec: what to declare and consume.
+struct ConsumerSpec {
+  QueueSpec queue;
+  std::vector<Binding> bindings;
+  std::uint16_t prefetch = 10;
+};
+
+/// Delivery is one message taken from a queue.
+struct Delivery {
+  std::uint64_t generation = 0;
+  std::uint64_t tag = 0;
+  std::string exchange;
+  std::string routing_key;
+  bool redelivered = false;
+  Message message;
+};
+
+enum class Settle { kAck, kRequeue, kDrop };
+
+class ConsumerLoop {
+ public:
+  using Handler = std::function<void(Delivery&&)>;
+
+  ConsumerLoop(ConnectionParams params, int heartbeat, std::chrono::milliseconds connect_timeout, std::string name);
+  ~ConsumerLoop();
+  ConsumerLoop(const ConsumerLoop&) = delete;
+  ConsumerLoop& operator=(const ConsumerLoop&) = delete;
+
+  /// start launches the I/O thread (which connects in the background). Idempotent.
+  void start();
+  /// stop cancels consumers, waits up to `drain` for unsettled deliveries,
+  /// closes the connection and joins the thread. Idempotent.
+  void stop(std::chrono::milliseconds drain);
+
+  /// add declares the consumer's topology and starts consuming; waits until it
+  /// consumes (or `timeout` passes: then throws AmqpError, and the consumer is
+  /// dropped). Throws AmqpError when the broker refuses a declaration.
+  std::uint64_t add(ConsumerSpec spec, Handler handler, std::chrono::milliseconds timeout);
+  /// remove cancels a consumer and waits for basic.cancel-ok. Deliveries of it
+  /// that arrive later are requeued.
+  void remove(std::uint64_t id);
+  /// settle acks or rejects a delivery. Thread-safe, never blocks.
+  void settle(std::uint64_t generation, std::uint64_t tag, Settle how);
+
+  bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_id_.load(); }
+  bool connected() const noexcept { return connected_.load(); }
+
+ private:
+  struct Consumer {
+    std::uint64_t id = 0;
+    ConsumerSpec spec;
+    Handler handler;
+    std::string tag;
+    bool active = false;
+    std::shared_ptr<std::promise<void>> ready;  // reset once fulfilled
+  };
+  struct Command {
+    enum class Kind { kAdd, kRemove, kSettle } kind;
+    std::unique_ptr<Consumer> consumer;          // kAdd
+    std::uint64_t id = 0;                        // kRemove
+    std::shared_ptr<std::promise<void>> done;    // kRemove
+    std::uint64_t generation = 0, tag = 0;       // kSettle
+    Settle how = Settle::kAck;
+  };
+
+  void post(Command command);
+  void wake() noexcept;
+  void run();
+  void run_commands();
+  void connect();
+  void setup(Consumer& consumer);
+  void drop_connection() noexcept;
+  void pump(int timeout_ms);
+  void dispatch(amqp_envelope_t& envelope);
+  void handle_frame(const amqp_frame_t& frame);
+  void wait_for_wake(std::chrono::milliseconds timeout);
+  Consumer* find_tag(std::string_view tag);
+
+  const ConnectionParams params_;
+  const int heartbeat_;
+  const std::chrono::milliseconds connect_timeout_;
+  const std::string name_;
+
+  int wake_fd_ = -1;
+  std::mutex mutex_;
+  std::deque<Command> commands_;
+  bool stop_requested_ = false;
+  std::chrono::milliseconds drain_{0};
+  std::thread thread_;
+  std::atomic<std::thread::id> thread_id_{};
+  std::atomic<bool> connected_{false};
+  std::atomic<std::uint64_t> next_id_{1};
+
+  // I/O thread only.
+  Connection connection_;
+  std::map<std::uint64_t, std::unique_ptr<Consumer>> consumers_;
+  std::uint64_t generation_ = 0;
+  std::uint64_t inflight_ = 0;
+};
+
+}  // namespace hypha::amqp

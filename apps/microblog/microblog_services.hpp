@@ -10,6 +10,7 @@
 #include "hypha/core/runner.hpp"
 #include "identity/application/identity_service.hpp"
 #include "posts/application/posts_service.hpp"
+#include "search/adapters/search_service.hpp"
 #include "social/adapters/social_service.hpp"
 #include "timeline/adapters/timeline_service.hpp"
 
@@ -20,6 +21,7 @@ inline void register_services(hypha::cli::ServiceRegistry& registry) {
   registry.add<posts::PostsService>();
   registry.add<social::SocialService>();
   registry.add<timeline::TimelineService>();
+  registry.add<search::SearchService>();
   registry.add<gateway::GatewayService>();
 }
 
@@ -28,6 +30,7 @@ inline void add_all_services(hypha::ServiceRunner& runner) {
   runner.add_service<posts::PostsService>();
   runner.add_service<social::SocialService>();
   runner.add_service<timeline::TimelineService>();
+  runner.add_service<search::SearchService>();
   runner.add_service<gateway::GatewayService>();
 }
 

@@ -135,7 +135,9 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
     worker.data.call_id_stack = parent->call_id_stack;
   }
   push_call_id(worker.data.call_id_stack, new_call_id(definition_->name, entrypoint.name), parent_calls_tracked_ + 1);
-  worker.data.set(kTraceparentKey, child_traceparent(worker.data.traceparent()));
+  // A call without trace context starts a trace; one with it keeps it (the
+  // traceparent names the process-level span that entered this chain).
+  if (worker.data.get(kTraceparentKey).is_null()) worker.data.set(kTraceparentKey, child_traceparent({}));
   CurrentWorkerScope scope(&worker);
 
   const auto& deps = definition_->dependencies;

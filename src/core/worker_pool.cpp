@@ -24,7 +24,9 @@ void WorkerPool::run_sync(const std::function<void()>& work) {
 
 void WorkerPool::submit(std::function<void()> work) {
   std::unique_lock lock(mutex_);
-  if (in_use_ < max_ && sync_waiters_ == 0) {
+  // Start another drainer only when the running ones have a backlog: a steady
+  // stream is then drained by busy threads instead of waking one per item.
+  if (in_use_ < max_ && sync_waiters_ == 0 && queued_.size() >= in_use_) {
     ++in_use_;
     lock.unlock();
     executor_.post([this, work = std::move(work)]() mutable { drain(std::move(work)); });

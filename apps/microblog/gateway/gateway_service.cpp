@@ -147,6 +147,7 @@ HttpResponse GatewayService::health(Request) {
       posts_.call("count_by_author", "");
       social_.call("counts", "");
       timeline_.call("timeline", "", 1, nullptr, nullptr);
+      search_.call("search", nullptr, nullptr, 1, nullptr, nullptr);
     } catch (const hypha::Error& e) {
       if (e.info().exc_type != "NotFound" && e.info().exc_type != "ValidationFailed") {
         return error_body(503, "unavailable", "a service is unavailable: " + e.info().exc_type);

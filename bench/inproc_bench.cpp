@@ -1,0 +1,115 @@
+// In-process transport benchmarks: an RPC call and an event with full worker
+// semantics (context with a fresh call id, a max_workers slot, dependencies
+// injected, typed argument conversion).
+//   InProcessRpc           sequential calls through an RpcProxy
+//   InProcessRpc/threads:N N threads calling at once
+//   InProcessRpcAsync64    one thread keeping 64 async calls in flight
+//   InProcessEvent         events dispatched to one handler, until all handled
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <deque>
+
+#include "hypha/core/runner.hpp"
+#include "hypha/dependencies/config.hpp"
+#include "hypha/dependencies/rpc_proxy.hpp"
+
+namespace {
+
+using hypha::Json;
+
+struct Point {
+  int x = 0;
+  std::string s;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Point, x, s)
+
+std::atomic<std::int64_t> handled{0};
+
+class Target {
+ public:
+  static constexpr std::string_view name = "target";
+  static void define(hypha::ServiceSpec<Target>& s) {
+    s.rpc("echo", &Target::echo, {.params = {"point"}});
+    s.event_handler("on_ping", &Target::on_ping, {.source = "source", .event_type = "ping"});
+    s.dependency("config", &Target::config_, hypha::config_view());
+  }
+  Point echo(Point p) {
+    p.x += 1;
+    return p;
+  }
+  void on_ping(const Json&) { handled.fetch_add(1, std::memory_order_relaxed); }
+  hypha::ConfigView config_;
+};
+
+hypha::ServiceRunner& runner() {
+  static hypha::ServiceRunner* instance = [] {
+    hypha::Config config;
+    config.set("max_workers", 64);
+    auto* r = new hypha::ServiceRunner(config);
+    r->add_service<Target>();
+    r->start();
+    return r;
+  }();
+  return *instance;
+}
+
+hypha::ContextData caller_context() {
+  hypha::ContextData context;
+  context.call_id_stack.push_back(hypha::new_call_id("bench", "caller"));
+  context.set(hypha::kTraceparentKey, hypha::child_traceparent({}));  // as a call from an HTTP request would have
+  return context;
+}
+
+void InProcessRpc(benchmark::State& state) {
+  auto& transport = runner().runtime().transport();
+  const hypha::ContextData context = caller_context();
+  hypha::RpcProxy proxy(&transport, "target", &context);
+  for (auto _ : state) {
+    Json result = proxy.call("echo", Json{{"x", 1}, {"s", "hello"}});
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(InProcessRpc);
+BENCHMARK(InProcessRpc)->Threads(2)->UseRealTime();
+BENCHMARK(InProcessRpc)->Threads(64)->UseRealTime();
+
+void InProcessRpcAsync64(benchmark::State& state) {
+  auto& transport = runner().runtime().transport();
+  const hypha::ContextData context = caller_context();
+  hypha::RpcProxy proxy(&transport, "target", &context);
+  std::deque<hypha::RpcFuture> in_flight;
+  for (auto _ : state) {
+    in_flight.push_back(proxy.call_async("echo", Json{{"x", 1}, {"s", "hello"}}));
+    if (in_flight.size() >= 64) {
+      benchmark::DoNotOptimize(in_flight.front().get());
+      in_flight.pop_front();
+    }
+  }
+  while (!in_flight.empty()) {
+    in_flight.front().get();
+    in_flight.pop_front();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(InProcessRpcAsync64)->UseRealTime();
+
+void InProcessEvent(benchmark::State& state) {
+  auto& transport = runner().runtime().transport();
+  const hypha::ContextData context = caller_context();
+  const std::int64_t start = handled.load();
+  std::int64_t sent = 0;
+  for (auto _ : state) {
+    transport.dispatch("source", "ping", Json{{"x", 1}, {"s", "hello"}}, context);
+    ++sent;
+  }
+  while (handled.load() - start < sent) {
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(InProcessEvent)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -222,6 +222,14 @@ TEST_F(CalcTest, WrongArgumentTypeNamesTheArgument) {
   EXPECT_THAT(signature_error(runner_, "greet", Json::array({"ann", 5})), HasSubstr("'greeting'"));
 }
 
+TEST_F(CalcTest, OutOfRangeIntegerNamesTheArgument) {
+  // 2^40 does not fit an int: refused, not silently truncated.
+  EXPECT_THAT(signature_error(runner_, "add", Json::array({1, 1099511627776LL})), HasSubstr("'b'"));
+  EXPECT_THAT(signature_error(runner_, "add", Json::parse("[18446744073709551615, 1]")), HasSubstr("'a'"));
+  EXPECT_EQ(call(runner_, "calc", "add", Json::array({2147483647, 0})), Json(2147483647));
+  EXPECT_EQ(call(runner_, "calc", "add", Json::array({-2147483647 - 1, 0})), Json(-2147483647 - 1));
+}
+
 TEST_F(CalcTest, MissingAndExtraArguments) {
   EXPECT_THAT(signature_error(runner_, "add", Json::array({1})),
               HasSubstr("add() missing 1 required positional argument: 'b'"));
@@ -381,6 +389,14 @@ TEST(ServiceContainer, KillReturnsPromptlyWithWorkersInFlight) {
   // One synchronous call (runs on its caller's thread), one asynchronous.
   auto sync_result = std::async(std::launch::async, [&] { return call(runner, "slow", "block", Json::array()); });
   hypha::RpcFuture async_result = proxy.call_async("block");
+  // Release the gate on failure too, or the blocked workers hang the test.
+  struct ReleaseOnExit {
+    Gate& gate;
+    ~ReleaseOnExit() {
+      if (gate.release.try_wait()) return;
+      gate.release.count_down();
+    }
+  } release_on_exit{gate};
   ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 2; }));
 
   auto killed = std::async(std::launch::async, [&] { container->kill(); });
@@ -393,6 +409,26 @@ TEST(ServiceContainer, KillReturnsPromptlyWithWorkersInFlight) {
   // Workers cannot be interrupted; they finish and answer.
   EXPECT_EQ(sync_result.get(), Json(1));
   EXPECT_EQ(async_result.get(10s), Json(1));
+}
+
+TEST(ServiceContainer, QueuedCallsNeverWaitBehindABlockedWorkerWhileSlotsAreFree) {
+  Gate gate;
+  g_gate = &gate;
+  hypha::ServiceRunner runner(hypha::Config(Json{{"max_workers", 4}}));
+  runner.add_service<Slow>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "slow", nullptr);
+
+  auto blocked = std::async(std::launch::async, [&] { return call(runner, "slow", "block", Json::array()); });
+  ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
+  std::vector<hypha::RpcFuture> calls;
+  for (int i = 0; i < 3; ++i) calls.push_back(proxy.call_async("block"));
+  // All four slots fill although the first worker never returns.
+  const bool all_entered = wait_until([&] { return gate.entered.load() == 4; });
+  gate.release.count_down();
+  EXPECT_TRUE(all_entered) << "entered: " << gate.entered.load();
+  EXPECT_EQ(blocked.get(), Json(1));
+  for (auto& c : calls) EXPECT_EQ(c.get(10s), Json(1));
 }
 
 TEST(ServiceContainer, KillFailsQueuedCallsInsteadOfLosingThem) {

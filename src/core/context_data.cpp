@@ -39,8 +39,16 @@ FastRandom& random_source() {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// append_hex writes the low `digits` hex digits of value, most significant
+// first, in one resize (this runs for every call id).
 void append_hex(std::string& out, std::uint64_t value, int digits) {
-  for (int i = digits - 1; i >= 0; --i) out.push_back(kHex[(value >> (i * 4)) & 0xF]);
+  const std::size_t at = out.size();
+  out.resize(at + static_cast<std::size_t>(digits));
+  char* p = out.data() + at + digits;
+  for (int i = 0; i < digits; ++i) {
+    *--p = kHex[value & 0xF];
+    value >>= 4;
+  }
 }
 
 void append_uuid4(std::string& out) {
@@ -144,8 +152,11 @@ std::string child_traceparent(std::string_view parent) {
   // version "00" - 32 hex trace id - 16 hex parent (span) id - 2 hex flags
   std::string trace_id;
   std::string flags = "01";
+  // W3C: every field lower-case hex, version not ff, trace id and span id not all zeros.
   if (parent.size() == 55 && parent[2] == '-' && parent[35] == '-' && parent[52] == '-' &&
-      is_hex(parent.substr(3, 32)) && parent.substr(3, 32) != "00000000000000000000000000000000") {
+      is_hex(parent.substr(0, 2)) && parent.substr(0, 2) != "ff" && is_hex(parent.substr(3, 32)) &&
+      parent.substr(3, 32) != "00000000000000000000000000000000" && is_hex(parent.substr(36, 16)) &&
+      parent.substr(36, 16) != "0000000000000000" && is_hex(parent.substr(53, 2))) {
     trace_id = std::string(parent.substr(3, 32));
     flags = std::string(parent.substr(53, 2));
   } else {

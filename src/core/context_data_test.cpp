@@ -75,6 +75,11 @@ TEST(ChildTraceparent, StartsANewTraceOtherwise) {
       "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // all-zero trace id
       "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  // upper case
       "00-4bf92f3577b34da6a3ce929d0e0e47-00f067aa0ba902b7-01",    // short trace id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba9zzzz-01",  // span id not hex
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // all-zero span id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz",  // flags not hex
+      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // forbidden version
+      "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // version not hex
   };
   for (const auto& parent : invalid) {
     std::string child = hypha::child_traceparent(parent);

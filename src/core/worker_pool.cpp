@@ -24,9 +24,11 @@ void WorkerPool::run_sync(const std::function<void()>& work) {
 
 void WorkerPool::submit(std::function<void()> work) {
   std::unique_lock lock(mutex_);
-  // Start another drainer only when the running ones have a backlog: a steady
-  // stream is then drained by busy threads instead of waking one per item.
-  if (in_use_ < max_ && sync_waiters_ == 0 && queued_.size() >= in_use_) {
+  // A free slot always starts a drainer: queued work must never wait behind a
+  // worker that may block for long while a slot is free. Bursts still cost
+  // few thread hops, because a drainer keeps taking queued work before it
+  // gives its slot back.
+  if (in_use_ < max_ && sync_waiters_ == 0) {
     ++in_use_;
     lock.unlock();
     executor_.post([this, work = std::move(work)]() mutable { drain(std::move(work)); });

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,6 +45,21 @@ Json* find_argument(const ArgumentSource& src, Invocation& inv, std::size_t inde
 [[noreturn]] void throw_argument_type_error(const ArgumentSource& src, std::size_t index, const Json& value,
                                             const char* what);
 
+/// fits_integer reports whether an integer JSON value is representable as T.
+template <class T>
+bool fits_integer(const Json& value) {
+  if (value.is_number_unsigned()) {
+    return value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  }
+  const auto n = value.get<std::int64_t>();
+  if constexpr (std::is_unsigned_v<T>) {
+    return n >= 0 && static_cast<std::uint64_t>(n) <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  } else {
+    return n >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+           n <= static_cast<std::int64_t>(std::numeric_limits<T>::max());
+  }
+}
+
 template <class T>
 T convert_argument(const ArgumentSource& src, Json* value, std::size_t index) {
   if constexpr (IsOptional<T>::value) {
@@ -58,6 +75,12 @@ T convert_argument(const ArgumentSource& src, Json* value, std::size_t index) {
     return value->get<bool>();
   } else if constexpr (std::is_integral_v<T>) {
     if (!value->is_number_integer()) throw_argument_type_error(src, index, *value, "integer");
+    if (!fits_integer<T>(*value)) {  // refuse rather than truncate
+      throw_argument_type_error(src, index, *value,
+                                ("integer between " + std::to_string(std::numeric_limits<T>::min()) + " and " +
+                                 std::to_string(std::numeric_limits<T>::max()))
+                                    .c_str());
+    }
     return value->get<T>();
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!value->is_number()) throw_argument_type_error(src, index, *value, "number");

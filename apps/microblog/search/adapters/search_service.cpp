@@ -53,7 +53,7 @@ void index_post(const hypha::Database& db, const hypha::Json& payload) {
 
 void SearchService::define(hypha::ServiceSpec<SearchService>& s) {
     const std::string posts(contracts::kPostsService);
-    s.rpc("search", &SearchService::search, {.params = {"text", "username", "size", "before", "offset"}});
+    s.rpc("search", &SearchService::search, {.params = {"text", "username", "size", "before", "offset", "after"}});
     s.event_handler("on_micropost_created", &SearchService::on_micropost_created,
                     {.source = posts, .event_type = "micropost_created"});
     s.event_handler("on_micropost_edited", &SearchService::on_micropost_edited,
@@ -65,13 +65,13 @@ void SearchService::define(hypha::ServiceSpec<SearchService>& s) {
 
 hypha::Json SearchService::search(std::optional<std::string> text, std::optional<std::string> username,
                                   std::optional<int> size, std::optional<std::string> before,
-                                  std::optional<std::int64_t> offset) {
-    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset));
+                                  std::optional<std::int64_t> offset, std::optional<std::string> after) {
+    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset, after));
     SqliteSearchIndex index(db_.read());
     const auto page = contracts::value_or_raise(SearchUseCases(index).search(text, username, request));
     hypha::Json items = hypha::Json::array();
     for (const auto& post : page.items) items.push_back(micropost_to_json(post));
-    return {{"items", std::move(items)}, {"has_more", page.has_more}};
+    return {{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
 }
 
 void SearchService::on_micropost_created(const hypha::Json& payload) {

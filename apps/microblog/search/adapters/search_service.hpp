@@ -4,9 +4,13 @@
 // (SQLite FTS5) in its own file (search.db), indexed from the posts service's
 // events only. RPC method (contracts/rpc_api.md):
 //
-//   search(text, username, size, before, offset) -> {"items": [Micropost...], "has_more"}
+//   search(text, username, size, before, offset[, after])
+//       -> {"items": [Micropost...], "has_more", "has_newer"}
 //
-// newest first (`before` = a micropost id). `text` matches microposts holding
+// newest first (`before` = a micropost id: older results; `after` = a
+// micropost id: the `size` results just newer, not with `before` or an
+// offset). `has_more`: older results follow the last item; `has_newer`:
+// newer results precede the first. `text` matches microposts holding
 // all its words, each also as a prefix ("micro" finds "microservices");
 // `username` narrows to authors whose username contains it, ignoring case. At
 // least one is required and `text` has at least 3 characters after trimming,
@@ -38,7 +42,8 @@ class SearchService {
 
     /// search() is a page of the microposts matching `text` and/or `username`.
     hypha::Json search(std::optional<std::string> text, std::optional<std::string> username, std::optional<int> size,
-                       std::optional<std::string> before, std::optional<std::int64_t> offset);
+                       std::optional<std::string> before, std::optional<std::int64_t> offset,
+                       std::optional<std::string> after = std::nullopt);
 
     void on_micropost_created(const hypha::Json& payload);
     void on_micropost_edited(const hypha::Json& payload);

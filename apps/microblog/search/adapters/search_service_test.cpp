@@ -119,7 +119,8 @@ TEST_F(SearchServiceTest, ItemsHaveTheInternalMicropostForm) {
                              {"created_ms", 1764067835123},
                              {"edited_ms", nullptr},
                              {"version", 1}}}},
-                          {"has_more", false}}));
+                          {"has_more", false},
+                          {"has_newer", false}}));
 }
 
 TEST_F(SearchServiceTest, UsernameNarrowsToAuthorsWhoseNameContainsIt) {

@@ -1,5 +1,6 @@
 #include "search/adapters/sqlite_search_index.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "hypha/core/json.hpp"
@@ -10,17 +11,24 @@ namespace {
 constexpr const char* kPostColumns =
     "p.id, p.author, p.text, p.referenced, p.created_ms, p.edited_ms, p.version, p.deleted";
 
-/// kTextSearch: live posts whose text matches ?1, optionally by authors LIKE ?2.
-constexpr const char* kTextSearch =
+/// kTextMatches: live posts whose text matches ?1, optionally by authors LIKE ?2.
+constexpr const char* kTextMatches =
     " FROM post_text JOIN posts p ON p.id = post_text.rowid "
-    "WHERE post_text MATCH ?1 AND p.deleted = 0 AND (?2 IS NULL OR p.author LIKE ?2 ESCAPE '\\') "
-    "AND (?3 IS NULL OR p.id < ?3) ORDER BY p.id DESC LIMIT ?4 OFFSET ?5";
+    "WHERE post_text MATCH ?1 AND p.deleted = 0 AND (?2 IS NULL OR p.author LIKE ?2 ESCAPE '\\') ";
 
-/// kAuthorSearch: live posts by authors LIKE ?2 (no text, so no ?1).
-constexpr const char* kAuthorSearch =
+/// kAuthorMatches: live posts by authors LIKE ?2 (no text, so no ?1).
+constexpr const char* kAuthorMatches =
     " FROM posts p "
-    "WHERE p.deleted = 0 AND p.author LIKE ?2 ESCAPE '\\' "
-    "AND (?3 IS NULL OR p.id < ?3) ORDER BY p.id DESC LIMIT ?4 OFFSET ?5";
+    "WHERE p.deleted = 0 AND p.author LIKE ?2 ESCAPE '\\' ";
+
+/// matches() is the FROM/WHERE clause of `query`'s results, to extend with "AND ...".
+std::string matches(const SearchQuery& query) { return query.has_text() ? kTextMatches : kAuthorMatches; }
+
+/// bind_query() binds ?1 (text, when any) and ?2 (username pattern) of matches().
+void bind_query(hypha::sql::Statement& select, const SearchQuery& query) {
+    if (query.has_text()) select.bind(1, query.fts5_match());
+    select.bind(2, query.username_like_pattern());
+}
 
 /// post_at() reads the kPostColumns of the current row.
 IndexedPost post_at(const hypha::sql::Statement& row) {
@@ -62,21 +70,47 @@ void SqliteSearchIndex::save(const IndexedPost& post) {
     }
 }
 
+bool SqliteSearchIndex::exists_beyond(const SearchQuery& query, std::int64_t id, bool newer) {
+    auto select =
+        connection_.prepare("SELECT 1" + matches(query) + "AND p.id " + (newer ? ">" : "<") + " ?3 LIMIT 1");
+    bind_query(select, query);
+    select.bind(3, id);
+    return select.step();
+}
+
 SearchPage SqliteSearchIndex::search(const SearchQuery& query, const ListRequest& request) {
-    const bool by_text = query.has_text();
-    auto select = connection_.prepare(std::string("SELECT ") + kPostColumns + (by_text ? kTextSearch : kAuthorSearch));
-    if (by_text) select.bind(1, query.fts5_match());
-    // One row more than asked tells whether another page follows.
-    select.bind(2, query.username_like_pattern()).bind(3, request.before).bind(4, request.size + 1);
-    select.bind(5, request.offset);
+    const std::string from = std::string("SELECT ") + kPostColumns + matches(query);
+    // One row more than asked tells whether another page lies in the direction read.
     SearchPage page;
-    while (select.step()) {
-        if (static_cast<int>(page.items.size()) == request.size) {
-            page.has_more = true;
-            break;
+    bool extra = false;
+    auto read = [&](hypha::sql::Statement& select) {
+        while (select.step()) {
+            if (static_cast<int>(page.items.size()) == request.size) {
+                extra = true;
+                break;
+            }
+            page.items.push_back(post_at(select));
         }
-        page.items.push_back(post_at(select));
+    };
+    if (request.after) {
+        // The page just newer than the cursor: read upwards, then list newest first.
+        auto select = connection_.prepare(from + "AND p.id > ?3 ORDER BY p.id ASC LIMIT ?4");
+        bind_query(select, query);
+        select.bind(3, *request.after).bind(4, request.size + 1);
+        read(select);
+        std::reverse(page.items.begin(), page.items.end());
+        page.has_newer = extra;
+        page.has_more =
+            !page.items.empty() && exists_beyond(query, static_cast<std::int64_t>(page.items.back().id), false);
+        return page;
     }
+    auto select = connection_.prepare(from + "AND (?3 IS NULL OR p.id < ?3) ORDER BY p.id DESC LIMIT ?4 OFFSET ?5");
+    bind_query(select, query);
+    select.bind(3, request.before).bind(4, request.size + 1).bind(5, request.offset);
+    read(select);
+    page.has_more = extra;
+    page.has_newer =
+        !page.items.empty() && exists_beyond(query, static_cast<std::int64_t>(page.items.front().id), true);
     return page;
 }
 

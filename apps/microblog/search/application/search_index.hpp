@@ -18,7 +18,8 @@ namespace microblog::search {
 /// SearchPage is one page of results, newest micropost first.
 struct SearchPage {
     std::vector<IndexedPost> items;
-    bool has_more = false;  ///< more results follow the last item
+    bool has_more = false;   ///< older results follow the last item
+    bool has_newer = false;  ///< newer results precede the first item
 };
 
 class SearchIndex {

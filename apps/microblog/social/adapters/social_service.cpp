@@ -21,7 +21,7 @@ hypha::Json page_json(const RelationPage& page) {
     for (const auto& relation : page.items) {
         items.push_back({{"username", relation.username}, {"cursor", std::to_string(relation.id)}});
     }
-    return {{"items", std::move(items)}, {"has_more", page.has_more}};
+    return {{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
 }
 
 }  // namespace
@@ -29,8 +29,8 @@ hypha::Json page_json(const RelationPage& page) {
 void SocialService::define(hypha::ServiceSpec<SocialService>& s) {
     s.rpc("follow", &SocialService::follow, {.params = {"follower", "followee"}});
     s.rpc("unfollow", &SocialService::unfollow, {.params = {"follower", "followee"}});
-    s.rpc("following", &SocialService::following, {.params = {"username", "size", "before", "offset"}});
-    s.rpc("followers", &SocialService::followers, {.params = {"username", "size", "before", "offset"}});
+    s.rpc("following", &SocialService::following, {.params = {"username", "size", "before", "offset", "after"}});
+    s.rpc("followers", &SocialService::followers, {.params = {"username", "size", "before", "offset", "after"}});
     s.rpc("counts", &SocialService::counts, {.params = {"username"}});
     s.dependency("db", &SocialService::db_, hypha::sqlite_database(social_database_options()));
     s.dependency("events", &SocialService::events_, hypha::event_dispatcher());
@@ -52,16 +52,18 @@ void SocialService::unfollow(const std::string& follower, const std::string& fol
 }
 
 hypha::Json SocialService::following(const std::string& username, std::optional<int> size,
-                                     std::optional<std::string> before, std::optional<std::int64_t> offset) {
-    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset));
+                                     std::optional<std::string> before, std::optional<std::int64_t> offset,
+                                     std::optional<std::string> after) {
+    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset, after));
     SqliteFollowRepository repository(db_.read());
     DispatchingSocialEvents events(events_);
     return page_json(FollowUseCases(repository, events, system_now_ms).following(username, request));
 }
 
 hypha::Json SocialService::followers(const std::string& username, std::optional<int> size,
-                                     std::optional<std::string> before, std::optional<std::int64_t> offset) {
-    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset));
+                                     std::optional<std::string> before, std::optional<std::int64_t> offset,
+                                     std::optional<std::string> after) {
+    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset, after));
     SqliteFollowRepository repository(db_.read());
     DispatchingSocialEvents events(events_);
     return page_json(FollowUseCases(repository, events, system_now_ms).followers(username, request));

@@ -5,13 +5,17 @@
 //
 //   follow(follower, followee)                -> {"created": bool}; ValidationFailed (self-follow)
 //   unfollow(follower, followee)              -> null; NotFound when not following
-//   following(username, size, before, offset) -> {"items": [{"username", "cursor"}], "has_more"}
-//   followers(username, size, before, offset) -> same shape
+//   following(username, size, before, offset[, after])
+//                                             -> {"items": [{"username", "cursor"}], "has_more", "has_newer"}
+//   followers(username, size, before, offset[, after]) -> same shape
 //   counts(username)                          -> {"following_count", "followers_count"}
 //
 // A new follow dispatches user_followed and an unfollow user_unfollowed
 // (contracts/social_events.hpp), from the same worker as the write. Lists are
-// newest relation first; `cursor` is the relation's decimal id, for `before`.
+// newest relation first; `cursor` is the relation's decimal id, for `before`
+// (older items: next pages) or `after` (the `size` items just newer: previous
+// pages; not with `before` or an offset). `has_more` tells whether older
+// relations follow the last item, `has_newer` whether newer ones precede the first.
 //
 //   runner.add_service<microblog::social::SocialService>();
 #pragma once
@@ -39,10 +43,10 @@ class SocialService {
     void unfollow(const std::string& follower, const std::string& followee);
     /// following() is a page of whom `username` follows.
     hypha::Json following(const std::string& username, std::optional<int> size, std::optional<std::string> before,
-                          std::optional<std::int64_t> offset);
+                          std::optional<std::int64_t> offset, std::optional<std::string> after = std::nullopt);
     /// followers() is a page of who follows `username`.
     hypha::Json followers(const std::string& username, std::optional<int> size, std::optional<std::string> before,
-                          std::optional<std::int64_t> offset);
+                          std::optional<std::int64_t> offset, std::optional<std::string> after = std::nullopt);
     /// counts() is {"following_count", "followers_count"} of `username`.
     hypha::Json counts(const std::string& username);
 

@@ -24,7 +24,15 @@ class SqliteFollowRepository : public FollowRepository {
     FollowCounts counts(std::string_view user_key) override;
 
   private:
-    RelationPage list(std::string_view sql, std::string_view user_key, const ListRequest& request);
+    /// Side names the columns of one list: the user's key and the other side.
+    struct Side {
+        const char* key_column;    ///< the listed user's column, e.g. follower_key
+        const char* name_column;   ///< the other user's column, e.g. followee
+    };
+
+    RelationPage list(Side side, std::string_view user_key, const ListRequest& request);
+    /// exists_beyond() tells whether the list has a relation newer (or older) than `id`.
+    bool exists_beyond(Side side, std::string_view user_key, std::int64_t id, bool newer);
 
     hypha::sql::Connection& connection_;
 };

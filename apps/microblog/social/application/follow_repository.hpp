@@ -33,7 +33,8 @@ struct Relation {
 /// RelationPage is one page of a list, newest relation first.
 struct RelationPage {
     std::vector<Relation> items;
-    bool has_more = false;  ///< more relations follow the last item
+    bool has_more = false;   ///< older relations follow the last item
+    bool has_newer = false;  ///< newer relations precede the first item
 };
 
 /// FollowCounts is how many users someone follows and is followed by.

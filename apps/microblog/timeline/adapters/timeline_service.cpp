@@ -43,7 +43,7 @@ class Writer {
 void TimelineService::define(hypha::ServiceSpec<TimelineService>& s) {
     using contracts::kPostsService;
     using contracts::kSocialService;
-    s.rpc("timeline", &TimelineService::timeline, {.params = {"username", "size", "before", "offset"}});
+    s.rpc("timeline", &TimelineService::timeline, {.params = {"username", "size", "before", "offset", "after"}});
     s.rpc("record_post", &TimelineService::record_post, {.params = {"post"}});
     s.event_handler("on_micropost_created", &TimelineService::on_micropost_created,
                     {.source = std::string(kPostsService), .event_type = "micropost_created"});
@@ -59,13 +59,14 @@ void TimelineService::define(hypha::ServiceSpec<TimelineService>& s) {
 }
 
 hypha::Json TimelineService::timeline(const std::string& username, std::optional<int> size,
-                                      std::optional<std::string> before, std::optional<std::int64_t> offset) {
-    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset));
+                                      std::optional<std::string> before, std::optional<std::int64_t> offset,
+                                      std::optional<std::string> after) {
+    const auto request = contracts::value_or_raise(ListRequest::parse(size, before, offset, after));
     SqliteTimelineStore store(db_.read());
     const TimelinePage page = TimelineProjection(store).timeline(username, request);
     hypha::Json items = hypha::Json::array();
     for (const auto& post : page.items) items.push_back(micropost_to_json(post));
-    return {{"items", std::move(items)}, {"has_more", page.has_more}};
+    return {{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
 }
 
 void TimelineService::record_post(const hypha::Json& post) {

@@ -6,8 +6,12 @@
 // another service's database.
 //
 // RPC methods (contracts/rpc_api.md):
-//   timeline(username, size, before, offset) -> {"items": [Micropost...], "has_more"}, newest first,
-//                                               `before` = a micropost id
+//   timeline(username, size, before, offset[, after])
+//                                            -> {"items": [Micropost...], "has_more", "has_newer"}, newest
+//                                               first; `before` = a micropost id (older items), `after` =
+//                                               a micropost id (the `size` items just newer; not with
+//                                               `before` or an offset); has_more: older items follow the
+//                                               last, has_newer: newer items precede the first
 //   record_post(post)                        -> null; applies a Micropost (internal form) like a
 //                                               micropost_created, idempotently (read-your-writes)
 // Event handlers: posts.micropost_created / micropost_edited / micropost_deleted
@@ -38,7 +42,7 @@ class TimelineService {
 
     /// timeline() is a page of `username`'s timeline; ValidationFailed for bad paging.
     hypha::Json timeline(const std::string& username, std::optional<int> size, std::optional<std::string> before,
-                         std::optional<std::int64_t> offset);
+                         std::optional<std::int64_t> offset, std::optional<std::string> after = std::nullopt);
     /// record_post() applies a Micropost; ValidationFailed naming `post` when malformed.
     void record_post(const hypha::Json& post);
 

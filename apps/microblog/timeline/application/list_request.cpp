@@ -1,13 +1,16 @@
 #include "timeline/application/list_request.hpp"
 
+#include <algorithm>
 #include <limits>
 
+#include "common/domain/decimal.hpp"
 #include "common/domain/page_query.hpp"
 
 namespace microblog::timeline {
 
 hypha::Result<ListRequest> ListRequest::parse(std::optional<int> size, const std::optional<std::string>& before,
-                                              std::optional<std::int64_t> offset) {
+                                              std::optional<std::int64_t> offset,
+                                              const std::optional<std::string>& after) {
     std::optional<std::string> size_text;
     if (size) size_text = std::to_string(*size);
     auto query = PageQuery::parse(size_text, before, std::nullopt);
@@ -21,6 +24,19 @@ hypha::Result<ListRequest> ListRequest::parse(std::optional<int> size, const std
         request.before = static_cast<std::int64_t>(*cursor);
     }
     request.offset = offset.value_or(0);
+    if (after) {
+        const auto cursor = parse_decimal_u64(*after);
+        if (!cursor) {
+            return hypha::fail(hypha::ErrorCode::kInvalidArgument,
+                               "after: must be a decimal number (the cursor of a previous link)");
+        }
+        if (before || request.offset != 0) {
+            return hypha::fail(hypha::ErrorCode::kInvalidArgument, "after: cannot be combined with before or offset");
+        }
+        // No stored id exceeds INT64_MAX, so a larger cursor leaves nothing newer.
+        constexpr auto kMaxId = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        request.after = static_cast<std::int64_t>(std::min(*cursor, kMaxId));
+    }
     return request;
 }
 

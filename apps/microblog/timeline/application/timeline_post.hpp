@@ -23,7 +23,8 @@ struct TimelinePost {
 /// TimelinePage is one page of a timeline, newest micropost first.
 struct TimelinePage {
     std::vector<TimelinePost> items;
-    bool has_more = false;  ///< more microposts follow the last item
+    bool has_more = false;   ///< older microposts follow the last item
+    bool has_newer = false;  ///< newer microposts precede the first item
 };
 
 }  // namespace microblog::timeline

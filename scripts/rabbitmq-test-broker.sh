@@ -7,13 +7,15 @@
 #   scripts/rabbitmq-test-broker.sh uri DIR
 #
 # start: data, logs and the pid file live in DIR (owned by the rabbitmq user
-# when run as root). The node and dist ports are picked at random on the first
-# start and kept in DIR/broker.env, so `stop DIR; start DIR` brings the same
-# broker back on the same URI (tests of broker restarts rely on it). Waits until
-# the node is up (`rabbitmqctl wait`). No plugins are enabled.
+# when run as root). The node, dist and epmd ports are picked at random on the
+# first start and kept in DIR/broker.env, so `stop DIR; start DIR` brings the
+# same broker back on the same URI (tests of broker restarts rely on it). Every
+# listener is on 127.0.0.1: AMQP, Erlang distribution, and a private epmd
+# (started here, pid in DIR/epmd.pid) instead of the system-wide one on *:4369.
+# Waits until the node is up (`rabbitmqctl wait`). No plugins are enabled.
 # stop: stops the node by the pid in its pid file (SIGTERM, then SIGKILL after
-# 30 s) and waits until it is gone. Stopping a broker that is not running is not
-# an error.
+# 30 s), waits until it is gone, then stops the private epmd by its pid.
+# Stopping a broker that is not running is not an error.
 # add-vhosts: creates PREFIX0 .. PREFIX<COUNT-1> with full permissions for
 # guest, in one rabbitmqctl call (tests take one vhost each).
 set -euo pipefail
@@ -35,8 +37,13 @@ load_env() {
   [[ -f $envfile ]] || die "no broker in $dir (missing broker.env)"
   # shellcheck disable=SC1090
   source "$envfile"
-  export RABBITMQ_NODENAME RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT
+  export RABBITMQ_NODENAME RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT ERL_EPMD_PORT
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export ERL_EPMD_ADDRESS=127.0.0.1
+  # Erlang distribution (the node and the CLI tools) listens on loopback only.
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  EPMD_PID_FILE=$dir/epmd.pid
   export RABBITMQ_MNESIA_BASE=$dir/mnesia
   export RABBITMQ_LOG_BASE=$dir/log
   export RABBITMQ_PID_FILE=$dir/rabbitmq.pid
@@ -51,26 +58,58 @@ uri() { echo "amqp://guest:guest@127.0.0.1:${RABBITMQ_NODE_PORT}/"; }
 
 ctl() { rabbitmqctl -q -n "$RABBITMQ_NODENAME" "$@"; }
 
-running_pid() {
+pid_alive() {
   local pid
-  [[ -f $RABBITMQ_PID_FILE ]] || return 1
-  pid=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null) || return 1
+  [[ -f $1 ]] || return 1
+  pid=$(cat "$1" 2>/dev/null) || return 1
   [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+# start_epmd runs a private epmd on 127.0.0.1:$ERL_EPMD_PORT (unless it runs).
+start_epmd() {
+  pid_alive "$EPMD_PID_FILE" >/dev/null && return 0
+  setsid epmd -address 127.0.0.1 -port "$ERL_EPMD_PORT" </dev/null >"$dir/epmd.out" 2>&1 &
+  echo $! >"$EPMD_PID_FILE"
+  local deadline=$((SECONDS + 10))
+  until epmd -port "$ERL_EPMD_PORT" -names >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "epmd did not start"
+    sleep 0.1
+  done
+}
+
+stop_pid_file() {
+  local pid
+  pid=$(pid_alive "$1") || { rm -f "$1"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    sleep 0.1
+  done
+  rm -f "$1"
+}
+
+running_pid() { pid_alive "$RABBITMQ_PID_FILE"; }
+
 start() {
   if [[ ! -f $envfile ]]; then
-    local node_port dist_port
+    local node_port dist_port epmd_port
     node_port=$(free_port)
     dist_port=$(free_port)
     while [[ $dist_port == "$node_port" ]]; do dist_port=$(free_port); done
+    epmd_port=$(free_port)
+    while [[ $epmd_port == "$node_port" || $epmd_port == "$dist_port" ]]; do epmd_port=$(free_port); done
     cat >"$envfile" <<EOF
 RABBITMQ_NODENAME=hypha-test-$node_port@localhost
 RABBITMQ_NODE_PORT=$node_port
 RABBITMQ_DIST_PORT=$dist_port
+ERL_EPMD_PORT=$epmd_port
 EOF
   fi
   load_env
+  start_epmd
   if running_pid >/dev/null; then
     uri
     return 0
@@ -104,17 +143,8 @@ EOF
 stop() {
   [[ -f $envfile ]] || return 0
   load_env
-  local pid
-  pid=$(running_pid) || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    sleep 0.1
-  done
-  rm -f "$RABBITMQ_PID_FILE"
+  stop_pid_file "$RABBITMQ_PID_FILE"
+  stop_pid_file "$EPMD_PID_FILE"
 }
 
 add_vhosts() {

@@ -7,10 +7,12 @@
 
 #include "hypha/core/logging.hpp"
 #include "hypha/http/http_server.hpp"
+#include "hypha/transport/amqp.hpp"
 #include "microblog_services.hpp"
 
 int main(int argc, char** argv) {
   hypha::ServiceRunner::block_stop_signals();
+  hypha::enable_amqp_transport();  // a config with AMQP_URI runs over RabbitMQ
   CLI::App app{"hypha-microblog: the microblog, every service in one process"};
   std::string host = "127.0.0.1";
   int port = 8080;

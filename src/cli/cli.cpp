@@ -82,7 +82,11 @@ int call_service(const Config& config, const std::string& target, const std::str
   }
   Runtime runtime(config);
   runtime.transport().start();
-  Json body = payload.empty() ? Json{{"args", Json::array()}, {"kwargs", Json::object()}} : Json::parse(payload);
+  Json body = payload.empty() ? Json::object() : Json::parse(payload);
+  if (body.is_object()) {  // '{"args": ["Ann"]}' is enough on the command line
+    if (!body.contains("args")) body["args"] = Json::array();
+    if (!body.contains("kwargs")) body["kwargs"] = Json::object();
+  }
   ContextData context;
   push_call_id(context.call_id_stack, new_call_id("standalone_rpc_proxy", "call"), 1);
   Outcome outcome = runtime.transport().call(target.substr(0, dot), target.substr(dot + 1), Invocation::from_payload(body),

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "field_table.hpp"
+#include "hypha/core/context_data.hpp"
 
 namespace hypha::amqp_test {
 namespace {
@@ -67,6 +68,14 @@ Config config_for(const std::string& uri, const Json& extra) {
   values["AMQP_SERVICE_CHECK_TTL_MS"] = 200;
   for (auto it = extra.begin(); it != extra.end(); ++it) values[it.key()] = *it;
   return Config(values, "<amqp test>");
+}
+
+Outcome call(Transport& transport, std::string_view service, std::string_view method, Json args, Json kwargs,
+             std::optional<std::chrono::milliseconds> timeout, const ContextData& context) {
+  Invocation inv;
+  inv.args = std::move(args);
+  inv.kwargs = std::move(kwargs);
+  return transport.call(service, method, std::move(inv), context, CallOptions{timeout});
 }
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
@@ -175,6 +184,31 @@ std::optional<std::uint32_t> RawClient::consumer_count(const std::string& queue)
   auto count = connection_.passive_declare(2, queue);
   if (!count) connection_.open_channel(2);
   return count;
+}
+
+NamekoCaller::NamekoCaller(const std::string& uri) : raw_(uri), uuid_(new_uuid4()) {
+  const amqp::QueueSpec queue = amqp::reply_queue("standalone_rpc_proxy", uuid_);
+  raw_.declare_exchange(amqp::rpc_exchange());
+  raw_.declare_queue(queue);
+  raw_.bind(queue.name, "nameko-rpc", uuid_);
+  raw_.consume(queue.name);
+}
+
+amqp::Message NamekoCaller::request(std::string body, const std::string& correlation_id, Json headers) const {
+  amqp::Message m;
+  m.body = std::move(body);
+  m.content_type = "application/json";
+  m.content_encoding = "utf-8";
+  m.delivery_mode = 2;
+  m.priority = 0;
+  m.correlation_id = correlation_id;
+  m.reply_to = uuid_;
+  m.headers = std::move(headers);
+  return m;
+}
+
+void NamekoCaller::send(const std::string& routing_key, const amqp::Message& message) {
+  raw_.publish("nameko-rpc", routing_key, message, true);
 }
 
 }  // namespace hypha::amqp_test

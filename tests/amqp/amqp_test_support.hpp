@@ -11,6 +11,7 @@
 
 #include "connection.hpp"
 #include "hypha/core/config.hpp"
+#include "hypha/transport/transport.hpp"
 
 namespace hypha::amqp_test {
 
@@ -26,6 +27,11 @@ std::string fresh_vhost_uri();
 /// config_for builds a config with AMQP_URI = uri plus `extra` keys; short
 /// timeouts so that failing tests fail fast.
 Config config_for(const std::string& uri, const Json& extra = Json::object());
+
+/// call makes one blocking RPC call through `transport`.
+Outcome call(Transport& transport, std::string_view service, std::string_view method, Json args = Json::array(),
+             Json kwargs = nullptr, std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+             const ContextData& context = ContextData{});
 
 /// wait_until polls `done` until it holds or `timeout` passes.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s);
@@ -73,6 +79,30 @@ class RawClient {
  private:
   amqp::Connection connection_;
   int sniffers_ = 0;
+};
+
+/// NamekoCaller plays Nameko 2.14's standalone RPC proxy with rabbitmq-c: its
+/// own reply queue `rpc.reply-standalone_rpc_proxy-<uuid>` (durable, x-expires
+/// 300000) bound to nameko-rpc with key <uuid>, and requests with exactly the
+/// properties Nameko sends (nameko-wire.md §2.2, §2.8).
+class NamekoCaller {
+ public:
+  explicit NamekoCaller(const std::string& uri);
+
+  /// request builds Nameko's request message: content type/encoding,
+  /// delivery_mode 2, priority 0, correlation_id, reply_to = the uuid, headers.
+  amqp::Message request(std::string body, const std::string& correlation_id, Json headers = Json::object()) const;
+  /// send publishes to nameko-rpc with routing key `<service>.<method>`, mandatory.
+  void send(const std::string& routing_key, const amqp::Message& message);
+  /// reply waits for the next message on the reply queue.
+  std::optional<RawDelivery> reply(std::chrono::milliseconds timeout = 10s) { return raw_.next(timeout); }
+
+  const std::string& uuid() const noexcept { return uuid_; }
+  RawClient& raw() noexcept { return raw_; }
+
+ private:
+  RawClient raw_;
+  std::string uuid_;
 };
 
 }  // namespace hypha::amqp_test

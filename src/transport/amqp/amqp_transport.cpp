@@ -65,6 +65,11 @@ struct EventDelivery {
   std::uint64_t tag = 0;
 };
 
+std::string text_header(const Json& headers, std::string_view key, const std::string& fallback) {
+  auto it = headers.find(std::string(key));
+  return it != headers.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 int retries_of(const Json& headers) {
   auto it = headers.find(std::string(kRetriesHeader));
   if (it == headers.end() || !it->is_number_integer()) return 0;
@@ -88,6 +93,7 @@ class AmqpTransport::Impl {
   void start() {
     std::lock_guard lock(lifecycle_mutex_);
     if (started_) return;
+    stopping_.store(false);
     scheduler_.start();
     consumer_.start();
     started_ = true;
@@ -96,10 +102,11 @@ class AmqpTransport::Impl {
   void stop() {
     std::lock_guard lock(lifecycle_mutex_);
     if (!started_) return;
+    stopping_.store(true);
+    fail_pending("the AMQP transport stopped");
     // Delayed retries and replies still queued run now, while the consumer can settle.
     scheduler_.stop();
     consumer_.stop(kStopDrain);
-    fail_pending("the AMQP transport stopped");
     publishers_.close();
     {
       std::lock_guard state(state_mutex_);
@@ -163,6 +170,7 @@ class AmqpTransport::Impl {
       complete(correlation_id, Outcome{nullptr, transport_error(e.what())});
       return future;
     }
+    watch_service(correlation_id, std::string(service));
     if (timeout.count() > 0) {
       std::string what = std::string(service) + "." + std::string(method);
       scheduler_.at(Clock::now() + timeout, [this, correlation_id, what, timeout] {
@@ -313,6 +321,34 @@ class AmqpTransport::Impl {
     std::lock_guard lock(state_mutex_);
     service_seen_[name] = Clock::now() + settings_.service_check_ttl;
     return true;
+  }
+
+  // watch_service checks, every service_check_ttl while a call waits, that its
+  // service still has consumers: a call published just before the service
+  // stopped (or while "it has consumers" was cached) ends with UnknownService
+  // instead of waiting for its deadline.
+  void watch_service(const std::string& correlation_id, const std::string& service) {
+    if (settings_.service_check_ttl.count() == 0 || stopping_.load()) return;
+    scheduler_.at(Clock::now() + settings_.service_check_ttl, [this, correlation_id, service] {
+      if (stopping_.load() || !is_pending(correlation_id)) return;
+      bool alive = true;
+      try {
+        forget_service(service);
+        alive = service_has_consumers(service);
+      } catch (const std::exception& e) {
+        log::debug("amqp: cannot check {} for consumers: {}", service, e.what());
+      }
+      if (!alive) {
+        complete(correlation_id, Outcome{nullptr, UnknownService(service).info()});
+        return;
+      }
+      watch_service(correlation_id, service);
+    });
+  }
+
+  bool is_pending(const std::string& correlation_id) {
+    std::lock_guard lock(pending_mutex_);
+    return pending_.contains(correlation_id);
   }
 
   void forget_service(std::string_view service) {
@@ -475,21 +511,25 @@ class AmqpTransport::Impl {
   void retry_or_dead_letter(const EventDelivery& d, const ErrorInfo& error) {
     Message copy = d.message;
     copy.headers[std::string(kRetriesHeader)] = d.retries + 1;
+    // Retries go straight to the queue (default exchange): remember where the event came from.
+    if (!copy.headers.contains(std::string(kOriginalExchangeHeader))) {
+      copy.headers[std::string(kOriginalExchangeHeader)] = d.exchange;
+      copy.headers[std::string(kOriginalRoutingKeyHeader)] = d.routing_key;
+    }
+    const std::string event_type = text_header(copy.headers, kOriginalRoutingKeyHeader, d.routing_key);
     try {
       if (d.retries < d.max_retries) {
-        log::warn("amqp: {} failed on event {} ({}: {}); retry {} of {}", d.handler, d.routing_key, error.exc_type,
+        log::warn("amqp: {} failed on event {} ({}: {}); retry {} of {}", d.handler, event_type, error.exc_type,
                   error.value, d.retries + 1, d.max_retries);
         publishers_.acquire()->publish("", d.queue, false, copy);
       } else {
         const QueueSpec dlq = dead_letter_queue(d.queue);
         copy.headers["x-hypha-error"] = error.exc_type + ": " + error.value;
-        copy.headers["x-hypha-exchange"] = d.exchange;
-        copy.headers["x-hypha-routing-key"] = d.routing_key;
         ensure_queue(dlq);
         publishers_.acquire()->publish("", dlq.name, false, copy);
         dead_lettered_.fetch_add(1);
-        log::error("amqp: {} failed on event {} {} times ({}: {}); moved to {}", d.handler, d.routing_key,
-                   d.retries + 1, error.exc_type, error.value, dlq.name);
+        log::error("amqp: {} failed on event {} {} times ({}: {}); moved to {}", d.handler, event_type, d.retries + 1,
+                   error.exc_type, error.value, dlq.name);
       }
     } catch (const std::exception& e) {
       log::error("amqp: cannot republish event {} for {}: {}; it goes back to {}", d.routing_key, d.handler, e.what(),
@@ -507,6 +547,7 @@ class AmqpTransport::Impl {
 
   std::mutex lifecycle_mutex_;
   bool started_ = false;
+  std::atomic<bool> stopping_{false};
 
   std::mutex reply_mutex_;  // serializes creating the reply consumer
   mutable std::mutex state_mutex_;

@@ -25,6 +25,10 @@ inline constexpr std::string_view kHeaderPrefix = "nameko.";
 /// kRetriesHeader counts failed deliveries of an event (Hypha's own header;
 /// never becomes context data).
 inline constexpr std::string_view kRetriesHeader = "x-hypha-retries";
+/// Where a retried or dead-lettered event was first published (retries go
+/// through the default exchange straight to the handler's queue).
+inline constexpr std::string_view kOriginalExchangeHeader = "x-hypha-exchange";
+inline constexpr std::string_view kOriginalRoutingKeyHeader = "x-hypha-routing-key";
 
 /// FieldTable owns the memory of an amqp_table_t built from JSON. The table
 /// stays valid until the FieldTable is destroyed or moved from.

@@ -1,0 +1,43 @@
+#include "private_broker.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "child_process.hpp"
+
+namespace hypha::amqp_test {
+namespace {
+
+std::string script(const std::string& command, const std::string& dir) {
+  CommandResult result = run_command({"/bin/bash", HYPHA_AMQP_BROKER_SCRIPT, command, dir}, std::chrono::seconds(90));
+  if (result.status != 0) throw std::runtime_error("rabbitmq-test-broker.sh " + command + " failed:\n" + result.output);
+  return result.output;
+}
+
+}  // namespace
+
+PrivateBroker::PrivateBroker(const std::string& name) : dir_(temp_dir(name)) {
+  script("stop", dir_);  // a broker left over by a crashed run
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  start();
+}
+
+PrivateBroker::~PrivateBroker() {
+  try {
+    stop();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  }
+}
+
+void PrivateBroker::start() {
+  std::string out = script("start", dir_);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  uri_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+}
+
+void PrivateBroker::stop() { script("stop", dir_); }
+
+}  // namespace hypha::amqp_test

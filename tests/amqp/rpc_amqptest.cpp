@@ -1,0 +1,185 @@
+// RPC over a real RabbitMQ: a service run by one ServiceRunner (its own
+// transport and connections, like another process) called from a separate
+// client transport; errors, deadlines and unknown services.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "amqp_test_services.hpp"
+#include "amqp_test_support.hpp"
+#include "hypha/core/runner.hpp"
+#include "hypha/transport/amqp.hpp"
+
+namespace {
+
+using namespace hypha;
+using namespace hypha::amqp_test;
+using Clock = std::chrono::steady_clock;
+
+class AmqpRpc : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    enable_amqp_transport();
+    uri_ = fresh_vhost_uri();
+    Journal::instance().clear();
+    Gate::instance().open();
+  }
+  std::string uri_;
+};
+
+TEST_F(AmqpRpc, CallsAServiceRunByAnotherTransport) {
+  ServiceRunner service(config_for(uri_));
+  service.add_service<Echo>();
+  service.start();
+  AmqpTransport client(config_for(uri_));
+
+  EXPECT_EQ(call(client, "echo", "hello", Json::array({"Ann"})).result, "hello Ann");
+  EXPECT_EQ(call(client, "echo", "hello", Json::array(), Json{{"name", "Bob"}}).result, "hello Bob");
+  EXPECT_EQ(call(client, "echo", "add", Json::array({2, 3})).result, 5);
+
+  std::vector<RpcFuture> futures;
+  for (int i = 0; i < 32; ++i) {
+    futures.push_back(client.call_async("echo", "add", Invocation::positional(Json::array({i, 1000})), ContextData{},
+                                        CallOptions{}));
+  }
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(futures[i].get(std::chrono::seconds(10)), i + 1000);
+  service.stop();
+}
+
+TEST_F(AmqpRpc, AServiceCanCallItself) {
+  // The outer worker waits for the inner call: the inner one needs a second worker at once.
+  ServiceRunner service(config_for(uri_));
+  service.add_service<Echo>();
+  service.start();
+  AmqpTransport client(config_for(uri_));
+  Outcome reply = call(client, "echo", "hello_via_self", Json::array({"Ann"}), nullptr, std::chrono::seconds(5));
+  ASSERT_FALSE(reply.error) << reply.error->exc_type << " " << reply.error->value;
+  EXPECT_EQ(reply.result, "hello Ann");
+  service.stop();
+}
+
+TEST_F(AmqpRpc, RemoteErrorsCarryNamekosFields) {
+  ServiceRunner service(config_for(uri_));
+  service.add_service<Echo>();
+  service.start();
+  AmqpTransport client(config_for(uri_));
+
+  Outcome failed = call(client, "echo", "fail");
+  ASSERT_TRUE(failed.error);
+  EXPECT_EQ(failed.error->exc_type, "ValueError");
+  EXPECT_EQ(failed.error->exc_path, "builtins.ValueError");
+  EXPECT_EQ(failed.error->exc_args, Json::array({"bad", "42", Json{{"k", "1"}}}));  // made safe, as Nameko does
+  EXPECT_EQ(failed.error->value, "('bad', 42, {'k': 1})");
+  try {
+    std::move(failed).value();
+    ADD_FAILURE() << "no exception";
+  } catch (const RemoteError& e) {
+    EXPECT_STREQ(e.what(), "ValueError ('bad', 42, {'k': 1})");
+  }
+
+  Outcome missing = call(client, "echo", "nope");
+  ASSERT_TRUE(missing.error);
+  EXPECT_EQ(missing.error->exc_path, "nameko.exceptions.MethodNotFound");
+  EXPECT_EQ(missing.error->exc_args, Json::array({"nope"}));
+  EXPECT_THROW(std::move(missing).value(), MethodNotFound);
+
+  Outcome wrong = call(client, "echo", "add", Json::array({"two", 3}));
+  ASSERT_TRUE(wrong.error);
+  EXPECT_EQ(wrong.error->exc_path, "nameko.exceptions.IncorrectSignature");
+  EXPECT_THROW(std::move(wrong).value(), IncorrectSignature);
+
+  // The service keeps answering.
+  EXPECT_EQ(call(client, "echo", "add", Json::array({1, 1})).result, 2);
+  service.stop();
+}
+
+TEST_F(AmqpRpc, CallsHaveRealDeadlines) {
+  // A consumer that never answers: the call must give up at its deadline.
+  RawClient silent(uri_);
+  silent.declare_exchange(amqp::rpc_exchange());
+  silent.declare_queue(amqp::rpc_queue("silent"));
+  silent.bind("rpc-silent", "nameko-rpc", "silent.*");
+  silent.consume("rpc-silent");
+  AmqpTransport client(config_for(uri_, Json{{"RPC_TIMEOUT", 0.3}}));
+
+  auto started = Clock::now();
+  Outcome late = call(client, "silent", "anything", Json::array(), nullptr, std::chrono::milliseconds(200));
+  auto took = Clock::now() - started;
+  ASSERT_TRUE(late.error);
+  EXPECT_EQ(late.error->exc_path, "nameko.exceptions.RpcTimeout");
+  EXPECT_GE(took, std::chrono::milliseconds(200));
+  EXPECT_LT(took, std::chrono::seconds(3));
+
+  started = Clock::now();
+  Outcome default_deadline = call(client, "silent", "anything");  // RPC_TIMEOUT: 0.3 s
+  took = Clock::now() - started;
+  ASSERT_TRUE(default_deadline.error);
+  EXPECT_EQ(default_deadline.error->exc_type, "RpcTimeout");
+  EXPECT_GE(took, std::chrono::milliseconds(300));
+  EXPECT_LT(took, std::chrono::seconds(3));
+  // The silent consumer did get both requests.
+  EXPECT_TRUE(silent.next(5s).has_value());
+  EXPECT_TRUE(silent.next(5s).has_value());
+}
+
+TEST_F(AmqpRpc, UnknownServiceWhenItNeverRan) {
+  AmqpTransport client(config_for(uri_));
+  auto started = Clock::now();
+  Outcome unknown = call(client, "never_ran", "hello", Json::array({"x"}));
+  ASSERT_TRUE(unknown.error);
+  EXPECT_EQ(unknown.error->exc_type, "UnknownService");
+  EXPECT_EQ(unknown.error->exc_path, "nameko.exceptions.UnknownService");
+  EXPECT_EQ(unknown.error->value, "Unknown service `never_ran`");
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(2));
+
+  // Inside a service, it is an error reply to that service's caller.
+  ServiceRunner front(config_for(uri_));
+  front.add_service<Front>();
+  front.start();
+  Outcome relayed = call(client, "front", "call_missing");
+  ASSERT_TRUE(relayed.error);
+  EXPECT_EQ(relayed.error->exc_type, "UnknownService");
+  EXPECT_EQ(relayed.error->exc_path, "nameko.exceptions.UnknownService");
+  front.stop();
+}
+
+TEST_F(AmqpRpc, UnknownServiceSoonAfterItStopped) {
+  AmqpTransport client(config_for(uri_));
+  {
+    ServiceRunner service(config_for(uri_));
+    service.add_service<Echo>();
+    service.start();
+    ASSERT_EQ(call(client, "echo", "hello", Json::array({"Ann"})).result, "hello Ann");
+    service.stop();
+  }
+  // rpc-echo still exists (durable) but nobody consumes it: no waiting for the 10 s deadline.
+  auto started = Clock::now();
+  Outcome gone = call(client, "echo", "hello", Json::array({"Ann"}));
+  ASSERT_TRUE(gone.error);
+  EXPECT_EQ(gone.error->exc_type, "UnknownService");
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
+}
+
+TEST_F(AmqpRpc, TwoInstancesShareTheRequestQueue) {
+  // One worker (and prefetch 1) each: two blocked calls are only both running
+  // when each instance took one.
+  const Json one_worker{{"max_workers", 1}};
+  ServiceRunner a(config_for(uri_, one_worker));
+  a.add_service<Echo>();
+  a.start();
+  ServiceRunner b(config_for(uri_, one_worker));
+  b.add_service<Echo>();
+  b.start();
+  AmqpTransport client(config_for(uri_));
+  Gate::instance().close();
+  auto first = client.call_async("echo", "blocked", Invocation::positional(Json::array({"one"})), ContextData{}, {});
+  auto second = client.call_async("echo", "blocked", Invocation::positional(Json::array({"two"})), ContextData{}, {});
+  EXPECT_TRUE(wait_until([] { return Gate::instance().waiting() == 2; }));
+  Gate::instance().open();
+  EXPECT_EQ(first.get(std::chrono::seconds(10)), "one");
+  EXPECT_EQ(second.get(std::chrono::seconds(10)), "two");
+  a.stop();
+  b.stop();
+}
+
+}  // namespace

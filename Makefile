@@ -39,3 +39,10 @@ bench: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# make cluster: the microblog as a cluster of processes over a private RabbitMQ
+# on 127.0.0.1 (scripts/rabbitmq-cluster.sh; data and logs in CLUSTER_DIR).
+CLUSTER_DIR ?= var/cluster
+.PHONY: cluster
+cluster: build
+	HOST=$(HOST) PORT=$(PORT) bash scripts/rabbitmq-cluster.sh $(BUILD_DIR) $(CLUSTER_DIR)

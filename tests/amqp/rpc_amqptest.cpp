@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 
 #include "amqp_test_services.hpp"
 #include "amqp_test_support.hpp"
@@ -180,6 +181,55 @@ TEST_F(AmqpRpc, TwoInstancesShareTheRequestQueue) {
   EXPECT_EQ(second.get(std::chrono::seconds(10)), "two");
   a.stop();
   b.stop();
+}
+
+TEST_F(AmqpRpc, GracefulStopFinishesWorkInFlightAndNothingRunsTwice) {
+  auto service = std::make_unique<ServiceRunner>(config_for(uri_));
+  service->add_service<Echo>();
+  service->start();
+  AmqpTransport client(config_for(uri_));
+  RawClient raw(uri_);
+  Gate::instance().close();
+  auto reply = client.call_async("echo", "blocked", Invocation::positional(Json::array({"s1"})), ContextData{}, {});
+  ASSERT_TRUE(wait_until([] { return Gate::instance().waiting() == 1; }));
+
+  std::thread stopper([&] { service->stop(); });
+  // The stop has begun (nobody consumes rpc-echo any more) while the worker still runs.
+  EXPECT_TRUE(wait_until([&] { return raw.consumer_count("rpc-echo") == 0u; }));
+  Gate::instance().open();
+  stopper.join();
+  EXPECT_EQ(reply.get(std::chrono::seconds(10)), "s1");  // answered, then acked
+  EXPECT_EQ(raw.message_count("rpc-echo"), 0u);
+  service.reset();
+
+  // A new instance finds nothing to run again.
+  ServiceRunner again(config_for(uri_));
+  again.add_service<Echo>();
+  again.start();
+  EXPECT_EQ(call(client, "echo", "hello", Json::array({"Ann"})).result, "hello Ann");
+  again.stop();
+  EXPECT_EQ(Journal::instance().count("blocked-start s1"), 1u);
+}
+
+TEST_F(AmqpRpc, ExpiredRequestsAreNeverStarted) {
+  // RPC_EXPIRE_REQUESTS: a request carries its deadline as `expiration`, so work
+  // a caller gave up on is dropped by the broker instead of run late.
+  ServiceRunner service(config_for(uri_, Json{{"max_workers", 1}}));
+  service.add_service<Echo>();
+  service.start();
+  AmqpTransport client(config_for(uri_, Json{{"RPC_EXPIRE_REQUESTS", true}}));
+  Gate::instance().close();
+  auto first = client.call_async("echo", "blocked", Invocation::positional(Json::array({"one"})), ContextData{}, {});
+  ASSERT_TRUE(wait_until([] { return Gate::instance().waiting() == 1; }));
+  // The only worker is busy (and prefetch is 1): this one waits in the queue past its deadline.
+  Outcome late = call(client, "echo", "blocked", Json::array({"two"}), nullptr, std::chrono::milliseconds(200));
+  ASSERT_TRUE(late.error);
+  EXPECT_EQ(late.error->exc_type, "RpcTimeout");
+  Gate::instance().open();
+  EXPECT_EQ(first.get(std::chrono::seconds(10)), "one");
+  EXPECT_EQ(call(client, "echo", "hello", Json::array({"Ann"})).result, "hello Ann");  // after "two" in the queue
+  service.stop();
+  EXPECT_EQ(Journal::instance().count("blocked-start two"), 0u);
 }
 
 }  // namespace

@@ -114,4 +114,32 @@ TEST_F(AmqpEvents, FailingHandlerIsRetriedThenDeadLettered) {
   EXPECT_EQ(Journal::instance().count("flaky.on_ping bad"), 3u);
 }
 
+TEST_F(AmqpEvents, WorksWithAnExchangeDeclaredByOlderNameko) {
+  // Nameko < 2.13 declared event exchanges auto-delete; a mixed cluster must
+  // not redeclare them differently (nameko issue #706).
+  RawClient raw(uri_);
+  raw.declare_exchange(amqp::ExchangeSpec{"emitter.events", "topic", true, true});
+  const Json no_declare{{"DECLARE_EVENT_EXCHANGES", false}};
+  ServiceRunner service(config_for(uri_, no_declare));
+  service.add_service<Flaky>();
+  service.start();
+  AmqpTransport emitter(config_for(uri_, no_declare));
+  emitter.dispatch("emitter", "ping", Json{{"id", "old"}}, {});
+  EXPECT_TRUE(wait_until([] { return Journal::instance().count("flaky.on_ping old") == 1; }));
+
+  // AUTO_DELETE_EVENT_EXCHANGES matches such an exchange when declaring.
+  AmqpTransport matching(config_for(uri_, Json{{"AUTO_DELETE_EVENT_EXCHANGES", true}}));
+  matching.dispatch("emitter", "ping", Json{{"id", "matching"}}, {});
+  EXPECT_TRUE(wait_until([] { return Journal::instance().count("flaky.on_ping matching") == 1; }));
+
+  // Declaring it with other flags is refused by the broker: an error, not a hang.
+  AmqpTransport mismatched(config_for(uri_));
+  EXPECT_THROW(mismatched.dispatch("emitter", "ping", Json{{"id", "refused"}}, {}), Error);
+  // The refusal leaves the exchange and its subscribers as they were.
+  emitter.dispatch("emitter", "ping", Json{{"id", "after"}}, {});
+  EXPECT_TRUE(wait_until([] { return Journal::instance().count("flaky.on_ping after") == 1; }));
+  service.stop();
+  EXPECT_EQ(Journal::instance().count("flaky.on_ping refused"), 0u);
+}
+
 }  // namespace

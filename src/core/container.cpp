@@ -65,6 +65,19 @@ void ServiceContainer::start() {
   log::debug("started container {} ({})", service_name(), instance_id_);
 }
 
+void ServiceContainer::peers_started() {
+  if (state_.load() != State::kRunning) return;
+  for (auto& p : providers_) p->peers_started();
+  for (auto& e : entrypoints_) e->peers_started();
+}
+
+DependencyProviderBase* ServiceContainer::dependency_provider(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < definition_->dependencies.size(); ++i) {
+    if (definition_->dependencies[i].name == name) return providers_[i].get();
+  }
+  return nullptr;
+}
+
 void ServiceContainer::stop() {
   std::lock_guard lock(lifecycle_mutex_);
   if (state_.load() != State::kRunning) return;

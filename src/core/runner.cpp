@@ -25,6 +25,7 @@ void ServiceRunner::add_definition(std::shared_ptr<const ServiceDefinition> defi
 void ServiceRunner::start() {
   runtime_.transport().start();
   for (auto& c : containers_) c->start();
+  for (auto& c : containers_) c->peers_started();
   if (runtime_.has_http_server()) {
     auto& http = runtime_.http_server();
     http.start();

@@ -6,6 +6,10 @@
 namespace hypha {
 
 void EventDispatcher::dispatch(std::string_view event_type, Json payload) const {
+  if (outbox_ != nullptr) {
+    outbox_->stage(*worker_, source_, event_type, std::move(payload), *context_);
+    return;
+  }
   if (publisher_ == nullptr) throw std::logic_error("EventDispatcher is not bound to a worker");
   static const ContextData empty;
   publisher_->dispatch(source_, event_type, std::move(payload), context_ != nullptr ? *context_ : empty);
@@ -14,12 +18,22 @@ void EventDispatcher::dispatch(std::string_view event_type, Json payload) const 
 void EventDispatcherProvider::setup(ServiceContainer& container) {
   if (publisher_ == nullptr) publisher_ = &container.runtime().transport();
   source_ = container.service_name();
+  if (options_.outbox.empty()) return;
+  outbox_ = dynamic_cast<EventOutbox*>(container.dependency_provider(options_.outbox));
+  if (outbox_ == nullptr || !outbox_->keeps_outbox()) {
+    throw ConfigurationError("service '" + source_ + "': event_dispatcher outbox '" + options_.outbox +
+                             "' is not a dependency that keeps an outbox (declare it with "
+                             "sqlite_database({.outbox = true}))");
+  }
 }
 
 EventDispatcher EventDispatcherProvider::get_dependency(WorkerContext& worker) {
+  if (outbox_ != nullptr) return EventDispatcher(outbox_, &worker, source_);
   return EventDispatcher(publisher_, source_, &worker.data);
 }
 
-ProviderFactory<EventDispatcher> event_dispatcher() { return provide<EventDispatcherProvider>(); }
+ProviderFactory<EventDispatcher> event_dispatcher(EventDispatcherOptions options) {
+  return provide<EventDispatcherProvider>(std::move(options));
+}
 
 }  // namespace hypha

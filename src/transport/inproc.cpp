@@ -64,12 +64,27 @@ class InProcessTransport::RetryScheduler {
   std::thread thread_;
 };
 
+// Settlement runs its callback when the last delivery of one event is done with.
+struct InProcessTransport::Settlement {
+  explicit Settlement(std::function<void()> settled) : settled(std::move(settled)) {}
+  ~Settlement() {
+    if (!settled) return;
+    try {
+      settled();
+    } catch (const std::exception& e) {
+      log::error("event settlement callback failed: {}", e.what());
+    }
+  }
+  std::function<void()> settled;
+};
+
 struct InProcessTransport::Delivery {
   EventSubscription subscription;
   std::shared_ptr<EventEndpoint> endpoint;
   Json payload;
   ContextData context;
   int attempt = 0;
+  std::shared_ptr<Settlement> settlement;  // shared by the deliveries of one event
 };
 
 InProcessTransport::InProcessTransport(std::chrono::milliseconds first_retry_delay)
@@ -106,6 +121,12 @@ RpcFuture InProcessTransport::call_async(std::string_view service, std::string_v
 
 void InProcessTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,
                                   const ContextData& context) {
+  dispatch_settled(source, event_type, std::move(payload), context, nullptr);
+}
+
+void InProcessTransport::dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
+                                          const ContextData& context, std::function<void()> settled) {
+  // Every delivery holds the settlement; the last one to let go settles the event.
   std::vector<const Subscriber*> targets;
   std::vector<std::shared_ptr<Delivery>> deliveries;
   {
@@ -129,14 +150,20 @@ void InProcessTransport::dispatch(std::string_view source, std::string_view even
         }
       }
     }
+    if (settled && targets.empty() && pools.empty() && singletons.empty() &&
+        ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) {
+      settled = nullptr;  // its handlers have stopped: keep it unsettled for the next run
+    }
     const std::size_t turn = round_robin_.fetch_add(1, std::memory_order_relaxed);
     for (const auto& group : pools) targets.push_back(group[turn % group.size()]);
     if (!singletons.empty()) targets.push_back(singletons[turn % singletons.size()]);
+    auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;
     deliveries.reserve(targets.size());
     for (const Subscriber* t : targets) {
       auto d = std::make_shared<Delivery>();
       d->subscription = t->subscription;
       d->endpoint = t->endpoint;
+      d->settlement = settlement;
       deliveries.push_back(std::move(d));
     }
   }
@@ -153,9 +180,12 @@ void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
   Json payload = delivery->payload;
   ContextData context = delivery->context;
   auto endpoint = delivery->endpoint;
-  endpoint->deliver(std::move(payload), std::move(context), [this, delivery](Outcome outcome) {
-    if (outcome.ok()) return;
-    schedule_retry(delivery);
+  endpoint->deliver(std::move(payload), std::move(context), [this, delivery](Outcome outcome) mutable {
+    if (outcome.ok()) {
+      delivery->settlement.reset();  // this handler is done with the event
+      return;
+    }
+    schedule_retry(std::move(delivery));
   });
 }
 
@@ -165,6 +195,7 @@ void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
     dead_lettered_.fetch_add(1);
     log::error("event {}.{} to {}.{} dead-lettered after {} attempts", sub.source, sub.event_type, sub.service,
                sub.method, delivery->attempt + 1);
+    delivery->settlement.reset();
     return;
   }
   ++delivery->attempt;
@@ -190,6 +221,7 @@ void InProcessTransport::unserve(const RpcEndpoint& endpoint) {
 void InProcessTransport::subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) {
   std::unique_lock lock(mutex_);
   subscribers_.push_back(Subscriber{subscription, std::move(endpoint)});
+  ever_subscribed_.insert(subscription.source + "/" + subscription.event_type);
 }
 
 void InProcessTransport::unsubscribe(const EventEndpoint& endpoint) {

@@ -67,6 +67,14 @@ class ServiceContainer {
   void submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                      std::function<void(Outcome)> done);
 
+  /// peers_started tells every extension that the process's other containers
+  /// have started too (ServiceRunner calls it; call it yourself when you
+  /// start containers by hand).
+  void peers_started();
+
+  /// dependency_provider is the provider of the dependency `name`, or nullptr.
+  DependencyProviderBase* dependency_provider(std::string_view name) const noexcept;
+
   /// replace_dependency swaps a provider before start (testing). Throws
   /// std::invalid_argument for an unknown name, std::logic_error once started.
   void replace_dependency(std::string_view name, std::unique_ptr<DependencyProviderBase> provider);

@@ -39,6 +39,10 @@ class Extension {
   virtual void stop() {}
   /// kill ends work at once; must not throw.
   virtual void kill() noexcept {}
+  /// peers_started runs once every container of the process has started
+  /// (ServiceRunner), so in-process subscribers exist: the time to publish
+  /// work left over from a previous run.
+  virtual void peers_started() {}
 };
 
 /// DependencyProviderBase is the type-erased half of a provider: the worker

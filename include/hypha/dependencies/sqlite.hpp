@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "hypha/core/extension.hpp"
+#include "hypha/dependencies/event_dispatcher.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -127,18 +128,31 @@ class Database {
 struct SqliteOptions {
   std::string file;                     ///< file name inside DATA_DIR; default "<service>.db"
   std::vector<std::string> migrations;  ///< schema steps, applied in order once each
+  /// outbox keeps a transactional outbox (table hypha_outbox) for an
+  /// event_dispatcher({.outbox = "<this dependency>"}): see event_dispatcher.hpp.
+  bool outbox = false;
 };
 
 ProviderFactory<Database> sqlite_database(SqliteOptions options = {});
 
-/// SqliteProvider pools connections (one per concurrent worker at most).
-class SqliteProvider : public DependencyProvider<Database> {
+class OutboxRelay;
+
+/// SqliteProvider pools connections (one per concurrent worker at most), and
+/// keeps the service's event outbox when asked to.
+class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
  public:
-  explicit SqliteProvider(SqliteOptions options) : options_(std::move(options)) {}
+  explicit SqliteProvider(SqliteOptions options);
   ~SqliteProvider() override;
 
   void setup(ServiceContainer& container) override;
+  /// peers_started publishes outbox events left over from a previous run.
+  void peers_started() override;
   void stop() override;
+  void kill() noexcept override;
+  bool keeps_outbox() const noexcept override { return options_.outbox; }
+  /// stage writes the event into the worker's transaction (EventOutbox).
+  void stage(WorkerContext& worker, std::string_view source, std::string_view event_type, Json payload,
+             const ContextData& context) override;
   Database get_dependency(WorkerContext& worker) override { return Database(this, &worker); }
   void worker_result(WorkerContext& worker, const ErrorInfo* error) override;
   void worker_teardown(WorkerContext& worker) noexcept override;
@@ -153,8 +167,13 @@ class SqliteProvider : public DependencyProvider<Database> {
   std::unique_ptr<sql::Connection> acquire();
   void release(std::unique_ptr<sql::Connection> connection);
 
+  void forget_events(const std::vector<std::int64_t>& ids);
+
   SqliteOptions options_;
   std::string path_;
+  EventPublisher* publisher_ = nullptr;
+  std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
+  std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run
   std::mutex mutex_;
   std::vector<std::unique_ptr<sql::Connection>> idle_;
 };

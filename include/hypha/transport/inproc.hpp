@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ class InProcessTransport : public Transport {
                        const ContextData& context, const CallOptions& options) override;
   void dispatch(std::string_view source, std::string_view event_type, Json payload,
                 const ContextData& context) override;
+  /// dispatch_settled: `settled` runs when the last handler finished or was dead-lettered.
+  void dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
+                        const ContextData& context, std::function<void()> settled) override;
 
   void serve(std::shared_ptr<RpcEndpoint> endpoint) override;
   void unserve(const RpcEndpoint& endpoint) override;
@@ -50,6 +54,7 @@ class InProcessTransport : public Transport {
     std::shared_ptr<EventEndpoint> endpoint;
   };
   struct Delivery;
+  struct Settlement;
 
   std::shared_ptr<RpcEndpoint> pick_endpoint(std::string_view service);
   void deliver(std::shared_ptr<Delivery> delivery);
@@ -58,6 +63,9 @@ class InProcessTransport : public Transport {
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>> services_;
   std::vector<Subscriber> subscribers_;
+  // "source/event_type" of every subscription ever made: an event whose
+  // subscribers have all stopped (shutdown) is not settled, so an outbox keeps it.
+  std::set<std::string, std::less<>> ever_subscribed_;
   const std::chrono::milliseconds first_retry_delay_;
   std::atomic<std::size_t> round_robin_{0};
   std::atomic<std::size_t> dead_lettered_{0};

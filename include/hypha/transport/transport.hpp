@@ -78,6 +78,15 @@ class EventPublisher {
   /// accepted it (AMQP: the broker confirmed it).
   virtual void dispatch(std::string_view source, std::string_view event_type, Json payload,
                         const ContextData& context) = 0;
+  /// dispatch_settled is dispatch, then `settled` runs once the event can no
+  /// longer be lost by this process: every in-process handler finished (or
+  /// gave up after its retries), or the broker confirmed it. The transactional
+  /// outbox forgets an event only then. It may run on another thread.
+  virtual void dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
+                                const ContextData& context, std::function<void()> settled) {
+    dispatch(source, event_type, std::move(payload), context);
+    settled();
+  }
 };
 
 /// RpcEndpoint is the serving side of one service instance's RPC methods.

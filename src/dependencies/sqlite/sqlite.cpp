@@ -6,6 +6,8 @@
 
 #include "hypha/core/container.hpp"
 #include "hypha/core/logging.hpp"
+#include "hypha/core/runtime.hpp"
+#include "outbox_relay.hpp"
 
 namespace hypha {
 namespace sql {
@@ -115,7 +117,19 @@ std::int64_t Connection::changes() const { return sqlite3_changes(db_); }
 struct SqliteProvider::Session {
   std::unique_ptr<sql::Connection> connection;
   bool in_transaction = false;
+  std::vector<OutboxEvent> staged;  // outbox events of this transaction
 };
+
+namespace {
+
+constexpr const char* kOutboxSchema =
+    "CREATE TABLE IF NOT EXISTS hypha_outbox ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, event_type TEXT NOT NULL,"
+    " payload TEXT NOT NULL, context TEXT NOT NULL)";
+
+}  // namespace
+
+SqliteProvider::SqliteProvider(SqliteOptions options) : options_(std::move(options)) {}
 
 SqliteProvider::~SqliteProvider() = default;
 
@@ -137,17 +151,72 @@ void SqliteProvider::setup(ServiceContainer& container) {
       connection->exec(options_.migrations[i]);
       connection->exec("PRAGMA user_version = " + std::to_string(i + 1));
     }
+    if (options_.outbox) connection->exec(kOutboxSchema);
     connection->exec("COMMIT");
   } catch (...) {
     connection->exec("ROLLBACK");
+    throw;
+  }
+  if (options_.outbox) {
+    auto last = connection->prepare("SELECT COALESCE(MAX(id), 0) FROM hypha_outbox");
+    last.step();
+    leftovers_up_to_ = last.int64(0);
+    publisher_ = &container.runtime().transport();
+    relay_ = std::make_unique<OutboxRelay>(*publisher_, [this](const auto& ids) { forget_events(ids); });
+  }
+  release(std::move(connection));
+}
+
+void SqliteProvider::peers_started() {
+  if (!relay_ || leftovers_up_to_ == 0) return;
+  std::vector<OutboxEvent> leftovers;
+  {
+    auto connection = acquire();
+    auto select = connection->prepare(
+        "SELECT id, source, event_type, payload, context FROM hypha_outbox WHERE id <= ?1 ORDER BY id");
+    select.bind(1, leftovers_up_to_);
+    while (select.step()) {
+      leftovers.push_back(OutboxEvent{select.int64(0), select.text(1), select.text(2), Json::parse(select.text(3)),
+                                      ContextData::from_json(Json::parse(select.text(4)))});
+    }
+    release(std::move(connection));
+  }
+  log::info("outbox: publishing {} events left over from the previous run", leftovers.size());
+  relay_->enqueue(std::move(leftovers));
+}
+
+void SqliteProvider::stage(WorkerContext& worker, std::string_view source, std::string_view event_type,
+                           Json payload, const ContextData& context) {
+  auto& connection = Database(this, &worker).write();
+  auto insert = connection.prepare(
+      "INSERT INTO hypha_outbox(source, event_type, payload, context) VALUES (?1, ?2, ?3, ?4)");
+  insert.bind(1, source).bind(2, event_type).bind(3, payload.dump()).bind(4, context.to_json().dump()).run();
+  session(worker).staged.push_back(OutboxEvent{sqlite3_last_insert_rowid(connection.handle()), std::string(source),
+                                               std::string(event_type), std::move(payload), context});
+}
+
+void SqliteProvider::forget_events(const std::vector<std::int64_t>& ids) {
+  auto connection = acquire();
+  connection->exec("BEGIN IMMEDIATE");
+  try {
+    for (auto id : ids) connection->prepare("DELETE FROM hypha_outbox WHERE id = ?1").bind(1, id).run();
+    connection->exec("COMMIT");
+  } catch (...) {
+    connection->exec("ROLLBACK");
+    release(std::move(connection));
     throw;
   }
   release(std::move(connection));
 }
 
 void SqliteProvider::stop() {
+  if (relay_) relay_->stop();  // unpublished events stay in the table for the next run
   std::lock_guard lock(mutex_);
   idle_.clear();
+}
+
+void SqliteProvider::kill() noexcept {
+  if (relay_) relay_->stop();
 }
 
 std::unique_ptr<sql::Connection> SqliteProvider::acquire() {
@@ -177,16 +246,19 @@ void SqliteProvider::worker_result(WorkerContext& worker, const ErrorInfo* error
   auto* session = static_cast<Session*>(worker.slot(slot_index()));
   if (session == nullptr || !session->in_transaction) return;
   session->in_transaction = false;
+  std::vector<OutboxEvent> staged;
+  staged.swap(session->staged);
   if (error != nullptr) {
     session->connection->exec("ROLLBACK");
-  } else {
-    try {
-      session->connection->exec("COMMIT");
-    } catch (...) {
-      session->connection->exec("ROLLBACK");
-      throw;
-    }
+    return;  // its events never happened
   }
+  try {
+    session->connection->exec("COMMIT");
+  } catch (...) {
+    session->connection->exec("ROLLBACK");
+    throw;
+  }
+  if (relay_) relay_->enqueue(std::move(staged));
 }
 
 void SqliteProvider::worker_teardown(WorkerContext& worker) noexcept {

@@ -52,8 +52,8 @@ void IdentityService::define(hypha::ServiceSpec<IdentityService>& s) {
   s.rpc("get_user", &IdentityService::get_user, {.params = {"username"}});
   s.rpc("existing_users", &IdentityService::existing_users, {.params = {"usernames"}});
   s.timer("purge_expired_tokens", &IdentityService::purge_expired_tokens, {.interval = std::chrono::minutes(10)});
-  s.dependency("db", &IdentityService::db_, hypha::sqlite_database({.file = "identity.db", .migrations = kMigrations}));
-  s.dependency("events", &IdentityService::events_, hypha::event_dispatcher());
+  s.dependency("db", &IdentityService::db_, hypha::sqlite_database({.file = "identity.db", .migrations = kMigrations, .outbox = true}));
+  s.dependency("events", &IdentityService::events_, hypha::event_dispatcher({.outbox = "db"}));
   s.dependency("config", &IdentityService::config_, hypha::config_view());
 }
 

@@ -68,8 +68,8 @@ void PostsService::define(hypha::ServiceSpec<PostsService>& s) {
   s.rpc("count_by_author", &PostsService::count_by_author, {.params = {"author"}});
   s.rpc("edit", &PostsService::edit, {.params = {"author", "id", "acting_user", "text"}});
   s.rpc("delete", &PostsService::remove, {.params = {"author", "id", "acting_user"}});
-  s.dependency("db", &PostsService::db_, hypha::sqlite_database({.file = "posts.db", .migrations = kMigrations}));
-  s.dependency("events", &PostsService::events_, hypha::event_dispatcher());
+  s.dependency("db", &PostsService::db_, hypha::sqlite_database({.file = "posts.db", .migrations = kMigrations, .outbox = true}));
+  s.dependency("events", &PostsService::events_, hypha::event_dispatcher({.outbox = "db"}));
   s.dependency("identity", &PostsService::identity_, hypha::rpc_proxy("identity"));
   s.dependency("config", &PostsService::config_, hypha::config_view());
 }

@@ -19,6 +19,6 @@ CREATE INDEX follows_by_followee ON follows(followee_key, id);
 
 }  // namespace
 
-hypha::SqliteOptions social_database_options() { return {.file = "social.db", .migrations = {kSchemaV1}}; }
+hypha::SqliteOptions social_database_options() { return {.file = "social.db", .migrations = {kSchemaV1}, .outbox = true}; }
 
 }  // namespace microblog::social

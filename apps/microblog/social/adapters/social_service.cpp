@@ -33,7 +33,7 @@ void SocialService::define(hypha::ServiceSpec<SocialService>& s) {
     s.rpc("followers", &SocialService::followers, {.params = {"username", "size", "before", "offset", "after"}});
     s.rpc("counts", &SocialService::counts, {.params = {"username"}});
     s.dependency("db", &SocialService::db_, hypha::sqlite_database(social_database_options()));
-    s.dependency("events", &SocialService::events_, hypha::event_dispatcher());
+    s.dependency("events", &SocialService::events_, hypha::event_dispatcher({.outbox = "db"}));
 }
 
 hypha::Json SocialService::follow(const std::string& follower, const std::string& followee) {

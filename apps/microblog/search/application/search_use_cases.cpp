@@ -24,6 +24,7 @@ hypha::Result<SearchPage> SearchUseCases::search(std::optional<std::string_view>
                                                  const ListRequest& request) {
     auto query = SearchQuery::parse(text, username);
     if (!query) return tl::unexpected(query.error());
+    if (query->matches_nothing()) return SearchPage{};
     return index_.search(*query, request);
 }
 

@@ -66,9 +66,10 @@ hypha::Result<SearchQuery> SearchQuery::parse(std::optional<std::string_view> te
         if (*length < kMinTextLength) return invalid("text: must be at least 3 characters");
         if (*length > kMaxTextLength) return invalid("text: must be at most 255 characters");
         words = split_words(trimmed);
-        if (words.empty()) return invalid("text: must contain a letter or digit");
     }
-    return SearchQuery(std::move(words), username ? std::optional<std::string>(*username) : std::nullopt);
+    const bool text_without_words = text && words.empty();
+    return SearchQuery(std::move(words), username ? std::optional<std::string>(*username) : std::nullopt,
+                       text_without_words);
 }
 
 std::string SearchQuery::fts5_match() const {

@@ -36,8 +36,8 @@ class SearchQuery {
 
     /// parse() validates the raw query values; nullopt means "absent". At
     /// least one is required. `text`, when given (even as ""), must be valid
-    /// UTF-8 with 3–255 code points after trimming Unicode whitespace and hold
-    /// at least one word. An empty `username` filters nothing and counts as
+    /// UTF-8 with 3–255 code points after trimming Unicode whitespace; one
+    /// without words is valid and matches nothing. An empty `username` filters nothing and counts as
     /// absent. Returns kInvalidArgument with a message starting "text: " or
     /// "username: ".
     [[nodiscard]] static hypha::Result<SearchQuery> parse(std::optional<std::string_view> text,
@@ -50,6 +50,10 @@ class SearchQuery {
 
     /// has_text() is true when the query has words to match.
     bool has_text() const noexcept { return !words_.empty(); }
+
+    /// matches_nothing() is true for a text without any word (e.g. "((("):
+    /// valid by the contract (3 characters or more), it finds no micropost.
+    bool matches_nothing() const noexcept { return text_without_words_; }
 
     /// username() is the username filter as given, if any.
     const std::optional<std::string>& username() const noexcept { return username_; }
@@ -65,11 +69,12 @@ class SearchQuery {
     std::optional<std::string> username_like_pattern() const;
 
   private:
-    SearchQuery(std::vector<std::string> words, std::optional<std::string> username)
-        : words_(std::move(words)), username_(std::move(username)) {}
+    SearchQuery(std::vector<std::string> words, std::optional<std::string> username, bool text_without_words)
+        : words_(std::move(words)), username_(std::move(username)), text_without_words_(text_without_words) {}
 
     std::vector<std::string> words_;
     std::optional<std::string> username_;
+    bool text_without_words_ = false;
 };
 
 }  // namespace microblog::search

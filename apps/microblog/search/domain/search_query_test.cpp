@@ -42,9 +42,15 @@ TEST(SearchQuery, RejectsOverlongText) {
     expect_rejected(std::string(256, 'a'), nullopt, "text: must be at most 255 characters");
 }
 
-TEST(SearchQuery, RejectsTextWithoutWords) {
-    expect_rejected("!!!", nullopt, "text: must contain a letter or digit");
-    expect_rejected("-- ** ..", "alice", "text: must contain a letter or digit");
+TEST(SearchQuery, TextWithoutWordsIsValidAndMatchesNothing) {
+    for (const char* text : {"!!!", "(((", "%_%", "-- ** .."}) {
+        const auto query = SearchQuery::parse(text, "alice");
+        ASSERT_TRUE(query) << text;
+        EXPECT_TRUE(query->matches_nothing()) << text;
+        EXPECT_FALSE(query->has_text()) << text;
+    }
+    EXPECT_FALSE(SearchQuery::parse("abc", nullopt)->matches_nothing());
+    EXPECT_FALSE(SearchQuery::parse(nullopt, "alice")->matches_nothing());
 }
 
 TEST(SearchQuery, RejectsInvalidUtf8) {

@@ -10,6 +10,7 @@ set(MICROBLOG_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_library(microblog_domain STATIC
   ${MICROBLOG_DIR}/common/domain/ascii.cpp
   ${MICROBLOG_DIR}/common/domain/decimal.cpp
+  ${MICROBLOG_DIR}/common/domain/list_request.cpp
   ${MICROBLOG_DIR}/common/domain/page_query.cpp
   ${MICROBLOG_DIR}/common/domain/timestamp.cpp
   ${MICROBLOG_DIR}/common/domain/utf8.cpp

@@ -1,6 +1,9 @@
 #include "private_broker.hpp"
 
+#include <signal.h>
+
 #include <cstdio>
+#include <fstream>
 #include <filesystem>
 #include <stdexcept>
 
@@ -39,5 +42,12 @@ void PrivateBroker::start() {
 }
 
 void PrivateBroker::stop() { script("stop", dir_); }
+
+void PrivateBroker::signal(int signo) {
+  std::ifstream in(dir_ + "/rabbitmq.pid");
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 0) throw std::runtime_error("no pid file in " + dir_);
+  ::kill(pid, signo);
+}
 
 }  // namespace hypha::amqp_test

@@ -19,6 +19,8 @@ class PrivateBroker {
   const std::string& uri() const noexcept { return uri_; }
   void stop();
   void start();
+  /// signal sends `signo` to the broker's VM (SIGSTOP freezes it: no RST, no heartbeats).
+  void signal(int signo);
 
  private:
   std::string dir_;

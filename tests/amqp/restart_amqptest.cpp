@@ -1,10 +1,12 @@
-// Fault test: the broker restarts while calls and events flow. Services come
+// Fault tests: the broker restarts while calls and events flow. Services come
 // back by themselves (no process restart), calls fail or succeed but never
 // hang past their deadline, and no event whose dispatch was confirmed is lost.
+// Then the broker freezes: the heartbeat notices, and the service reconnects.
 // Runs its own broker so that the shared one stays up for the other tests.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <thread>
 
 #include "amqp_test_services.hpp"
@@ -23,7 +25,7 @@ TEST(AmqpRestart, ServicesReconnectAndConfirmedEventsSurvive) {
   enable_amqp_transport();
   Journal::instance().clear();
   PrivateBroker broker("restart-broker");
-  const Json fast{{"RPC_TIMEOUT", 2}, {"INSTANCE", "a"}, {"AMQP_CONNECT_TIMEOUT", 2}};
+  const Json fast{{"RPC_TIMEOUT", 2}, {"INSTANCE", "a"}, {"AMQP_CONNECT_TIMEOUT", 2}, {"HEARTBEAT", 1}};
   ServiceRunner service(config_for(broker.uri(), fast));
   service.add_service<Echo>();
   service.add_service<Auditor>();
@@ -89,6 +91,16 @@ TEST(AmqpRestart, ServicesReconnectAndConfirmedEventsSurvive) {
   };
   EXPECT_TRUE(wait_until(all_handled, 30s));
   for (const auto& id : expected) EXPECT_GE(Journal::instance().count("auditor.on_pool a " + id), 1u) << id;
+
+  // A frozen broker (no RST, no heartbeats) is noticed through the heartbeat,
+  // and the service comes back once it thaws.
+  broker.signal(SIGSTOP);
+  const auto frozen = Clock::now();
+  EXPECT_TRUE(wait_until([&] { return !service_transport.connected(); }, 15s));
+  EXPECT_LT(Clock::now() - frozen, std::chrono::seconds(8));  // HEARTBEAT 1 s: gone after about 2 s
+  broker.signal(SIGCONT);
+  EXPECT_TRUE(wait_until([&] { return service_transport.connected(); }, 30s));
+  EXPECT_TRUE(wait_until([&] { return !call(client, "echo", "add", Json::array({3, 3})).error; }, 30s));
   service.stop();
   client.stop();
 }

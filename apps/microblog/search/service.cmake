@@ -6,7 +6,6 @@ set(MICROBLOG_SEARCH_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 add_library(microblog_search STATIC
   ${MICROBLOG_SEARCH_DIR}/application/indexed_post.cpp
-  ${MICROBLOG_SEARCH_DIR}/application/list_request.cpp
   ${MICROBLOG_SEARCH_DIR}/application/search_use_cases.cpp
   ${MICROBLOG_SEARCH_DIR}/adapters/micropost_json.cpp
   ${MICROBLOG_SEARCH_DIR}/adapters/search_schema.cpp

@@ -5,7 +5,6 @@ set(MICROBLOG_SOCIAL_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 add_library(microblog_social STATIC
   ${MICROBLOG_SOCIAL_DIR}/application/follow_use_cases.cpp
-  ${MICROBLOG_SOCIAL_DIR}/application/list_request.cpp
   ${MICROBLOG_SOCIAL_DIR}/adapters/dispatching_social_events.cpp
   ${MICROBLOG_SOCIAL_DIR}/adapters/social_schema.cpp
   ${MICROBLOG_SOCIAL_DIR}/adapters/social_service.cpp

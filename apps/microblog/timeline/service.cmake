@@ -6,7 +6,6 @@ set(MICROBLOG_TIMELINE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 add_library(microblog_timeline STATIC
   ${MICROBLOG_TIMELINE_DIR}/application/follow_state.cpp
-  ${MICROBLOG_TIMELINE_DIR}/application/list_request.cpp
   ${MICROBLOG_TIMELINE_DIR}/application/timeline_projection.cpp
   ${MICROBLOG_TIMELINE_DIR}/adapters/micropost_json.cpp
   ${MICROBLOG_TIMELINE_DIR}/adapters/sqlite_timeline_store.cpp

@@ -163,7 +163,7 @@ void ConsumerLoop::run() {
         pump(50);
         continue;
       }
-      pump(params_.ssl ? 50 : 1000);
+      pump(idle_poll_ms());
     } catch (const AmqpError& e) {
       log::warn("amqp: consumer connection to {} lost: {}; reconnecting", params_.describe(), e.what());
       drop_connection();
@@ -311,6 +311,14 @@ void ConsumerLoop::wait_for_wake(std::chrono::milliseconds timeout) {
   ::poll(&fd, 1, static_cast<int>(timeout.count()));
   std::uint64_t value;
   [[maybe_unused]] auto n = ::read(wake_fd_, &value, sizeof value);
+}
+
+// idle_poll_ms: how long the loop may sleep in poll(). rabbitmq-c sends
+// heartbeats only when called, so wake at least twice per heartbeat interval;
+// TLS may hold decrypted data the socket does not show, so poll it often.
+int ConsumerLoop::idle_poll_ms() const noexcept {
+  if (params_.ssl) return 50;
+  return heartbeat_ > 0 ? std::min(1000, heartbeat_ * 1000 / 4) : 1000;
 }
 
 void ConsumerLoop::pump(int timeout_ms) {

@@ -112,6 +112,7 @@ class ConsumerLoop {
   void connect();
   void setup(Consumer& consumer);
   void drop_connection() noexcept;
+  int idle_poll_ms() const noexcept;
   void pump(int timeout_ms);
   void dispatch(amqp_envelope_t& envelope);
   void handle_frame(const amqp_frame_t& frame);

@@ -1,4 +1,4 @@
-#include "timeline/application/list_request.hpp"
+#include "common/domain/list_request.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -6,7 +6,7 @@
 #include "common/domain/decimal.hpp"
 #include "common/domain/page_query.hpp"
 
-namespace microblog::timeline {
+namespace microblog {
 
 hypha::Result<ListRequest> ListRequest::parse(std::optional<int> size, const std::optional<std::string>& before,
                                               std::optional<std::int64_t> offset,
@@ -40,4 +40,4 @@ hypha::Result<ListRequest> ListRequest::parse(std::optional<int> size, const std
     return request;
 }
 
-}  // namespace microblog::timeline
+}  // namespace microblog

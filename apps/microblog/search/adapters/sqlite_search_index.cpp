@@ -1,6 +1,7 @@
 #include "search/adapters/sqlite_search_index.hpp"
 
-#include <algorithm>
+#include "common/adapters/keyset_page.hpp"
+
 #include <string>
 
 #include "hypha/core/json.hpp"
@@ -70,48 +71,11 @@ void SqliteSearchIndex::save(const IndexedPost& post) {
     }
 }
 
-bool SqliteSearchIndex::exists_beyond(const SearchQuery& query, std::int64_t id, bool newer) {
-    auto select =
-        connection_.prepare("SELECT 1" + matches(query) + "AND p.id " + (newer ? ">" : "<") + " ?3 LIMIT 1");
-    bind_query(select, query);
-    select.bind(3, id);
-    return select.step();
-}
-
 SearchPage SqliteSearchIndex::search(const SearchQuery& query, const ListRequest& request) {
-    const std::string from = std::string("SELECT ") + kPostColumns + matches(query);
-    // One row more than asked tells whether another page lies in the direction read.
-    SearchPage page;
-    bool extra = false;
-    auto read = [&](hypha::sql::Statement& select) {
-        while (select.step()) {
-            if (static_cast<int>(page.items.size()) == request.size) {
-                extra = true;
-                break;
-            }
-            page.items.push_back(post_at(select));
-        }
-    };
-    if (request.after) {
-        // The page just newer than the cursor: read upwards, then list newest first.
-        auto select = connection_.prepare(from + "AND p.id > ?3 ORDER BY p.id ASC LIMIT ?4");
-        bind_query(select, query);
-        select.bind(3, *request.after).bind(4, request.size + 1);
-        read(select);
-        std::reverse(page.items.begin(), page.items.end());
-        page.has_newer = extra;
-        page.has_more =
-            !page.items.empty() && exists_beyond(query, static_cast<std::int64_t>(page.items.back().id), false);
-        return page;
-    }
-    auto select = connection_.prepare(from + "AND (?3 IS NULL OR p.id < ?3) ORDER BY p.id DESC LIMIT ?4 OFFSET ?5");
-    bind_query(select, query);
-    select.bind(3, request.before).bind(4, request.size + 1).bind(5, request.offset);
-    read(select);
-    page.has_more = extra;
-    page.has_newer =
-        !page.items.empty() && exists_beyond(query, static_cast<std::int64_t>(page.items.front().id), true);
-    return page;
+    const KeysetList list{std::string("SELECT ") + kPostColumns, matches(query), "p.id"};
+    return read_keyset_page<SearchPage>(
+        connection_, list, request, [&](auto& select) { bind_query(select, query); }, post_at,
+        [](const IndexedPost& post) { return static_cast<std::int64_t>(post.id); });
 }
 
 }  // namespace microblog::search

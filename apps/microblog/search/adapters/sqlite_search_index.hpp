@@ -23,10 +23,6 @@ class SqliteSearchIndex : public SearchIndex {
     SearchPage search(const SearchQuery& query, const ListRequest& request) override;
 
   private:
-    /// exists_beyond() tells whether a live micropost matching `query` is
-    /// newer (or older) than `id`.
-    bool exists_beyond(const SearchQuery& query, std::int64_t id, bool newer);
-
     hypha::sql::Connection& connection_;
 };
 

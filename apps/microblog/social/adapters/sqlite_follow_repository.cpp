@@ -1,7 +1,8 @@
 #include "social/adapters/sqlite_follow_repository.hpp"
 
-#include <algorithm>
 #include <string>
+
+#include "common/adapters/keyset_page.hpp"
 
 namespace microblog::social {
 
@@ -26,44 +27,13 @@ RelationPage SqliteFollowRepository::followers(std::string_view user_key, const 
     return list(Side{"followee_key", "follower"}, user_key, request);
 }
 
-bool SqliteFollowRepository::exists_beyond(Side side, std::string_view user_key, std::int64_t id, bool newer) {
-    auto select = connection_.prepare(std::string("SELECT 1 FROM follows WHERE ") + side.key_column + " = ?1 AND id " +
-                                      (newer ? ">" : "<") + " ?2 LIMIT 1");
-    select.bind(1, user_key).bind(2, id);
-    return select.step();
-}
-
 RelationPage SqliteFollowRepository::list(Side side, std::string_view user_key, const ListRequest& request) {
-    const std::string from = std::string("SELECT ") + side.name_column + ", id FROM follows WHERE " +
-                             side.key_column + " = ?1 ";
-    // One row more than asked tells whether another page lies in the direction read.
-    RelationPage page;
-    bool extra = false;
-    auto read = [&](hypha::sql::Statement& select) {
-        while (select.step()) {
-            if (static_cast<int>(page.items.size()) == request.size) {
-                extra = true;
-                break;
-            }
-            page.items.push_back(Relation{select.text(0), select.int64(1)});
-        }
-    };
-    if (request.after) {
-        // The page just newer than the cursor: read upwards, then list newest first.
-        auto select = connection_.prepare(from + "AND id > ?2 ORDER BY id ASC LIMIT ?3");
-        select.bind(1, user_key).bind(2, *request.after).bind(3, request.size + 1);
-        read(select);
-        std::reverse(page.items.begin(), page.items.end());
-        page.has_newer = extra;
-        page.has_more = !page.items.empty() && exists_beyond(side, user_key, page.items.back().id, false);
-        return page;
-    }
-    auto select = connection_.prepare(from + "AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4");
-    select.bind(1, user_key).bind(2, request.before).bind(3, request.size + 1).bind(4, request.offset);
-    read(select);
-    page.has_more = extra;
-    page.has_newer = !page.items.empty() && exists_beyond(side, user_key, page.items.front().id, true);
-    return page;
+    const KeysetList list{std::string("SELECT ") + side.name_column + ", id",
+                          std::string(" FROM follows WHERE ") + side.key_column + " = ?1 ", "id"};
+    return read_keyset_page<RelationPage>(
+        connection_, list, request, [&](auto& select) { select.bind(1, user_key); },
+        [](const auto& row) { return Relation{row.text(0), row.int64(1)}; },
+        [](const Relation& relation) { return relation.id; });
 }
 
 FollowCounts SqliteFollowRepository::counts(std::string_view user_key) {

@@ -31,8 +31,6 @@ class SqliteFollowRepository : public FollowRepository {
     };
 
     RelationPage list(Side side, std::string_view user_key, const ListRequest& request);
-    /// exists_beyond() tells whether the list has a relation newer (or older) than `id`.
-    bool exists_beyond(Side side, std::string_view user_key, std::int64_t id, bool newer);
 
     hypha::sql::Connection& connection_;
 };

@@ -1,8 +1,8 @@
 #include "timeline/adapters/sqlite_timeline_store.hpp"
 
-#include <algorithm>
 #include <string>
 
+#include "common/adapters/keyset_page.hpp"
 #include "common/domain/ascii.hpp"
 #include "hypha/core/json.hpp"
 
@@ -88,49 +88,13 @@ void SqliteTimelineStore::remove_posts_of_followee(const FollowKey& key) {
     erase.bind(1, key.follower).bind(2, key.followee).run();
 }
 
-bool SqliteTimelineStore::exists_beyond(std::string_view owner_key, std::int64_t post_id, bool newer) {
-    auto select = connection_.prepare(std::string("SELECT 1 FROM entries e JOIN posts p ON p.id = e.post_id "
-                                                  "WHERE e.owner_key = ?1 AND p.deleted = 0 AND e.post_id ") +
-                                      (newer ? ">" : "<") + " ?2 LIMIT 1");
-    select.bind(1, owner_key).bind(2, post_id);
-    return select.step();
-}
-
 TimelinePage SqliteTimelineStore::timeline(std::string_view owner_key, const ListRequest& request) {
-    const std::string from = std::string("SELECT ") + kPostColumns +
-                             " FROM entries e JOIN posts p ON p.id = e.post_id "
-                             "WHERE e.owner_key = ?1 AND p.deleted = 0 ";
-    // One row more than asked tells whether another page lies in the direction read.
-    TimelinePage page;
-    bool extra = false;
-    auto read = [&](hypha::sql::Statement& select) {
-        while (select.step()) {
-            if (static_cast<int>(page.items.size()) == request.size) {
-                extra = true;
-                break;
-            }
-            page.items.push_back(post_at(select));
-        }
-    };
-    if (request.after) {
-        // The page just newer than the cursor: read upwards, then list newest first.
-        auto select = connection_.prepare(from + "AND e.post_id > ?2 ORDER BY e.post_id ASC LIMIT ?3");
-        select.bind(1, owner_key).bind(2, *request.after).bind(3, request.size + 1);
-        read(select);
-        std::reverse(page.items.begin(), page.items.end());
-        page.has_newer = extra;
-        page.has_more =
-            !page.items.empty() && exists_beyond(owner_key, static_cast<std::int64_t>(page.items.back().state.id), false);
-        return page;
-    }
-    auto select =
-        connection_.prepare(from + "AND (?2 IS NULL OR e.post_id < ?2) ORDER BY e.post_id DESC LIMIT ?3 OFFSET ?4");
-    select.bind(1, owner_key).bind(2, request.before).bind(3, request.size + 1).bind(4, request.offset);
-    read(select);
-    page.has_more = extra;
-    page.has_newer =
-        !page.items.empty() && exists_beyond(owner_key, static_cast<std::int64_t>(page.items.front().state.id), true);
-    return page;
+    const KeysetList list{std::string("SELECT ") + kPostColumns,
+                          " FROM entries e JOIN posts p ON p.id = e.post_id WHERE e.owner_key = ?1 AND p.deleted = 0 ",
+                          "e.post_id"};
+    return read_keyset_page<TimelinePage>(
+        connection_, list, request, [&](auto& select) { select.bind(1, owner_key); }, post_at,
+        [](const TimelinePost& post) { return static_cast<std::int64_t>(post.state.id); });
 }
 
 }  // namespace microblog::timeline

@@ -28,10 +28,6 @@ class SqliteTimelineStore : public TimelineStore {
     TimelinePage timeline(std::string_view owner_key, const ListRequest& request) override;
 
   private:
-    /// exists_beyond() tells whether `owner_key`'s timeline shows a micropost
-    /// newer (or older) than `post_id`.
-    bool exists_beyond(std::string_view owner_key, std::int64_t post_id, bool newer);
-
     hypha::sql::Connection& connection_;
 };
 

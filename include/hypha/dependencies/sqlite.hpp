@@ -172,6 +172,7 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   SqliteOptions options_;
   std::string path_;
   EventPublisher* publisher_ = nullptr;
+  std::shared_ptr<std::timed_mutex> writer_lock_;  // one per database file in this process
   std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
   std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run
   std::mutex mutex_;

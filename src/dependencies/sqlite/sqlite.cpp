@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "hypha/core/container.hpp"
@@ -117,6 +118,7 @@ std::int64_t Connection::changes() const { return sqlite3_changes(db_); }
 struct SqliteProvider::Session {
   std::unique_ptr<sql::Connection> connection;
   bool in_transaction = false;
+  std::unique_lock<std::timed_mutex> write_lock;  // held from BEGIN IMMEDIATE to COMMIT/ROLLBACK
   std::vector<OutboxEvent> staged;  // outbox events of this transaction
 };
 
@@ -126,6 +128,35 @@ constexpr const char* kOutboxSchema =
     "CREATE TABLE IF NOT EXISTS hypha_outbox ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, event_type TEXT NOT NULL,"
     " payload TEXT NOT NULL, context TEXT NOT NULL)";
+
+// kWriteLockTimeout matches the busy timeout: a writer waits as long for a
+// writer of this process as SQLite would wait for one of another process.
+constexpr auto kWriteLockTimeout = std::chrono::seconds(10);
+
+// writer_lock_for is the in-process lock of one database file, shared by every
+// provider of that file. Writers of this process queue on it and are woken the
+// moment it is free, instead of polling SQLite's lock with busy-handler sleeps.
+std::shared_ptr<std::timed_mutex> writer_lock_for(const std::string& path) {
+  static std::mutex registry_mutex;
+  static std::unordered_map<std::string, std::weak_ptr<std::timed_mutex>> registry;
+  std::lock_guard lock(registry_mutex);
+  auto& entry = registry[std::filesystem::weakly_canonical(path).string()];
+  auto mutex = entry.lock();
+  if (!mutex) {
+    mutex = std::make_shared<std::timed_mutex>();
+    entry = mutex;
+  }
+  return mutex;
+}
+
+// lock_writer takes `mutex` for a write transaction or fails like SQLITE_BUSY.
+std::unique_lock<std::timed_mutex> lock_writer(std::timed_mutex& mutex) {
+  std::unique_lock lock(mutex, std::defer_lock);
+  if (!lock.try_lock_for(kWriteLockTimeout)) {
+    throw sql::DatabaseError("database is locked: another worker kept its write transaction open for 10 s");
+  }
+  return lock;
+}
 
 }  // namespace
 
@@ -137,6 +168,7 @@ void SqliteProvider::setup(ServiceContainer& container) {
   std::filesystem::path dir = container.config().get_string("DATA_DIR", "var/hypha");
   std::filesystem::create_directories(dir);
   path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
+  writer_lock_ = writer_lock_for(path_);
   auto connection = std::make_unique<sql::Connection>(path_);
   // Migrations: each step runs once, in its own transaction, tracked by user_version.
   connection->exec("BEGIN IMMEDIATE");
@@ -197,6 +229,7 @@ void SqliteProvider::stage(WorkerContext& worker, std::string_view source, std::
 
 void SqliteProvider::forget_events(const std::vector<std::int64_t>& ids) {
   auto connection = acquire();
+  auto write_lock = lock_writer(*writer_lock_);
   connection->exec("BEGIN IMMEDIATE");
   try {
     for (auto id : ids) connection->prepare("DELETE FROM hypha_outbox WHERE id = ?1").bind(1, id).run();
@@ -248,6 +281,8 @@ void SqliteProvider::worker_result(WorkerContext& worker, const ErrorInfo* error
   session->in_transaction = false;
   std::vector<OutboxEvent> staged;
   staged.swap(session->staged);
+  // The write lock goes when this function returns, after COMMIT or ROLLBACK.
+  const auto write_lock = std::move(session->write_lock);
   if (error != nullptr) {
     session->connection->exec("ROLLBACK");
     return;  // its events never happened
@@ -267,6 +302,7 @@ void SqliteProvider::worker_teardown(WorkerContext& worker) noexcept {
   worker.slot(slot_index()) = nullptr;
   try {
     if (session->in_transaction) session->connection->exec("ROLLBACK");
+    if (session->write_lock.owns_lock()) session->write_lock.unlock();
     release(std::move(session->connection));
   } catch (const std::exception& e) {
     log::error("dropping a database connection after a failed rollback: {}", e.what());
@@ -283,7 +319,9 @@ sql::Connection& Database::write() const {
   if (provider_ == nullptr) throw std::logic_error("Database is not bound to a worker");
   auto& session = provider_->session(*worker_);
   if (!session.in_transaction) {
+    auto write_lock = lock_writer(*provider_->writer_lock_);
     session.connection->exec("BEGIN IMMEDIATE");
+    session.write_lock = std::move(write_lock);
     session.in_transaction = true;
   }
   return *session.connection;

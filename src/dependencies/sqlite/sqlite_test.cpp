@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "hypha/core/runner.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
@@ -77,6 +79,25 @@ TEST_F(SqliteProviderTest, DataSurvivesARestartAndMigrationsRunOnce) {
     EXPECT_EQ(hypha::testing::entrypoint_hook(c, "count")(), round);
     runner.stop();
   }
+}
+
+TEST_F(SqliteProviderTest, ConcurrentWritersAllCommit) {
+  // Writers of one file queue on the in-process write lock; none fails as busy.
+  hypha::Config config = config_;
+  config.set("max_workers", 8);
+  hypha::ServiceRunner runner(config);
+  runner.add_service<Notes>();
+  runner.start();
+  auto& c = *runner.container("notes");
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&c, t] {
+      for (int i = 0; i < 25; ++i) hypha::testing::entrypoint_hook(c, "add")(Json::array({std::to_string(t * 100 + i)}));
+    });
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(hypha::testing::entrypoint_hook(c, "count")(), 200);
+  runner.stop();
 }
 
 TEST(SqliteConnection, UsesWriteAheadLogging) {

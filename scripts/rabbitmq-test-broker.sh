@@ -5,6 +5,7 @@
 #   scripts/rabbitmq-test-broker.sh stop DIR
 #   scripts/rabbitmq-test-broker.sh add-vhosts DIR PREFIX COUNT
 #   scripts/rabbitmq-test-broker.sh uri DIR
+#   scripts/rabbitmq-test-broker.sh tls-uri DIR      # amqps:// URI (started with HYPHA_BROKER_TLS=1)
 #
 # start: data, logs and the pid file live in DIR (owned by the rabbitmq user
 # when run as root). The node, dist and epmd ports are picked at random on the
@@ -16,6 +17,9 @@
 # stop: stops the node by the pid in its pid file (SIGTERM, then SIGKILL after
 # 30 s), waits until it is gone, then stops the private epmd by its pid.
 # Stopping a broker that is not running is not an error.
+# HYPHA_BROKER_TLS=1 (at the first start) also makes a throw-away CA and a
+# server certificate for localhost/127.0.0.1 in DIR/tls (ca.pem is what
+# clients trust) and adds a TLS listener on 127.0.0.1.
 # add-vhosts: creates PREFIX0 .. PREFIX<COUNT-1> with full permissions for
 # guest, in one rabbitmqctl call (tests take one vhost each).
 set -euo pipefail
@@ -55,6 +59,23 @@ load_env() {
 }
 
 uri() { echo "amqp://guest:guest@127.0.0.1:${RABBITMQ_NODE_PORT}/"; }
+tls_uri() {
+  [[ -n ${RABBITMQ_TLS_PORT:-} ]] || die "this broker has no TLS listener (start it with HYPHA_BROKER_TLS=1)"
+  echo "amqps://guest:guest@localhost:${RABBITMQ_TLS_PORT}/"
+}
+
+# make_certs: a CA and a server certificate valid for localhost and 127.0.0.1.
+make_certs() {
+  local tls=$dir/tls
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hypha test CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" \
+    >/dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$tls/san.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+    -extfile "$tls/san.ext" -out "$tls/server.pem" >/dev/null 2>&1
+}
 
 ctl() { rabbitmqctl -q -n "$RABBITMQ_NODENAME" "$@"; }
 
@@ -107,6 +128,12 @@ RABBITMQ_NODE_PORT=$node_port
 RABBITMQ_DIST_PORT=$dist_port
 ERL_EPMD_PORT=$epmd_port
 EOF
+    if [[ ${HYPHA_BROKER_TLS:-0} == 1 ]]; then
+      local tls_port
+      tls_port=$(free_port)
+      echo "RABBITMQ_TLS_PORT=$tls_port" >>"$envfile"
+      make_certs
+    fi
   fi
   load_env
   start_epmd
@@ -123,6 +150,16 @@ disk_free_limit.absolute = 10MB
 log.console = false
 log.file.level = warning
 EOF
+  if [[ -n ${RABBITMQ_TLS_PORT:-} ]]; then
+    cat >>"$RABBITMQ_CONFIG_FILE.conf" <<EOF
+listeners.ssl.default = 127.0.0.1:$RABBITMQ_TLS_PORT
+ssl_options.cacertfile = $dir/tls/ca.pem
+ssl_options.certfile = $dir/tls/server.pem
+ssl_options.keyfile = $dir/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+EOF
+  fi
   rm -f "$RABBITMQ_PID_FILE"
   if [[ $(id -u) == 0 ]]; then chown -R rabbitmq:rabbitmq "$dir"; fi
   # rabbitmq-server switches to the rabbitmq user itself when run as root.
@@ -162,6 +199,7 @@ case $cmd in
   start) start ;;
   stop) stop ;;
   uri) load_env; uri ;;
+  tls-uri) load_env; tls_uri ;;
   add-vhosts) [[ $# -eq 4 ]] || die "usage: $0 add-vhosts DIR PREFIX COUNT"; add_vhosts "$3" "$4" ;;
   *) die "unknown command $cmd" ;;
 esac

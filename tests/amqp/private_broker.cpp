@@ -12,15 +12,23 @@
 namespace hypha::amqp_test {
 namespace {
 
-std::string script(const std::string& command, const std::string& dir) {
-  CommandResult result = run_command({"/bin/bash", HYPHA_AMQP_BROKER_SCRIPT, command, dir}, std::chrono::seconds(90));
+std::string script(const std::string& command, const std::string& dir, bool tls = false) {
+  CommandResult result = run_command({"/usr/bin/env", std::string("HYPHA_BROKER_TLS=") + (tls ? "1" : "0"), "/bin/bash",
+                                      HYPHA_AMQP_BROKER_SCRIPT, command, dir},
+                                     std::chrono::seconds(90));
   if (result.status != 0) throw std::runtime_error("rabbitmq-test-broker.sh " + command + " failed:\n" + result.output);
   return result.output;
 }
 
+std::string last_line(std::string out) {
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  auto newline = out.rfind('\n');
+  return newline == std::string::npos ? out : out.substr(newline + 1);
+}
+
 }  // namespace
 
-PrivateBroker::PrivateBroker(const std::string& name) : dir_(temp_dir(name)) {
+PrivateBroker::PrivateBroker(const std::string& name, bool tls) : dir_(temp_dir(name)), tls_(tls) {
   script("stop", dir_);  // a broker left over by a crashed run
   std::filesystem::remove_all(dir_);
   std::filesystem::create_directories(dir_);
@@ -36,9 +44,8 @@ PrivateBroker::~PrivateBroker() {
 }
 
 void PrivateBroker::start() {
-  std::string out = script("start", dir_);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  uri_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  uri_ = last_line(script("start", dir_, tls_));
+  if (tls_) tls_uri_ = last_line(script("tls-uri", dir_));
 }
 
 void PrivateBroker::stop() { script("stop", dir_); }

@@ -10,13 +10,16 @@ namespace hypha::amqp_test {
 class PrivateBroker {
  public:
   /// Starts the broker (about 10 s); the same ports are kept across restarts.
-  explicit PrivateBroker(const std::string& name);
+  /// With `tls`, it also listens for amqps:// with a throw-away CA (tls_uri, ca_file).
+  explicit PrivateBroker(const std::string& name, bool tls = false);
   /// Stops it, by the pid in its pid file.
   ~PrivateBroker();
   PrivateBroker(const PrivateBroker&) = delete;
   PrivateBroker& operator=(const PrivateBroker&) = delete;
 
   const std::string& uri() const noexcept { return uri_; }
+  const std::string& tls_uri() const noexcept { return tls_uri_; }
+  std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
   void stop();
   void start();
   /// signal sends `signo` to the broker's VM (SIGSTOP freezes it: no RST, no heartbeats).
@@ -24,7 +27,9 @@ class PrivateBroker {
 
  private:
   std::string dir_;
+  bool tls_;
   std::string uri_;
+  std::string tls_uri_;
 };
 
 }  // namespace hypha::amqp_test

@@ -44,6 +44,9 @@
 // a small pool of separate connections in confirm mode (confirm.select), each
 // used by one thread at a time; every publish waits for its confirm.
 // Connections are never shared between threads (rabbitmq-c is not thread-safe).
+// rabbitmq-c sends heartbeats only when called, so the consumer's I/O thread
+// wakes at least four times per HEARTBEAT interval; a silent broker is noticed
+// after about two intervals.
 // After a connection loss or broker restart the consumer connection comes back
 // with backoff, declares its topology again and resumes every consumer, without
 // a process restart; publishers reconnect on their next use.
@@ -56,7 +59,9 @@
 // (RpcTimeout). UnknownService when the broker returns the request (312
 // NO_ROUTE), and also, without publishing, when `rpc-<svc>` does not exist or
 // has no consumers (a passive queue.declare; a positive answer is cached for
-// AMQP_SERVICE_CHECK_TTL_MS), so calls to a stopped service fail fast.
+// AMQP_SERVICE_CHECK_TTL_MS), so calls to a stopped service fail fast. While a
+// call waits, its service is checked again every AMQP_SERVICE_CHECK_TTL_MS, so
+// a call sent just before the service stopped ends with UnknownService too.
 //
 // RPC (server): `rpc-<svc>` bound with `<svc>.*`; the method is the routing
 // key's last part. The reply goes to nameko-rpc with routing key = reply_to,
@@ -71,7 +76,10 @@
 // is retried: the message is republished to its own queue with header
 // `x-hypha-retries` incremented (after EVENT_RETRY_DELAY_MS, doubling), and
 // after max_retries it moves to `<queue>.dlq` (declared durable) with
-// `x-hypha-error` saying why; it is never requeued in a loop.
+// `x-hypha-error` saying why and `x-hypha-exchange`/`x-hypha-routing-key`
+// saying where it was first published; it is never requeued in a loop.
+// Event exchanges are declared on the first dispatch (Nameko: at container
+// setup) and by every handler's subscription.
 //
 // Context: every ContextData key travels as header `nameko.<key>`
 // (call_id_stack as an array of strings); incoming headers become context data

@@ -73,8 +73,9 @@ TEST(AmqpRestart, ServicesReconnectAndConfirmedEventsSurvive) {
   done.store(true);
   traffic.join();
   EXPECT_EQ(call(client, "echo", "add", Json::array({2, 2})).result, 4);
-  // A call never waits much past its 2 s deadline (plus publish retries while the broker is away).
-  EXPECT_LT(slowest_ms.load(), 8000);
+  // A call never hangs: its 2 s deadline, plus at most two rounds of publisher
+  // retries (about 2 s each: the service check and the publish) while the broker is away.
+  EXPECT_LT(slowest_ms.load(), 12000);
 
   // Every confirmed event reaches auditor.on_pool (a durable queue), at least once.
   std::vector<std::string> expected;

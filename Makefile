@@ -1,6 +1,6 @@
 # Hypha: the two commands are `make run` and `make test`.
 BUILD_DIR ?= build
-BUILD_TYPE ?= RelWithDebInfo
+BUILD_TYPE ?= Release
 HYPHA_WERROR ?= OFF
 JOBS ?= $(shell nproc)
 HOST ?= 127.0.0.1

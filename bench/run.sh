@@ -3,6 +3,12 @@
 #
 #   1. In-process transport (Google Benchmark, BUILD_DIR/bench/inproc_bench):
 #      InProcessRpc (sequential, 2 and 64 threads), InProcessRpcAsync64, InProcessEvent.
+#   1b. AMQP transport (issue 6; Google Benchmark, BUILD_DIR/bench/amqp_bench) on a
+#      private RabbitMQ that this script starts on 127.0.0.1 (scripts/rabbitmq-test-broker.sh,
+#      data in the temporary directory, stopped by pid on exit), or on AMQP_URI when
+#      that is set: Hypha's AmqpRpc (sequential, 64 threads), AmqpRpcInFlight64,
+#      AmqpEvent beside the raw rabbitmq-c ceilings RawAmqpRequestReply and
+#      RawAmqpPipelined64, with the ratios Hypha/raw.
 #   2. HTTP (wrk -t2 -c64 --latency) against a freshly started hypha-microblog on a
 #      free 127.0.0.1 port with a fresh data directory (stopped by pid on exit):
 #      (a) GET one micropost, (b) GET a collection page, after seeding one user
@@ -22,8 +28,9 @@
 # PASSWORD_HASH_MEMLIMIT_KB=8192; still argon2id). Nothing the workload measures
 # hashes a password. BENCH_REAL_HASH=1 seeds with the production parameters.
 #
-# Knobs (environment): BENCH_PARTS ("inproc http social"), BENCH_DURATION (10s),
-# BENCH_MIN_TIME (Google Benchmark seconds per benchmark, 0.5), BENCH_USERS
+# Knobs (environment): BENCH_PARTS ("inproc amqp http social"), BENCH_DURATION (10s),
+# BENCH_MIN_TIME (Google Benchmark seconds per benchmark, 0.5), BENCH_AMQP_MIN_TIME (1),
+# AMQP_URI (use that broker instead of starting one), BENCH_USERS
 # (1000), BENCH_EDGES (20000), BENCH_SEED_THREADS (8), BENCH_REAL_HASH (0),
 # BENCH_KEEP=1 keeps the temporary directory (data, server logs, wrk outputs).
 set -euo pipefail
@@ -31,9 +38,10 @@ set -euo pipefail
 BUILD_DIR=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
-PARTS=${BENCH_PARTS:-inproc http social}
+PARTS=${BENCH_PARTS:-inproc amqp http social}
 DURATION=${BENCH_DURATION:-10s}
 MIN_TIME=${BENCH_MIN_TIME:-0.5}
+AMQP_MIN_TIME=${BENCH_AMQP_MIN_TIME:-1}
 USERS=${BENCH_USERS:-1000}
 EDGES=${BENCH_EDGES:-20000}
 SEED_THREADS=${BENCH_SEED_THREADS:-8}
@@ -50,8 +58,16 @@ has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 INPROC_BENCH=$BUILD_DIR/bench/inproc_bench
 MICROBLOG=$BUILD_DIR/apps/microblog/hypha-microblog
+AMQP_BENCH=$BUILD_DIR/bench/amqp_bench
+BROKER_SCRIPT=$ROOT/scripts/rabbitmq-test-broker.sh
 if has_part inproc; then
   [ -x "$INPROC_BENCH" ] || fail "$INPROC_BENCH is missing: build it (make build, or cmake --build $BUILD_DIR --target inproc_bench)"
+fi
+if has_part amqp; then
+  [ -x "$AMQP_BENCH" ] || fail "$AMQP_BENCH is missing: build it (make build, or cmake --build $BUILD_DIR --target amqp_bench)"
+  if [ -z "${AMQP_URI:-}" ]; then
+    command -v rabbitmq-server >/dev/null || fail "rabbitmq-server is not installed (Debian package 'rabbitmq-server'), and AMQP_URI is not set"
+  fi
 fi
 if has_part http || has_part social; then
   [ -x "$MICROBLOG" ] || fail "$MICROBLOG is missing: build it (make build, or cmake --build $BUILD_DIR --target hypha-microblog)"
@@ -79,8 +95,15 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
 }
+BROKER_DIR=""
+stop_broker() {
+  [ -n "$BROKER_DIR" ] || return 0
+  "$BROKER_SCRIPT" stop "$BROKER_DIR" || echo "bench: could not stop the broker in $BROKER_DIR" >&2
+  BROKER_DIR=""
+}
 cleanup() {
   stop_server
+  stop_broker
   if [ "${BENCH_KEEP:-0}" = 1 ]; then
     echo "bench: kept $WORK"
   else
@@ -108,6 +131,47 @@ if has_part inproc; then
     ips=$(grep -o 'items_per_second=[^ ]*' <<<"$rest" | cut -d= -f2)
     [ -n "$ips" ] && note "$(printf '%-34s %14s' "$name" "$ips")"
   done < <(grep -E '^InProcess' "$WORK/inproc.txt")
+fi
+
+# per_second "2.55291k/s" -> 2552.91
+per_second() { awk -v v="${1%/s}" 'BEGIN { m = 1; u = substr(v, length(v));
+  if (u == "k") m = 1e3; else if (u == "M") m = 1e6; else if (u == "G") m = 1e9;
+  if (m != 1) v = substr(v, 1, length(v) - 1); printf "%.0f", v * m }'; }
+
+# --- 1b. AMQP transport. ---
+if has_part amqp; then
+  if [ -n "${AMQP_URI:-}" ]; then
+    section "AMQP transport on AMQP_URI (Google Benchmark, min time ${AMQP_MIN_TIME}s each)"
+    BENCH_AMQP_URI=$AMQP_URI
+  else
+    section "AMQP transport: starting a private RabbitMQ on 127.0.0.1"
+    BROKER_DIR=$WORK/broker
+    chmod 711 "$WORK"  # rabbitmq-server runs as the rabbitmq user, which must reach $BROKER_DIR
+    BENCH_AMQP_URI=$(cd "$WORK" && "$BROKER_SCRIPT" start "$BROKER_DIR") || fail "the private RabbitMQ did not start (logs in $BROKER_DIR)"
+    echo "bench: RabbitMQ pid $(cat "$BROKER_DIR/rabbitmq.pid") at $BENCH_AMQP_URI (data in $BROKER_DIR)"
+    section "AMQP transport (Google Benchmark, min time ${AMQP_MIN_TIME}s each)"
+  fi
+  AMQP_URI=$BENCH_AMQP_URI "$AMQP_BENCH" --benchmark_min_time="$AMQP_MIN_TIME" | tee "$WORK/amqp.txt"
+  stop_broker
+  declare -A AMQP_RATE=()
+  while read -r name rest; do
+    ips=$(grep -o 'items_per_second=[^ ]*' <<<"$rest" | cut -d= -f2)
+    [ -n "$ips" ] || continue
+    name=${name//\/real_time/}
+    AMQP_RATE[$name]=$(per_second "$ips")
+    note "$(printf '%-34s %14s' "$name" "$ips")"
+  done < <(grep -E '^(Amqp|RawAmqp)' "$WORK/amqp.txt")
+  # ratio HYPHA RAW TARGET_TEXT
+  ratio() {
+    local h=${AMQP_RATE[$1]:-} r=${AMQP_RATE[$2]:-}
+    [ -n "$h" ] && [ -n "$r" ] || { note "$(printf '%-34s %s' "$1 / $2" "(missing)")"; return 0; }
+    note "$(printf '%-42s %6s  (%s/s vs %s/s; target: %s)' "$1 / $2" \
+      "$(awk -v h="$h" -v r="$r" 'BEGIN { printf "%.2fx", h / r }')" "$h" "$r" "$3")"
+  }
+  ratio AmqpRpc RawAmqpRequestReply ">=0.8x and >=2700/s"
+  ratio AmqpRpcInFlight64 RawAmqpPipelined64 ">=0.8x and >=15000/s"
+  ratio AmqpRpc/threads:64 RawAmqpPipelined64 ">=0.8x and >=15000/s"
+  note "$(printf '%-34s %14s' "AmqpEvent (target >=20000/s)" "${AMQP_RATE[AmqpEvent]:-?}/s")"
 fi
 
 # start_server NAME [CONFIG]: starts hypha-microblog on a free port with a fresh

@@ -1,5 +1,8 @@
 #include "publisher.hpp"
 
+#include <poll.h>
+
+#include <algorithm>
 #include <thread>
 
 #include "hypha/core/logging.hpp"
@@ -10,15 +13,6 @@ namespace {
 constexpr amqp_channel_t kConfirmChannel = 1;
 constexpr amqp_channel_t kDeclareChannel = 2;
 
-timeval remaining(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
-  if (left.count() < 0) left = std::chrono::microseconds(0);
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(left.count() / 1000000);
-  tv.tv_usec = static_cast<suseconds_t>(left.count() % 1000000);
-  return tv;
-}
-
 }  // namespace
 
 void Publisher::ensure_open() {
@@ -26,12 +20,15 @@ void Publisher::ensure_open() {
     confirm_channel_open_ = false;
     declare_channel_open_ = false;
     connection_.open(options_.params, 0, options_.connect_timeout, options_.name);
+    ++generation_;
   }
   if (!confirm_channel_open_) {
     connection_.open_channel(kConfirmChannel);
     connection_.confirm_select(kConfirmChannel);
     confirm_channel_open_ = true;
     published_ = 0;
+    returned_.reset();
+    ++generation_;
   }
 }
 
@@ -43,14 +40,34 @@ void Publisher::ensure_declare_channel() {
   }
 }
 
+void Publisher::fail_pending(const AmqpError& error) {
+  for (auto& [sequence, pending] : pending_) {
+    pending->done = true;
+    pending->error = error;
+  }
+  pending_.clear();
+  returned_.reset();
+  confirmed_.notify_all();
+}
+
+void Publisher::abandon(const AmqpError& why) noexcept {
+  connection_.abandon();
+  ++lost_;
+  confirm_channel_open_ = false;
+  declare_channel_open_ = false;
+  ++generation_;
+  fail_pending(AmqpError(std::string("publish: connection lost: ") + why.what(), true, why.reply_code()));
+}
+
 template <class F>
 auto Publisher::with_retries(std::string_view what, F&& attempt) -> decltype(attempt()) {
   for (int tries = 0;; ++tries) {
+    const std::uint64_t lost = lost_;
     try {
       return attempt();
     } catch (const AmqpError& e) {
       if (!e.connection_lost()) throw;  // the broker refused: retrying would not help
-      connection_.abandon();
+      if (lost == lost_) abandon(e);    // else another thread did, and reconnecting is under way
       if (tries >= options_.max_retries) throw;
       log::warn("amqp: {} failed ({}); reconnecting, attempt {} of {}", what, e.what(), tries + 1, options_.max_retries);
       std::this_thread::sleep_for(std::chrono::milliseconds(100) * (1 << (2 * tries)));  // 100, 400, 1600 ms
@@ -60,75 +77,149 @@ auto Publisher::with_retries(std::string_view what, F&& attempt) -> decltype(att
 
 std::optional<Returned> Publisher::publish(std::string_view exchange, std::string_view routing_key, bool mandatory,
                                            const Message& message) {
+  std::unique_lock lock(mutex_);
   return with_retries("publish", [&] {
-    ensure_open();
     try {
-      connection_.publish(kConfirmChannel, exchange, routing_key, mandatory, message);
-      return wait_confirm(++published_);
+      return publish_once(lock, exchange, routing_key, mandatory, message);
     } catch (const AmqpError& e) {
-      if (!e.connection_lost()) confirm_channel_open_ = false;
-      throw;
+      // The confirm channel closed under several publishes at once: the cause
+      // may be a neighbour's message, so publish once more on a new channel.
+      if (e.connection_lost() || e.reply_code() == 0) throw;
+      return publish_once(lock, exchange, routing_key, mandatory, message);
     }
   });
 }
 
-std::optional<Returned> Publisher::wait_confirm(std::uint64_t sequence) {
+std::optional<Returned> Publisher::publish_once(std::unique_lock<std::mutex>& lock, std::string_view exchange,
+                                                std::string_view routing_key, bool mandatory, const Message& message) {
+  ensure_open();
+  connection_.publish(kConfirmChannel, exchange, routing_key, mandatory, message);
+  auto pending = std::make_shared<Pending>();
+  pending_.emplace(++published_, pending);
+  return wait_confirm(lock, *pending);
+}
+
+std::optional<Returned> Publisher::wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending) {
   const auto deadline = std::chrono::steady_clock::now() + options_.confirm_timeout;
-  std::optional<Returned> returned;
+  for (;;) {
+    if (pending.done) {
+      if (pending.error) throw *pending.error;
+      return pending.returned;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) throw AmqpError("no publisher confirm within the timeout", true);
+    if (reading_) {
+      confirmed_.wait_until(lock, deadline);
+      continue;
+    }
+    reading_ = true;
+    try {
+      read_frames(lock, deadline);
+    } catch (...) {
+      reading_ = false;
+      confirmed_.notify_all();
+      throw;
+    }
+    reading_ = false;
+    confirmed_.notify_all();  // wakes the other waiters: confirmed, or one of them reads next
+  }
+}
+
+// read_frames waits (without the lock) until the socket has data or a short
+// slice of time passed, then handles every frame that can be read without waiting.
+void Publisher::read_frames(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline) {
+  const std::uint64_t generation = generation_;
   amqp_connection_state_t state = connection_.state();
+  if (state == nullptr) return;
+  if (amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const int wait_ms = static_cast<int>(std::clamp<std::int64_t>(left.count() + 1, 0, 50));
+    pollfd fd{connection_.fd(), POLLIN, 0};
+    lock.unlock();
+    ::poll(&fd, 1, wait_ms);  // others publish meanwhile
+    lock.lock();
+    if (generation != generation_ || connection_.state() != state) return;  // replaced meanwhile
+  }
   for (;;) {
     amqp_frame_t frame;
-    timeval tv = remaining(deadline);
-    int status = amqp_simple_wait_frame_noblock(state, &frame, &tv);
-    if (status == AMQP_STATUS_TIMEOUT) throw AmqpError("no publisher confirm within the timeout", true);
+    timeval zero{0, 0};
+    int status = amqp_simple_wait_frame_noblock(state, &frame, &zero);
+    if (status == AMQP_STATUS_TIMEOUT) return;
     connection_.check_status(status, "waiting for a publisher confirm");
-    if (frame.frame_type != AMQP_FRAME_METHOD) continue;
-    switch (frame.payload.method.id) {
-      case AMQP_BASIC_ACK_METHOD: {
-        const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
-        if (ack->delivery_tag == sequence || (ack->multiple && ack->delivery_tag >= sequence)) return returned;
-        break;
-      }
-      case AMQP_BASIC_NACK_METHOD: {
-        const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
-        if (nack->delivery_tag == sequence || (nack->multiple && nack->delivery_tag >= sequence)) {
-          throw AmqpError("the broker refused the message (basic.nack)", true);
-        }
-        break;
-      }
-      case AMQP_BASIC_RETURN_METHOD: {
-        const auto* ret = static_cast<const amqp_basic_return_t*>(frame.payload.method.decoded);
-        returned = Returned{ret->reply_code, to_string(ret->reply_text)};
-        amqp_message_t content;
-        amqp_rpc_reply_t reply = amqp_read_message(state, frame.channel, &content, 0);
-        connection_.check(reply, "reading a returned message");
-        amqp_destroy_message(&content);
-        break;
-      }
-      case AMQP_CHANNEL_CLOSE_METHOD: {
-        const auto* close = static_cast<const amqp_channel_close_t*>(frame.payload.method.decoded);
-        std::string text = std::to_string(close->reply_code) + " " + to_string(close->reply_text);
-        int code = close->reply_code;
-        connection_.answer_close(frame);
-        if (frame.channel == kConfirmChannel) {
-          confirm_channel_open_ = false;
-          throw AmqpError("publish: " + text, false, code);
-        }
-        declare_channel_open_ = false;
-        break;
-      }
-      case AMQP_CONNECTION_CLOSE_METHOD: {
-        const auto* close = static_cast<const amqp_connection_close_t*>(frame.payload.method.decoded);
-        std::string text = std::to_string(close->reply_code) + " " + to_string(close->reply_text);
-        connection_.answer_close(frame);
-        throw AmqpError("publish: connection closed by the broker: " + text, true, close->reply_code);
-      }
-      default: break;
+    handle_frame(frame);
+    if (generation != generation_) return;
+  }
+}
+
+void Publisher::confirm(std::uint64_t tag, bool multiple, const std::optional<AmqpError>& error) {
+  auto complete = [&](std::map<std::uint64_t, std::shared_ptr<Pending>>::iterator it) {
+    it->second->done = true;
+    it->second->error = error;
+    if (it->first == tag && returned_) {
+      it->second->returned = std::move(returned_);
+      returned_.reset();
     }
+    return pending_.erase(it);
+  };
+  if (multiple) {
+    for (auto it = pending_.begin(); it != pending_.end() && it->first <= tag;) it = complete(it);
+  } else if (auto it = pending_.find(tag); it != pending_.end()) {
+    complete(it);
+  }
+  returned_.reset();
+}
+
+void Publisher::handle_frame(const amqp_frame_t& frame) {
+  if (frame.frame_type != AMQP_FRAME_METHOD) return;
+  switch (frame.payload.method.id) {
+    case AMQP_BASIC_ACK_METHOD: {
+      if (frame.channel != kConfirmChannel) break;
+      const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
+      confirm(ack->delivery_tag, ack->multiple != 0, std::nullopt);
+      break;
+    }
+    case AMQP_BASIC_NACK_METHOD: {
+      if (frame.channel != kConfirmChannel) break;
+      const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
+      confirm(nack->delivery_tag, nack->multiple != 0,
+              AmqpError("the broker refused the message (basic.nack)", true));
+      break;
+    }
+    case AMQP_BASIC_RETURN_METHOD: {
+      const auto* ret = static_cast<const amqp_basic_return_t*>(frame.payload.method.decoded);
+      Returned returned{ret->reply_code, to_string(ret->reply_text)};
+      amqp_message_t content;
+      amqp_rpc_reply_t reply = amqp_read_message(connection_.state(), frame.channel, &content, 0);
+      connection_.check(reply, "reading a returned message");
+      amqp_destroy_message(&content);
+      returned_ = std::move(returned);  // its ack comes next
+      break;
+    }
+    case AMQP_CHANNEL_CLOSE_METHOD: {
+      const auto* close = static_cast<const amqp_channel_close_t*>(frame.payload.method.decoded);
+      std::string text = std::to_string(close->reply_code) + " " + to_string(close->reply_text);
+      int code = close->reply_code;
+      connection_.answer_close(frame);
+      if (frame.channel == kConfirmChannel) {
+        confirm_channel_open_ = false;
+        ++generation_;
+        fail_pending(AmqpError("publish: " + text, false, code));
+        break;
+      }
+      declare_channel_open_ = false;
+      break;
+    }
+    case AMQP_CONNECTION_CLOSE_METHOD: {
+      const auto* close = static_cast<const amqp_connection_close_t*>(frame.payload.method.decoded);
+      std::string text = std::to_string(close->reply_code) + " " + to_string(close->reply_text);
+      connection_.answer_close(frame);
+      throw AmqpError("publish: connection closed by the broker: " + text, true, close->reply_code);
+    }
+    default: break;
   }
 }
 
 std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
+  std::lock_guard lock(mutex_);
   return with_retries("queue check", [&] {
     ensure_declare_channel();
     auto count = connection_.passive_declare(kDeclareChannel, queue);
@@ -138,6 +229,7 @@ std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
 }
 
 void Publisher::declare_exchange(const ExchangeSpec& exchange) {
+  std::lock_guard lock(mutex_);
   with_retries("exchange.declare", [&] {
     ensure_declare_channel();
     try {
@@ -150,6 +242,7 @@ void Publisher::declare_exchange(const ExchangeSpec& exchange) {
 }
 
 void Publisher::declare_queue(const QueueSpec& queue) {
+  std::lock_guard lock(mutex_);
   with_retries("queue.declare", [&] {
     ensure_declare_channel();
     try {
@@ -162,9 +255,13 @@ void Publisher::declare_queue(const QueueSpec& queue) {
 }
 
 void Publisher::close() noexcept {
+  std::lock_guard lock(mutex_);
   connection_.close();
   confirm_channel_open_ = false;
   declare_channel_open_ = false;
+  ++generation_;
+  ++lost_;
+  fail_pending(AmqpError("publish: the publisher was closed", false));
 }
 
 PublisherPool::PublisherPool(const PublisherOptions& options, std::size_t size) {
@@ -176,7 +273,6 @@ PublisherPool::PublisherPool(const PublisherOptions& options, std::size_t size) 
   }
 }
 
-PublisherPool::Lease::Lease(Publisher& publisher) : publisher_(&publisher), lock_(publisher.mutex_) {}
 PublisherPool::Lease::~Lease() { publisher_->users_.fetch_sub(1); }
 
 PublisherPool::Lease PublisherPool::acquire() {
@@ -191,10 +287,7 @@ PublisherPool::Lease PublisherPool::acquire() {
 }
 
 void PublisherPool::close() noexcept {
-  for (auto& p : publishers_) {
-    std::lock_guard lock(p->mutex_);
-    p->close();
-  }
+  for (auto& p : publishers_) p->close();
 }
 
 }  // namespace hypha::amqp

@@ -9,12 +9,24 @@
 // publish that fails because the connection was lost is retried (3 attempts
 // after the first, with a short backoff), so it is at-least-once.
 //
-// PublisherPool hands out publishers to threads: each lease locks one
-// publisher (rabbitmq-c connections are single-threaded), preferring an idle one.
+// Confirms are pipelined: several threads publish on one Publisher at once.
+// The connection is used under a mutex (rabbitmq-c connections are
+// single-threaded), but a thread waiting for its confirm does not hold it
+// while the socket is idle: one waiter at a time reads frames (polling the
+// socket unlocked) and completes every waiter whose message the broker
+// confirmed (basic.ack may be `multiple`). A basic.return belongs to the
+// message whose ack follows it. When the confirm channel or the connection
+// goes away, every waiting publish fails; one closed by the channel is
+// published once more (it may have been a neighbour's fault), a lost
+// connection goes through the retries above.
+//
+// PublisherPool hands out publishers to threads, preferring an idle one.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -57,29 +69,48 @@ class Publisher {
 
  private:
   friend class PublisherPool;
+  // Pending is one publish waiting for its confirm.
+  struct Pending {
+    bool done = false;
+    std::optional<Returned> returned;
+    std::optional<AmqpError> error;
+  };
   void ensure_open();
   void ensure_declare_channel();
-  std::optional<Returned> wait_confirm(std::uint64_t sequence);
+  std::optional<Returned> publish_once(std::unique_lock<std::mutex>& lock, std::string_view exchange,
+                                       std::string_view routing_key, bool mandatory, const Message& message);
+  std::optional<Returned> wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending);
+  void read_frames(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline);
+  void handle_frame(const amqp_frame_t& frame);
+  void confirm(std::uint64_t tag, bool multiple, const std::optional<AmqpError>& error);
+  void fail_pending(const AmqpError& error);
+  void abandon(const AmqpError& why) noexcept;
   template <class F>
   auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());
 
   PublisherOptions options_;
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards everything below
+  std::condition_variable confirmed_;
   std::atomic<int> users_{0};
   Connection connection_;
+  std::uint64_t generation_ = 0;  // bumped whenever the connection or confirm channel is replaced
+  std::uint64_t lost_ = 0;        // bumped whenever the connection is abandoned or closed
   bool confirm_channel_open_ = false;
   bool declare_channel_open_ = false;
+  bool reading_ = false;         // one waiter reads frames at a time
   std::uint64_t published_ = 0;  // publishes on the confirm channel since it opened
+  std::map<std::uint64_t, std::shared_ptr<Pending>> pending_;  // by publish sequence number
+  std::optional<Returned> returned_;  // a basic.return whose ack has not come yet
 };
 
 class PublisherPool {
  public:
   PublisherPool(const PublisherOptions& options, std::size_t size);
 
-  /// Lease is exclusive use of one publisher until destroyed.
+  /// Lease is use of one publisher until destroyed (shared: publishers are thread-safe).
   class Lease {
    public:
-    Lease(Publisher& publisher);
+    explicit Lease(Publisher& publisher) : publisher_(&publisher) {}
     ~Lease();
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -87,7 +118,6 @@ class PublisherPool {
 
    private:
     Publisher* publisher_;
-    std::unique_lock<std::mutex> lock_;
   };
 
   Lease acquire();

@@ -8,7 +8,7 @@ PORT ?= 8080
 DATA_DIR ?= var/microblog
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build run test unit functional bench clean
+.PHONY: all deps build run test unit functional functional-cluster bench clean
 
 all: build
 
@@ -30,9 +30,16 @@ unit: build
 functional: build
 	HYPHA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q tests/functional
 
+# The same black-box suite against the microblog as a cluster of processes over
+# a private RabbitMQ (HYPHA_CLUSTER=1; everything on 127.0.0.1, stopped by pid,
+# then checked that nothing was left behind): tests/functional/run-cluster.sh.
+functional-cluster: build
+	PYTHON=$(PYTHON) bash tests/functional/run-cluster.sh $(BUILD_DIR) -q
+
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	HYPHA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q tests/functional
+	PYTHON=$(PYTHON) bash tests/functional/run-cluster.sh $(BUILD_DIR) -q
 
 bench: build
 	bash bench/run.sh $(BUILD_DIR)

@@ -8,6 +8,13 @@ Two modes:
 - External: with HYPHA_MICROBLOG_URL=http://host:port the suite starts
   nothing and runs against that URL; tests that must stop, kill or restart the
   process, or read its log, skip.
+- Cluster: with HYPHA_CLUSTER=1 the suite starts a private RabbitMQ (one per
+  session, scripts/rabbitmq-test-broker.sh) and the microblog as one
+  `hypha run` process per service, two each for posts and timeline
+  (`$HYPHA_BUILD_DIR/apps/hypha/hypha`, HYPHA_BIN overrides), as `make cluster`
+  does; see cluster.py. Private servers (`server_factory`) are whole clusters
+  of their own on a fresh vhost of the same broker, so restart, kill -9 and
+  log tests run too: "the server" is every process of the cluster.
 
 Fixtures:
 - `server` (session): the shared server, `.url`, `.managed`.
@@ -23,19 +30,23 @@ Fixtures:
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from cluster import Broker, ClusterServer, hypha_path
 from microblog_api import Api, create_user
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTERNAL_URL = (os.environ.get("HYPHA_MICROBLOG_URL") or "").strip() or None
+CLUSTER = (os.environ.get("HYPHA_CLUSTER") or "").strip() not in ("", "0")
 STARTUP_TIMEOUT = float(os.environ.get("HYPHA_STARTUP_TIMEOUT", "30"))
 STOP_TIMEOUT = 10.0
 NEEDS_PROCESS = "needs to start, stop or read the log of its own server process; not possible with HYPHA_MICROBLOG_URL"
@@ -168,8 +179,62 @@ class ManagedServer:
         return self.log_bytes().decode("utf-8", errors="replace")
 
 
+def pytest_configure(config):
+    if CLUSTER and EXTERNAL_URL:
+        raise pytest.UsageError("HYPHA_CLUSTER=1 starts its own cluster: unset HYPHA_MICROBLOG_URL")
+    if CLUSTER:
+        # SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so the session's
+        # teardown stops the services and the broker by pid.
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt(f"signal {signum}")
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def pytest_report_header(config):
+    if CLUSTER:
+        return f"microblog: cluster mode ({hypha_path()} per service, private RabbitMQ)"
+    if EXTERNAL_URL:
+        return f"microblog: external server {EXTERNAL_URL}"
+    return f"microblog: {binary_path()}"
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def broker():
+    """The session's private RabbitMQ (cluster mode only).
+
+    Its directory is not under pytest's tmp_path: those are mode 0700 and the
+    broker runs as the rabbitmq user when the tests run as root.
+    """
+    assert CLUSTER
+    brk = Broker(Path(tempfile.mkdtemp(prefix="hypha-functional-broker.")))
+    brk.dir.chmod(0o755)
+    try:
+        yield brk.start()
+    finally:
+        brk.stop()
+    shutil.rmtree(brk.dir, ignore_errors=True)  # kept if it could not be stopped
+
+
+def new_cluster(broker: Broker, base: Path, vhost_uri=None) -> ClusterServer:
+    return ClusterServer(hypha_path(), vhost_uri or broker.uri, base, STARTUP_TIMEOUT, STOP_TIMEOUT, free_port)
+
+
+@pytest.fixture(scope="session")
+def server(request, tmp_path_factory):
+    if CLUSTER:
+        srv = new_cluster(request.getfixturevalue("broker"), tmp_path_factory.mktemp("cluster"))
+        try:
+            srv.start()
+            yield srv
+        finally:
+            dead = srv.dead()
+            status, killed = srv.stop()
+        if dead:
+            pytest.fail(f"cluster processes died during the session: {dead}\n{srv.log_tails()}", pytrace=False)
+        if killed:
+            pytest.fail(f"cluster processes ignored SIGTERM for {STOP_TIMEOUT}s: {srv.killed_on_stop}\n"
+                        f"{srv.log_tails()}", pytrace=False)
+        return
     if EXTERNAL_URL:
         srv = ExternalServer(EXTERNAL_URL)
         try:
@@ -198,16 +263,23 @@ def server_factory(request, tmp_path):
         pytest.skip(NEEDS_PROCESS)
     servers = []
     request.node.hypha_servers = servers
+    brk = request.getfixturevalue("broker") if CLUSTER else None
 
     def make(data_dir=None) -> ManagedServer:
         n = len(servers)
-        srv = ManagedServer(binary_path(), Path(data_dir or tmp_path / f"data{n}"), tmp_path / f"server{n}.log")
+        if CLUSTER:
+            assert data_dir is None, "a private cluster always starts on a fresh data dir"
+            srv = new_cluster(brk, tmp_path / f"cluster{n}", brk.new_vhost())
+        else:
+            srv = ManagedServer(binary_path(), Path(data_dir or tmp_path / f"data{n}"), tmp_path / f"server{n}.log")
         servers.append(srv)
         return srv.start()
 
-    yield make
-    for srv in servers:
-        srv.stop()
+    try:
+        yield make
+    finally:
+        for srv in servers:
+            srv.stop()
 
 
 @pytest.fixture
@@ -243,4 +315,5 @@ def pytest_runtest_makereport(item, call):
     if shared is not None and shared.managed:
         servers.insert(0, shared)
     for srv in servers:
-        report.sections.append((f"server log tail ({srv.log_path})", tail(srv.log_text(), 40)))
+        text = srv.log_tails() if isinstance(srv, ClusterServer) else tail(srv.log_text(), 40)
+        report.sections.append((f"server log tail ({srv.log_path})", text))

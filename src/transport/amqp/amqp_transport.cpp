@@ -2,10 +2,15 @@
 #include "hypha/transport/amqp.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "consumer.hpp"
 #include "field_table.hpp"
@@ -25,6 +30,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kStandaloneOwner = "standalone_rpc_proxy";
 constexpr auto kStopDrain = std::chrono::seconds(15);
+// Threads that publish call_async requests, so the caller does not wait for
+// each confirm; their publishes share the (pipelined) publisher connections.
+constexpr std::size_t kAsyncPublishThreads = 16;
 
 ErrorInfo transport_error(std::string_view what) {
   std::string text(what);
@@ -96,7 +104,53 @@ class AmqpTransport::Impl {
     stopping_.store(false);
     scheduler_.start();
     consumer_.start();
+    {
+      std::lock_guard async(async_mutex_);
+      async_stop_ = false;
+    }
+    for (std::size_t i = 0; i < kAsyncPublishThreads; ++i) async_threads_.emplace_back([this] { async_loop(); });
     started_ = true;
+  }
+
+  // async_loop runs call_async publishes (one thread of kAsyncPublishThreads).
+  void async_loop() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(async_mutex_);
+        async_ready_.wait(lock, [this] { return async_stop_ || !async_tasks_.empty(); });
+        if (async_stop_) return;
+        task = std::move(async_tasks_.front().second);
+        async_tasks_.pop_front();
+      }
+      task();
+    }
+  }
+
+  // post_async runs `task` on an async publish thread; inline if there is none.
+  void post_async(const std::string& correlation_id, std::function<void()> task) {
+    {
+      std::lock_guard lock(async_mutex_);
+      if (!async_stop_ && !async_threads_.empty()) {
+        async_tasks_.emplace_back(correlation_id, std::move(task));
+        async_ready_.notify_one();
+        return;
+      }
+    }
+    task();
+  }
+
+  void stop_async() {
+    std::deque<std::pair<std::string, std::function<void()>>> dropped;
+    {
+      std::lock_guard lock(async_mutex_);
+      async_stop_ = true;
+      dropped.swap(async_tasks_);
+    }
+    async_ready_.notify_all();
+    for (auto& t : async_threads_) t.join();
+    async_threads_.clear();
+    for (auto& [id, task] : dropped) complete(id, Outcome{nullptr, transport_error("the AMQP transport stopped")});
   }
 
   void stop() {
@@ -104,6 +158,7 @@ class AmqpTransport::Impl {
     if (!started_) return;
     stopping_.store(true);
     fail_pending("the AMQP transport stopped");
+    stop_async();
     // Delayed retries and replies still queued run now, while the consumer can settle.
     scheduler_.stop();
     consumer_.stop(kStopDrain);
@@ -122,8 +177,10 @@ class AmqpTransport::Impl {
 
   // --- client side -------------------------------------------------------
 
+  // call sends a request; with `async` the publish (and its confirm) happens
+  // on an async publish thread and call returns at once.
   std::shared_future<Outcome> call(std::string_view service, std::string_view method, Invocation inv,
-                                   const ContextData& context, const CallOptions& options) {
+                                   const ContextData& context, const CallOptions& options, bool async = false) {
     start();
     auto ready = [](Outcome outcome) {
       std::promise<Outcome> p;
@@ -156,6 +213,39 @@ class AmqpTransport::Impl {
       std::lock_guard lock(pending_mutex_);
       pending_.emplace(correlation_id, promise);
     }
+    if (async) {
+      // The deadline runs from now, the publish included; a call whose
+      // deadline passed while it was queued is not published.
+      arm_deadline(service, method, correlation_id, timeout);
+      post_async(correlation_id, [this, service = std::string(service), method = std::string(method), correlation_id,
+                                  request = std::move(request)] {
+        {
+          std::lock_guard lock(pending_mutex_);
+          if (!pending_.contains(correlation_id)) return;
+        }
+        send_request(service, method, correlation_id, request, std::nullopt);
+      });
+    } else {
+      send_request(service, method, correlation_id, request, timeout);
+    }
+    return future;
+  }
+
+  void arm_deadline(std::string_view service, std::string_view method, const std::string& correlation_id,
+                    std::chrono::milliseconds timeout) {
+    if (timeout.count() <= 0) return;
+    std::string what = std::string(service) + "." + std::string(method);
+    scheduler_.at(Clock::now() + timeout, [this, correlation_id, what, timeout] {
+      complete(correlation_id, Outcome{nullptr, RpcTimeout("no reply from " + what + " within " +
+                                                           std::to_string(timeout.count()) + " ms")
+                                                    .info()});
+    });
+  }
+
+  // send_request publishes a request whose call is in pending_, then arms its deadline.
+  // (timeout: nullopt when the deadline is armed already)
+  void send_request(std::string_view service, std::string_view method, const std::string& correlation_id,
+                    const Message& request, std::optional<std::chrono::milliseconds> timeout) {
     try {
       auto returned = publishers_.acquire()->publish(settings_.rpc_exchange, rpc_routing_key(service, method), true, request);
       if (returned) {
@@ -164,22 +254,14 @@ class AmqpTransport::Impl {
                                      ? Outcome{nullptr, UnknownService(std::string(service)).info()}
                                      : Outcome{nullptr, transport_error("request returned: " + std::to_string(returned->reply_code) +
                                                                          " " + returned->reply_text)});
-        return future;
+        return;
       }
     } catch (const std::exception& e) {
       complete(correlation_id, Outcome{nullptr, transport_error(e.what())});
-      return future;
+      return;
     }
     watch_service(correlation_id, std::string(service));
-    if (timeout.count() > 0) {
-      std::string what = std::string(service) + "." + std::string(method);
-      scheduler_.at(Clock::now() + timeout, [this, correlation_id, what, timeout] {
-        complete(correlation_id, Outcome{nullptr, RpcTimeout("no reply from " + what + " within " +
-                                                             std::to_string(timeout.count()) + " ms")
-                                                      .info()});
-      });
-    }
-    return future;
+    if (timeout) arm_deadline(service, method, correlation_id, *timeout);
   }
 
   void dispatch(std::string_view source, std::string_view event_type, const Json& payload, const ContextData& context) {
@@ -547,6 +629,12 @@ class AmqpTransport::Impl {
 
   std::mutex lifecycle_mutex_;
   bool started_ = false;
+
+  std::mutex async_mutex_;
+  std::condition_variable async_ready_;
+  std::deque<std::pair<std::string, std::function<void()>>> async_tasks_;  // (correlation id, publish)
+  bool async_stop_ = false;
+  std::vector<std::thread> async_threads_;
   std::atomic<bool> stopping_{false};
 
   std::mutex reply_mutex_;  // serializes creating the reply consumer
@@ -574,7 +662,7 @@ Outcome AmqpTransport::call(std::string_view service, std::string_view method, I
 
 RpcFuture AmqpTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
                                     const ContextData& context, const CallOptions& options) {
-  return RpcFuture(impl_->call(service, method, std::move(inv), context, options));
+  return RpcFuture(impl_->call(service, method, std::move(inv), context, options, /*async=*/true));
 }
 
 void AmqpTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,

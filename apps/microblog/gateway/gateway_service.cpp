@@ -217,12 +217,7 @@ HttpResponse GatewayService::create_micropost(Request request, std::string usern
     std::string owner = authorize_owner(request, username);
     JsonBody body(request, {"text"});
     Json post = posts_.call("create", owner, body.string_field("text"));
-    // Read-your-writes on the author's own timeline; the event does the rest.
-    try {
-      timeline_.call("record_post", post);
-    } catch (const hypha::Error&) {
-      // The micropost_created event will still reach the timeline.
-    }
+    record_in_timeline("record_post", post);
     Json representation = micropost_json(post);
     return created(representation, representation.at("href").get<std::string>());
   });
@@ -239,7 +234,9 @@ HttpResponse GatewayService::edit_micropost(Request request, std::string usernam
     posts_.call("get", owner, id);  // 404 before 403 for a post that does not exist
     if (!equals_ignoring_ascii_case(acting, owner)) throw ApiError::forbidden("only the author may edit a micropost");
     JsonBody body(request, {"text"});
-    return HttpResponse::json(200, micropost_json(posts_.call("edit", owner, id, acting, body.string_field("text"))));
+    Json post = posts_.call("edit", owner, id, acting, body.string_field("text"));
+    record_in_timeline("record_post", post);
+    return HttpResponse::json(200, micropost_json(post));
   });
 }
 
@@ -250,6 +247,7 @@ HttpResponse GatewayService::delete_micropost(Request request, std::string usern
     posts_.call("get", owner, id);
     if (!equals_ignoring_ascii_case(acting, owner)) throw ApiError::forbidden("only the author may delete a micropost");
     posts_.call("delete", owner, id, acting);
+    record_in_timeline("record_deletion", id, owner);
     return HttpResponse::empty(204);
   });
 }

@@ -45,6 +45,16 @@ class GatewayService {
   hypha::RpcProxy search_;
 
  private:
+  /// record_in_timeline makes the author's own timeline show a write before the
+  /// answer (read-your-writes); if timeline is down, the event catches it up.
+  template <class... Args>
+  void record_in_timeline(const char* method, const Args&... args) {
+    try {
+      timeline_.call(method, args...);
+    } catch (const hypha::Error&) {
+      // The micropost event still reaches the timeline.
+    }
+  }
   std::string authenticate(Request request);
   std::string bearer_token(Request request);
   /// resolve_user returns the user's internal form, or raises 404.

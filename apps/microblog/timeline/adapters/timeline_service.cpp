@@ -1,5 +1,6 @@
 #include "timeline/adapters/timeline_service.hpp"
 
+#include "common/domain/decimal.hpp"
 #include "contracts/errors.hpp"
 #include "contracts/json_codec.hpp"
 #include "contracts/micropost_events.hpp"
@@ -45,6 +46,7 @@ void TimelineService::define(hypha::ServiceSpec<TimelineService>& s) {
     using contracts::kSocialService;
     s.rpc("timeline", &TimelineService::timeline, {.params = {"username", "size", "before", "offset", "after"}});
     s.rpc("record_post", &TimelineService::record_post, {.params = {"post"}});
+    s.rpc("record_deletion", &TimelineService::record_deletion, {.params = {"id", "author"}});
     s.event_handler("on_micropost_created", &TimelineService::on_micropost_created,
                     {.source = std::string(kPostsService), .event_type = "micropost_created"});
     s.event_handler("on_micropost_edited", &TimelineService::on_micropost_edited,
@@ -72,6 +74,13 @@ hypha::Json TimelineService::timeline(const std::string& username, std::optional
 void TimelineService::record_post(const hypha::Json& post) {
     const TimelinePost incoming = contracts::value_or_raise(micropost_from_json(post));
     Writer(db_)->apply_post(incoming);
+}
+
+void TimelineService::record_deletion(const std::string& id, const std::string& author) {
+    const auto parsed = parse_decimal_u64(id);
+    if (!parsed) contracts::raise({hypha::ErrorCode::kInvalidArgument, "id: must be a decimal micropost id"});
+    const auto checked = contracts::value_or_raise(check_post_id(*parsed));
+    Writer(db_)->delete_post(checked, author);
 }
 
 void TimelineService::on_micropost_created(const hypha::Json& payload) {

@@ -14,6 +14,8 @@
 //                                               last, has_newer: newer items precede the first
 //   record_post(post)                        -> null; applies a Micropost (internal form) like a
 //                                               micropost_created, idempotently (read-your-writes)
+//   record_deletion(id, author)              -> null; applies a deletion like micropost_deleted,
+//                                               idempotently (read-your-writes)
 // Event handlers: posts.micropost_created / micropost_edited / micropost_deleted
 // and social.user_followed / user_unfollowed. Each is idempotent, tolerates
 // reordering, and takes the database's write lock before reading anything, so
@@ -45,6 +47,9 @@ class TimelineService {
                          std::optional<std::int64_t> offset, std::optional<std::string> after = std::nullopt);
     /// record_post() applies a Micropost; ValidationFailed naming `post` when malformed.
     void record_post(const hypha::Json& post);
+    /// record_deletion() applies a deletion like micropost_deleted (read-your-writes);
+    /// ValidationFailed naming `id` when it is not a micropost id.
+    void record_deletion(const std::string& id, const std::string& author);
 
     void on_micropost_created(const hypha::Json& payload);
     void on_micropost_edited(const hypha::Json& payload);

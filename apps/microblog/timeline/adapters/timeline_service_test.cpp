@@ -267,6 +267,18 @@ TEST_F(TimelineServiceTest, RecordPostShowsThePostAtOnceAndTheEventLaterChangesN
     EXPECT_EQ(page("bob").at("items"), Json::array({post}));
 }
 
+TEST_F(TimelineServiceTest, RecordDeletionRemovesThePostAtOnceAndTheEventLaterChangesNothing) {
+    handle("on_user_followed", followed("bob", "alice"));
+    handle("on_micropost_created", created(42, "alice", "hello"));
+    ASSERT_EQ(ids("bob"), Ids{"42"});
+    EXPECT_EQ(call("record_deletion", Json::array({"42", "alice"})), nullptr);
+    EXPECT_EQ(ids("alice"), Ids{});
+    EXPECT_EQ(ids("bob"), Ids{});
+    handle("on_micropost_deleted", contracts::MicropostDeleted{42, "alice", 5000});
+    handle("on_micropost_created", created(42, "alice", "hello"));  // a late create stays deleted
+    EXPECT_EQ(ids("bob"), Ids{});
+}
+
 TEST_F(TimelineServiceTest, BadArgumentsAreValidationFailures) {
     auto failure = [&](std::string_view method, Json args) -> hypha::ErrorInfo {
         try {
@@ -281,6 +293,9 @@ TEST_F(TimelineServiceTest, BadArgumentsAreValidationFailures) {
     EXPECT_EQ(bad_post.value.rfind("post: ", 0), 0u) << bad_post.value;
     EXPECT_EQ(failure("timeline", Json::array({"alice", 0})).exc_type, "ValidationFailed");
     EXPECT_EQ(failure("timeline", Json::array({"alice", 10, "x"})).exc_type, "ValidationFailed");
+    const auto bad_id = failure("record_deletion", Json::array({"4x2", "alice"}));
+    EXPECT_EQ(bad_id.exc_type, "ValidationFailed");
+    EXPECT_EQ(bad_id.value.rfind("id: ", 0), 0u) << bad_id.value;
 }
 
 TEST_F(TimelineServiceTest, AMalformedEventIsDroppedWithoutFailingTheWorker) {

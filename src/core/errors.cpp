@@ -145,6 +145,8 @@ void raise_error(ErrorInfo info) {
     std::string service = info.exc_args.size() == 1 && info.exc_args[0].is_string() ? info.exc_args[0].get<std::string>() : info.value;
     throw UnknownService(service);
   }
+  // A deadline that passed, here or further down the chain, reads as one.
+  if (info.exc_path == "nameko.exceptions.RpcTimeout") throw RpcTimeout(info.value);
   throw RemoteError(std::move(info));
 }
 

@@ -107,6 +107,21 @@ TEST(RpcProxy, TypedCallsAndTimeouts) {
   runner.stop();
 }
 
+TEST(RpcProxy, InProcessCallsMeetTheirDeadline) {
+  std::latch release(1);
+  g_release = &release;
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Callee>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "callee", nullptr);
+  EXPECT_THROW(proxy.with_timeout(50ms).call("block"), hypha::RpcTimeout);
+  // Errors and results still come back through the deadline path.
+  EXPECT_THROW(proxy.with_timeout(10s).call("nope"), hypha::MethodNotFound);
+  EXPECT_EQ(proxy.with_timeout(10s).call("square", 6), Json(36));
+  release.count_down();  // the abandoned call finishes; its answer is dropped
+  runner.stop();
+}
+
 TEST(RpcProxy, UnboundProxyThrows) {
   hypha::RpcProxy proxy;
   EXPECT_FALSE(proxy.bound());

@@ -103,20 +103,34 @@ std::shared_ptr<RpcEndpoint> InProcessTransport::pick_endpoint(std::string_view 
 }
 
 Outcome InProcessTransport::call(std::string_view service, std::string_view method, Invocation inv,
-                                 const ContextData& context, const CallOptions&) {
+                                 const ContextData& context, const CallOptions& options) {
   auto endpoint = pick_endpoint(service);
   if (!endpoint) return Outcome{nullptr, UnknownService(std::string(service)).info()};
-  return endpoint->call(method, std::move(inv), context);
+  if (!options.timeout) return endpoint->call(method, std::move(inv), context);  // inline, on this thread
+  // A deadline needs a caller that can stop waiting: the call runs on a worker
+  // thread instead, and its late answer is dropped.
+  auto reply = submit(*endpoint, method, std::move(inv), context);
+  if (reply.wait_for(*options.timeout) != std::future_status::ready) {
+    return Outcome{nullptr, RpcTimeout("call to " + std::string(service) + "." + std::string(method) +
+                                       " timed out after " + std::to_string(options.timeout->count()) + " ms")
+                                .info()};
+  }
+  return reply.get();
 }
 
 RpcFuture InProcessTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
                                          const ContextData& context, const CallOptions&) {
   auto endpoint = pick_endpoint(service);
   if (!endpoint) return RpcFuture::ready(Outcome{nullptr, UnknownService(std::string(service)).info()});
+  return RpcFuture(submit(*endpoint, method, std::move(inv), context));
+}
+
+std::shared_future<Outcome> InProcessTransport::submit(RpcEndpoint& endpoint, std::string_view method,
+                                                       Invocation inv, const ContextData& context) {
   auto promise = std::make_shared<std::promise<Outcome>>();
-  RpcFuture future(promise->get_future().share());
-  endpoint->submit(method, std::move(inv), context, [promise](Outcome outcome) { promise->set_value(std::move(outcome)); });
-  return future;
+  auto reply = promise->get_future().share();
+  endpoint.submit(method, std::move(inv), context, [promise](Outcome outcome) { promise->set_value(std::move(outcome)); });
+  return reply;
 }
 
 void InProcessTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,

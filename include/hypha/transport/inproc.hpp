@@ -29,6 +29,8 @@ class InProcessTransport : public Transport {
   explicit InProcessTransport(std::chrono::milliseconds first_retry_delay = std::chrono::milliseconds(100));
   ~InProcessTransport() override;
 
+  /// call runs inline on the caller's thread; with CallOptions::timeout it
+  /// runs on a worker instead, and RpcTimeout ends the wait at the deadline.
   Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
                const CallOptions& options) override;
   RpcFuture call_async(std::string_view service, std::string_view method, Invocation inv,
@@ -57,6 +59,9 @@ class InProcessTransport : public Transport {
   struct Settlement;
 
   std::shared_ptr<RpcEndpoint> pick_endpoint(std::string_view service);
+  /// submit queues a call on the endpoint's workers; the future gets its outcome.
+  std::shared_future<Outcome> submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
+                                     const ContextData& context);
   void deliver(std::shared_ptr<Delivery> delivery);
   void schedule_retry(std::shared_ptr<Delivery> delivery);
 

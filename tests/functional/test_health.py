@@ -29,8 +29,11 @@ def test_health_rejects_post_with_allow(api):
 def _raw_exchange(url: str, payload: bytes) -> bytes:
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
-        sock.sendall(payload)
-        sock.shutdown(socket.SHUT_WR)
+        try:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server may answer and close before the garbage is all sent
         chunks = []
         try:
             while True:

@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "hypha/core/container.hpp"
 #include "hypha/core/logging.hpp"
@@ -82,7 +84,23 @@ Connection::Connection(const std::string& path) {
     throw DatabaseError("cannot open " + path + ": " + message);
   }
   sqlite3_busy_timeout(db_, 10000);
-  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  // Two processes switching a new file to WAL at once: one can get "database
+  // is locked" at once, without the busy handler. Retry that for as long.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (auto delay = std::chrono::milliseconds(5);; delay = std::min(delay * 2, std::chrono::milliseconds(200))) {
+    try {
+      exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+      return;
+    } catch (const DatabaseError&) {
+      const int code = sqlite3_errcode(db_);
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+      }
+    }
+    std::this_thread::sleep_for(delay);  // no event to wait on: the lock is another process's
+  }
 }
 
 Connection::~Connection() {

@@ -185,14 +185,26 @@ stop() {
 }
 
 add_vhosts() {
-  local prefix=$1 count=$2
+  local prefix=$1 count=$2 attempt
   load_env
-  ctl eval "
-    lists:foreach(fun(I) ->
-        V = list_to_binary(\"$prefix\" ++ integer_to_list(I)),
-        ok = rabbit_vhost:add(V, <<\"hypha-test\">>),
-        ok = rabbit_auth_backend_internal:set_permissions(<<\"guest\">>, V, <<\".*\">>, <<\".*\">>, <<\".*\">>, <<\"hypha-test\">>)
-      end, lists:seq(0, $count - 1)), ok." >/dev/null
+  # Idempotent (existing vhosts are kept), so a call that failed half-way
+  # (a CLI timeout on a loaded machine) can simply run again.
+  for attempt in 1 2 3; do
+    if ctl eval "
+      lists:foreach(fun(I) ->
+          V = list_to_binary(\"$prefix\" ++ integer_to_list(I)),
+          case rabbit_vhost:exists(V) of
+            true -> ok;
+            false -> ok = rabbit_vhost:add(V, <<\"hypha-test\">>)
+          end,
+          ok = rabbit_auth_backend_internal:set_permissions(<<\"guest\">>, V, <<\".*\">>, <<\".*\">>, <<\".*\">>, <<\"hypha-test\">>)
+        end, lists:seq(0, $count - 1)), ok." >/dev/null; then
+      return 0
+    fi
+    echo "rabbitmq-test-broker: add-vhosts attempt $attempt failed; retrying" >&2
+    sleep 2
+  done
+  die "could not create the vhosts"
 }
 
 case $cmd in

@@ -35,15 +35,18 @@
 // | AMQP_CONNECT_TIMEOUT        | number      | 10         | seconds to wait for the broker when starting a       |
 // |                             |             |            | consumer or opening a connection                     |
 // | AMQP_SERVICE_CHECK_TTL_MS   | int         | 1000       | how long "rpc-<svc> has consumers" is trusted        |
-// | AMQP_PUBLISHER_CONNECTIONS  | int         | 2          | publisher connections (each one thread at a time)    |
+// | AMQP_PUBLISHER_CONNECTIONS  | int         | 2          | publisher connections in confirm mode                |
 //
 // Design. One consumer connection with its own I/O thread per transport carries
 // every consumer (the rpc-<svc> queues served, the event handler queues, and
 // the transport's reply queue) on one channel, with manual acks and basic.qos
 // prefetch = max_workers; declarations go on a second channel. Publishing uses
-// a small pool of separate connections in confirm mode (confirm.select), each
-// used by one thread at a time; every publish waits for its confirm.
-// Connections are never shared between threads (rabbitmq-c is not thread-safe).
+// a small pool of separate connections in confirm mode (confirm.select). Many
+// threads publish on one connection, under its lock, with their confirms
+// outstanding at once; one waiting thread at a time reads the broker's acks
+// and completes every confirmed publish (confirms are pipelined). call_async
+// publishes on a small pool of publish threads, not the caller's. rabbitmq-c
+// is not thread-safe, so a connection is only ever used under its lock.
 // rabbitmq-c sends heartbeats only when called, so the consumer's I/O thread
 // wakes at least four times per HEARTBEAT interval; a silent broker is noticed
 // after about two intervals.

@@ -36,6 +36,7 @@
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/rpc_proxy.hpp"
 #include "hypha/transport/amqp.hpp"
+#include "in_flight.hpp"
 
 namespace {
 
@@ -126,19 +127,7 @@ void AmqpRpcInFlight64(benchmark::State& state) {
   const hypha::ContextData context = caller_context();
   hypha::RpcProxy proxy(&client(), "bench_target", &context);
   proxy.call("echo", Json{{"x", 1}, {"s", "hello"}});
-  std::deque<hypha::RpcFuture> in_flight;
-  for (auto _ : state) {
-    in_flight.push_back(proxy.call_async("echo", Json{{"x", 1}, {"s", "hello"}}));
-    if (in_flight.size() >= 64) {
-      benchmark::DoNotOptimize(in_flight.front().get());
-      in_flight.pop_front();
-    }
-  }
-  while (!in_flight.empty()) {
-    in_flight.front().get();
-    in_flight.pop_front();
-  }
-  state.SetItemsProcessed(state.iterations());
+  hypha::bench::keep_in_flight(state, proxy, 64, "echo", Json{{"x", 1}, {"s", "hello"}});
 }
 BENCHMARK(AmqpRpcInFlight64)->UseRealTime();
 

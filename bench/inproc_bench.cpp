@@ -8,11 +8,11 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
-#include <deque>
 
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/config.hpp"
 #include "hypha/dependencies/rpc_proxy.hpp"
+#include "in_flight.hpp"
 
 namespace {
 
@@ -79,19 +79,7 @@ void InProcessRpcAsync64(benchmark::State& state) {
   auto& transport = runner().runtime().transport();
   const hypha::ContextData context = caller_context();
   hypha::RpcProxy proxy(&transport, "target", &context);
-  std::deque<hypha::RpcFuture> in_flight;
-  for (auto _ : state) {
-    in_flight.push_back(proxy.call_async("echo", Json{{"x", 1}, {"s", "hello"}}));
-    if (in_flight.size() >= 64) {
-      benchmark::DoNotOptimize(in_flight.front().get());
-      in_flight.pop_front();
-    }
-  }
-  while (!in_flight.empty()) {
-    in_flight.front().get();
-    in_flight.pop_front();
-  }
-  state.SetItemsProcessed(state.iterations());
+  hypha::bench::keep_in_flight(state, proxy, 64, "echo", Json{{"x", 1}, {"s", "hello"}});
 }
 BENCHMARK(InProcessRpcAsync64)->UseRealTime();
 

@@ -6,6 +6,7 @@
 
 #include "amqp_test_services.hpp"
 #include "amqp_test_support.hpp"
+#include "amqp_vhost_test.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/transport/amqp.hpp"
 
@@ -22,15 +23,7 @@ bool is_call_id(const Json& id, const std::string& prefix) {
   return text.starts_with(prefix) && std::regex_match(text.substr(prefix.size()), kUuid);
 }
 
-class AmqpContext : public ::testing::Test {
- protected:
-  void SetUp() override {
-    enable_amqp_transport();
-    uri_ = fresh_vhost_uri();
-    Journal::instance().clear();
-  }
-  std::string uri_;
-};
+class AmqpContext : public AmqpVhostTest {};
 
 ContextData caller_context() {
   ContextData context;

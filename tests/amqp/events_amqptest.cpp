@@ -7,6 +7,7 @@
 
 #include "amqp_test_services.hpp"
 #include "amqp_test_support.hpp"
+#include "amqp_vhost_test.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/transport/amqp.hpp"
 
@@ -15,15 +16,7 @@ namespace {
 using namespace hypha;
 using namespace hypha::amqp_test;
 
-class AmqpEvents : public ::testing::Test {
- protected:
-  void SetUp() override {
-    enable_amqp_transport();
-    uri_ = fresh_vhost_uri();
-    Journal::instance().clear();
-  }
-  std::string uri_;
-};
+class AmqpEvents : public AmqpVhostTest {};
 
 std::size_t count_prefix(const std::string& prefix) {
   std::size_t n = 0;

@@ -5,6 +5,7 @@
 
 #include "amqp_test_services.hpp"
 #include "amqp_test_support.hpp"
+#include "amqp_vhost_test.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/transport/amqp.hpp"
 #include "json_codec.hpp"
@@ -14,12 +15,10 @@ namespace {
 using namespace hypha;
 using namespace hypha::amqp_test;
 
-class AmqpMalformed : public ::testing::Test {
+class AmqpMalformed : public AmqpVhostTest {
  protected:
   void SetUp() override {
-    enable_amqp_transport();
-    uri_ = fresh_vhost_uri();
-    Journal::instance().clear();
+    AmqpVhostTest::SetUp();
     service_ = std::make_unique<ServiceRunner>(config_for(uri_));
     service_->add_service<Echo>();
     service_->start();
@@ -53,7 +52,6 @@ class AmqpMalformed : public ::testing::Test {
     return reply ? reply->message.body : "no reply";
   }
 
-  std::string uri_;
   std::unique_ptr<ServiceRunner> service_;
   std::unique_ptr<NamekoCaller> caller_;
 };

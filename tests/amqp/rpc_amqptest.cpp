@@ -8,6 +8,7 @@
 
 #include "amqp_test_services.hpp"
 #include "amqp_test_support.hpp"
+#include "amqp_vhost_test.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/transport/amqp.hpp"
 
@@ -17,15 +18,12 @@ using namespace hypha;
 using namespace hypha::amqp_test;
 using Clock = std::chrono::steady_clock;
 
-class AmqpRpc : public ::testing::Test {
+class AmqpRpc : public AmqpVhostTest {
  protected:
   void SetUp() override {
-    enable_amqp_transport();
-    uri_ = fresh_vhost_uri();
-    Journal::instance().clear();
+    AmqpVhostTest::SetUp();
     Gate::instance().open();
   }
-  std::string uri_;
 };
 
 TEST_F(AmqpRpc, CallsAServiceRunByAnotherTransport) {

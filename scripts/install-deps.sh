@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libsodium-dev libsqlite3-dev librabbitmq-dev libmicrohttpd-dev libexpected-dev
+  libsodium-dev libsqlite3-dev librabbitmq-dev libmicrohttpd-dev libexpected-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-requests
   rabbitmq-server wrk curl

@@ -17,9 +17,10 @@ namespace {
 // kConnectionMemory is libmicrohttpd's per-connection pool: request line,
 // headers and read buffer. Bodies are copied out into RequestState, so it
 // need not hold one; libmicrohttpd clears the whole pool for every request,
-// so 64 KiB cost measurable CPU (docs/performance.md). 32 KiB (its default)
-// still takes a 20 KB request line or header.
-constexpr std::size_t kConnectionMemory = 32 * 1024;
+// so 64 KiB cost measurable CPU, and 32 KiB (its default) still 5% of a GET
+// (docs/performance.md). 16 KiB takes a request line and headers of up to
+// about 8 KB, as many servers allow (nginx: 8 KB per header line).
+constexpr std::size_t kConnectionMemory = 16 * 1024;
 
 struct RequestState {
   HttpRequest request;

@@ -136,6 +136,7 @@ struct SqliteOptions {
 ProviderFactory<Database> sqlite_database(SqliteOptions options = {});
 
 class OutboxRelay;
+class WalCheckpointer;
 
 /// SqliteProvider pools connections (one per concurrent worker at most), and
 /// keeps the service's event outbox when asked to.
@@ -164,6 +165,7 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   friend class Database;
   struct Session;
   Session& session(WorkerContext& worker);
+  std::unique_ptr<sql::Connection> open_connection();
   std::unique_ptr<sql::Connection> acquire();
   void release(std::unique_ptr<sql::Connection> connection);
 
@@ -175,6 +177,7 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   std::shared_ptr<std::timed_mutex> writer_lock_;  // one per database file in this process
   std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
   std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // from setup() on; outlives the connections
   std::mutex mutex_;
   std::vector<std::unique_ptr<sql::Connection>> idle_;
 };

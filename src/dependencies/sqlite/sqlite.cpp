@@ -11,6 +11,7 @@
 #include "hypha/core/logging.hpp"
 #include "hypha/core/runtime.hpp"
 #include "outbox_relay.hpp"
+#include "wal_checkpointer.hpp"
 
 namespace hypha {
 namespace sql {
@@ -89,6 +90,8 @@ Connection::Connection(const std::string& path) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (auto delay = std::chrono::milliseconds(5);; delay = std::min(delay * 2, std::chrono::milliseconds(200))) {
     try {
+      // No mmap_size: mapping the files saved pread calls on reads, but cost
+      // more in page faults and TLB flushes under writes (docs/performance.md).
       exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
       return;
     } catch (const DatabaseError&) {
@@ -187,7 +190,8 @@ void SqliteProvider::setup(ServiceContainer& container) {
   std::filesystem::create_directories(dir);
   path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
   writer_lock_ = writer_lock_for(path_);
-  auto connection = std::make_unique<sql::Connection>(path_);
+  checkpointer_ = std::make_unique<WalCheckpointer>(path_);
+  auto connection = open_connection();
   // Migrations: each step runs once, in its own transaction, tracked by user_version.
   connection->exec("BEGIN IMMEDIATE");
   try {
@@ -279,7 +283,13 @@ std::unique_ptr<sql::Connection> SqliteProvider::acquire() {
       return connection;
     }
   }
-  return std::make_unique<sql::Connection>(path_);
+  return open_connection();
+}
+
+std::unique_ptr<sql::Connection> SqliteProvider::open_connection() {
+  auto connection = std::make_unique<sql::Connection>(path_);
+  checkpointer_->watch(connection->handle());
+  return connection;
 }
 
 void SqliteProvider::release(std::unique_ptr<sql::Connection> connection) {

@@ -70,7 +70,9 @@ Page read_keyset_page(hypha::sql::Connection& db, const KeysetList& list, const 
     read("AND (?10 IS NULL OR " + list.key + " < ?10) ORDER BY " + list.key + " DESC LIMIT ?11 OFFSET ?12",
          [&](auto& select) { select.bind(10, request.before).bind(11, request.size + 1).bind(12, request.offset); });
     page.has_more = extra;
-    page.has_newer = !page.items.empty() && exists_beyond(key_of(page.items.front()), true);
+    // The first page starts at the newest item: nothing is newer, no query needed.
+    const bool first_page = !request.before && request.offset == 0;
+    page.has_newer = !first_page && !page.items.empty() && exists_beyond(key_of(page.items.front()), true);
     return page;
 }
 

@@ -55,6 +55,11 @@ void SqliteTimelineStore::add_to_timelines(std::uint64_t post_id, std::string_vi
     insert.bind(1, post_id).bind(2, author_key).run();
 }
 
+void SqliteTimelineStore::add_to_author_timeline(std::uint64_t post_id, std::string_view author_key) {
+    auto insert = connection_.prepare("INSERT OR IGNORE INTO entries(owner_key, post_id) VALUES (?2, ?1)");
+    insert.bind(1, post_id).bind(2, author_key).run();
+}
+
 void SqliteTimelineStore::remove_from_timelines(std::uint64_t post_id) {
     connection_.prepare("DELETE FROM entries WHERE post_id = ?1").bind(1, post_id).run();
 }

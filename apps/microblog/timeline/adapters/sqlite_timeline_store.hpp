@@ -20,6 +20,7 @@ class SqliteTimelineStore : public TimelineStore {
     std::optional<TimelinePost> find_post(std::uint64_t id) override;
     void save_post(const TimelinePost& post) override;
     void add_to_timelines(std::uint64_t post_id, std::string_view author_key) override;
+    void add_to_author_timeline(std::uint64_t post_id, std::string_view author_key) override;
     void remove_from_timelines(std::uint64_t post_id) override;
     std::optional<FollowState> find_follow(const FollowKey& key) override;
     void save_follow(const FollowKey& key, const FollowState& state) override;

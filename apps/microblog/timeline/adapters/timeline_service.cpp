@@ -73,7 +73,7 @@ hypha::Json TimelineService::timeline(const std::string& username, std::optional
 
 void TimelineService::record_post(const hypha::Json& post) {
     const TimelinePost incoming = contracts::value_or_raise(micropost_from_json(post));
-    Writer(db_)->apply_post(incoming);
+    Writer(db_)->record_own_post(incoming);
 }
 
 void TimelineService::record_deletion(const std::string& id, const std::string& author) {

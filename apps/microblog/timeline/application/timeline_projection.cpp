@@ -11,15 +11,30 @@ namespace microblog::timeline {
 void TimelineProjection::apply_post(const TimelinePost& incoming) {
     const auto stored = store_.find_post(incoming.state.id);
     const auto next = reconcile(stored ? std::optional(stored->state) : std::nullopt, incoming.state);
-    if (!next) return;  // a duplicate, a stale edit, or anything after a delete
-
-    if (next->deleted) {
-        store_.save_post(TimelinePost{*next, {}});
-        store_.remove_from_timelines(next->id);
+    if (!next) {
+        // A duplicate, a stale edit, or anything after a delete: nothing to
+        // store, but a live post may still await its fan-out.
+        if (stored && !stored->state.deleted) store_.add_to_timelines(stored->state.id, to_ascii_lower(stored->state.author));
         return;
     }
-    store_.save_post(TimelinePost{*next, incoming.referenced});
-    store_.add_to_timelines(next->id, to_ascii_lower(next->author));
+    if (save(*next, incoming)) store_.add_to_timelines(next->id, to_ascii_lower(next->author));
+}
+
+void TimelineProjection::record_own_post(const TimelinePost& incoming) {
+    const auto stored = store_.find_post(incoming.state.id);
+    const auto next = reconcile(stored ? std::optional(stored->state) : std::nullopt, incoming.state);
+    if (!next) return;  // already stored: the author's entry is in place
+    if (save(*next, incoming)) store_.add_to_author_timeline(next->id, to_ascii_lower(next->author));
+}
+
+bool TimelineProjection::save(const PostSnapshot& next, const TimelinePost& incoming) {
+    if (next.deleted) {
+        store_.save_post(TimelinePost{next, {}});
+        store_.remove_from_timelines(next.id);
+        return false;
+    }
+    store_.save_post(TimelinePost{next, incoming.referenced});
+    return true;
 }
 
 void TimelineProjection::delete_post(std::uint64_t id, std::string_view author) {

@@ -23,10 +23,15 @@ class TimelineProjection {
   public:
     explicit TimelineProjection(TimelineStore& store) : store_(store) {}
 
-    /// apply_post() merges a created or edited micropost (or one recorded by
-    /// the gateway) and, when it is alive, fans it out to its author's and
-    /// followers' timelines; a stale or duplicate state changes nothing.
+    /// apply_post() merges a created or edited micropost and, when the
+    /// stored one is alive, fans it out to its author's and followers'
+    /// timelines. Idempotent: a stale or duplicate state still makes sure of
+    /// the fan-out (record_own_post may have stored the post without it).
     void apply_post(const TimelinePost& incoming);
+    /// record_own_post() merges a micropost the gateway just wrote, for
+    /// read-your-writes, into its author's timeline only: the fan-out to the
+    /// followers is left to the event (apply_post), off the request's path.
+    void record_own_post(const TimelinePost& incoming);
 
     /// delete_post() tombstones a micropost (even one not seen yet) and takes
     /// it out of every timeline.
@@ -44,6 +49,9 @@ class TimelineProjection {
     TimelinePage timeline(std::string_view owner, const ListRequest& request);
 
   private:
+    /// save() stores the merged state (a tombstone leaves every timeline) and
+    /// tells whether the post is alive.
+    bool save(const PostSnapshot& next, const TimelinePost& incoming);
     void change_follow(std::string_view follower, std::string_view followee, const FollowState& incoming);
 
     TimelineStore& store_;

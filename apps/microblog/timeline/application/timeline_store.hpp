@@ -30,6 +30,9 @@ class TimelineStore {
     /// add_to_timelines() puts a micropost into its author's timeline and into
     /// the timeline of everyone who follows the author now. Idempotent.
     virtual void add_to_timelines(std::uint64_t post_id, std::string_view author_key) = 0;
+    /// add_to_author_timeline() puts a micropost into its author's timeline
+    /// only. Idempotent.
+    virtual void add_to_author_timeline(std::uint64_t post_id, std::string_view author_key) = 0;
     /// remove_from_timelines() takes a micropost out of every timeline.
     virtual void remove_from_timelines(std::uint64_t post_id) = 0;
 

@@ -138,8 +138,9 @@ ProviderFactory<Database> sqlite_database(SqliteOptions options = {});
 class OutboxRelay;
 class WalCheckpointer;
 
-/// SqliteProvider pools connections (one per concurrent worker at most), and
-/// keeps the service's event outbox when asked to.
+/// SqliteProvider pools reader connections (one per concurrent worker at
+/// most), runs every write transaction on one writer connection, and keeps
+/// the service's event outbox when asked to.
 class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
  public:
   explicit SqliteProvider(SqliteOptions options);
@@ -178,6 +179,9 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
   std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run
   std::unique_ptr<WalCheckpointer> checkpointer_;  // from setup() on; outlives the connections
+  // writer_ runs every write transaction of this provider, under the file's
+  // write lock: one connection, so its page cache stays warm between them.
+  std::unique_ptr<sql::Connection> writer_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<sql::Connection>> idle_;
 };

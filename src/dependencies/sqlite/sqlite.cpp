@@ -136,8 +136,11 @@ std::int64_t Connection::changes() const { return sqlite3_changes(db_); }
 
 }  // namespace sql
 
+// Session is one worker's use of the database: a pooled connection for its
+// autocommit reads (taken on first use), and while it writes, the provider's
+// writer connection and the write lock.
 struct SqliteProvider::Session {
-  std::unique_ptr<sql::Connection> connection;
+  std::unique_ptr<sql::Connection> reader;
   bool in_transaction = false;
   std::unique_lock<std::timed_mutex> write_lock;  // held from BEGIN IMMEDIATE to COMMIT/ROLLBACK
   std::vector<OutboxEvent> staged;  // outbox events of this transaction
@@ -191,6 +194,10 @@ void SqliteProvider::setup(ServiceContainer& container) {
   path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
   writer_lock_ = writer_lock_for(path_);
   checkpointer_ = std::make_unique<WalCheckpointer>(path_);
+  writer_ = open_connection();
+  // The writer keeps its cache across transactions (no other connection of
+  // this process writes), so give it room for the hot part of the file.
+  writer_->exec("PRAGMA cache_size=-16384");
   auto connection = open_connection();
   // Migrations: each step runs once, in its own transaction, tracked by user_version.
   connection->exec("BEGIN IMMEDIATE");
@@ -250,18 +257,15 @@ void SqliteProvider::stage(WorkerContext& worker, std::string_view source, std::
 }
 
 void SqliteProvider::forget_events(const std::vector<std::int64_t>& ids) {
-  auto connection = acquire();
   auto write_lock = lock_writer(*writer_lock_);
-  connection->exec("BEGIN IMMEDIATE");
+  writer_->exec("BEGIN IMMEDIATE");
   try {
-    for (auto id : ids) connection->prepare("DELETE FROM hypha_outbox WHERE id = ?1").bind(1, id).run();
-    connection->exec("COMMIT");
+    for (auto id : ids) writer_->prepare("DELETE FROM hypha_outbox WHERE id = ?1").bind(1, id).run();
+    writer_->exec("COMMIT");
   } catch (...) {
-    connection->exec("ROLLBACK");
-    release(std::move(connection));
+    writer_->exec("ROLLBACK");
     throw;
   }
-  release(std::move(connection));
 }
 
 void SqliteProvider::stop() {
@@ -299,7 +303,7 @@ void SqliteProvider::release(std::unique_ptr<sql::Connection> connection) {
 
 SqliteProvider::Session& SqliteProvider::session(WorkerContext& worker) {
   void*& slot = worker.slot(slot_index());
-  if (slot == nullptr) slot = new Session{acquire(), false};
+  if (slot == nullptr) slot = new Session{};
   return *static_cast<Session*>(slot);
 }
 
@@ -312,13 +316,13 @@ void SqliteProvider::worker_result(WorkerContext& worker, const ErrorInfo* error
   // The write lock goes when this function returns, after COMMIT or ROLLBACK.
   const auto write_lock = std::move(session->write_lock);
   if (error != nullptr) {
-    session->connection->exec("ROLLBACK");
+    writer_->exec("ROLLBACK");
     return;  // its events never happened
   }
   try {
-    session->connection->exec("COMMIT");
+    writer_->exec("COMMIT");
   } catch (...) {
-    session->connection->exec("ROLLBACK");
+    writer_->exec("ROLLBACK");
     throw;
   }
   if (relay_) relay_->enqueue(std::move(staged));
@@ -329,9 +333,9 @@ void SqliteProvider::worker_teardown(WorkerContext& worker) noexcept {
   if (session == nullptr) return;
   worker.slot(slot_index()) = nullptr;
   try {
-    if (session->in_transaction) session->connection->exec("ROLLBACK");
+    if (session->in_transaction) writer_->exec("ROLLBACK");
     if (session->write_lock.owns_lock()) session->write_lock.unlock();
-    release(std::move(session->connection));
+    if (session->reader) release(std::move(session->reader));
   } catch (const std::exception& e) {
     log::error("dropping a database connection after a failed rollback: {}", e.what());
   }
@@ -340,7 +344,10 @@ void SqliteProvider::worker_teardown(WorkerContext& worker) noexcept {
 
 sql::Connection& Database::read() const {
   if (provider_ == nullptr) throw std::logic_error("Database is not bound to a worker");
-  return *provider_->session(*worker_).connection;
+  auto& session = provider_->session(*worker_);
+  if (session.in_transaction) return *provider_->writer_;
+  if (!session.reader) session.reader = provider_->acquire();
+  return *session.reader;
 }
 
 sql::Connection& Database::write() const {
@@ -348,11 +355,11 @@ sql::Connection& Database::write() const {
   auto& session = provider_->session(*worker_);
   if (!session.in_transaction) {
     auto write_lock = lock_writer(*provider_->writer_lock_);
-    session.connection->exec("BEGIN IMMEDIATE");
+    provider_->writer_->exec("BEGIN IMMEDIATE");
     session.write_lock = std::move(write_lock);
     session.in_transaction = true;
   }
-  return *session.connection;
+  return *provider_->writer_;
 }
 
 ProviderFactory<Database> sqlite_database(SqliteOptions options) { return provide<SqliteProvider>(std::move(options)); }

@@ -31,6 +31,14 @@ HttpResponse HttpResponse::json(int status, const Json& body) {
   return r;
 }
 
+HttpResponse HttpResponse::json_text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers["Content-Type"] = kJsonContentType;
+  r.body = std::move(body);
+  return r;
+}
+
 HttpResponse HttpResponse::text(int status, std::string body) {
   HttpResponse r;
   r.status = status;

@@ -1,5 +1,7 @@
 #include "gateway/gateway_service.hpp"
 
+#include <optional>
+
 #include "common/domain/ascii.hpp"
 #include "common/domain/decimal.hpp"
 #include "common/domain/page_query.hpp"
@@ -51,16 +53,15 @@ Json list_args(Json leading, const ListQuery& q) {
   return leading;
 }
 
-// page_json wraps a service ListPage into the contract's Page. A link is
-// present exactly when it leads to more items.
-template <class MapItem, class CursorOf>
-Json page_json(const Json& list, const ListQuery& q, PageLinks links, MapItem map_item, CursorOf cursor_of) {
+// page_response wraps a service ListPage into the contract's Page, each item
+// written by write_item. A link is present exactly when it leads to more items.
+template <class WriteItem, class CursorOf>
+HttpResponse page_response(const Json& list, const ListQuery& q, PageLinks links, WriteItem write_item,
+                           CursorOf cursor_of) {
   links.size = q.page.size();
   const Json& items = list.at("items");
-  Json result = Json::array();
-  for (const auto& item : items) result.push_back(map_item(item));
-  Json next = nullptr;
-  Json previous = nullptr;
+  std::optional<std::string> next;
+  std::optional<std::string> previous;
   const bool has_more = list.value("has_more", false);
   const bool has_newer = list.value("has_newer", false);
   if (auto page = q.page.page()) {
@@ -70,7 +71,27 @@ Json page_json(const Json& list, const ListQuery& q, PageLinks links, MapItem ma
     if (has_more) next = links.with("before", cursor_of(items.back()));
     if (has_newer) previous = links.with("after", cursor_of(items.front()));
   }
-  return Json{{"next", next}, {"previous", previous}, {"result", std::move(result)}};
+  hypha::JsonWriter out;
+  const auto link = [&](const std::optional<std::string>& href) { href ? out.string(*href) : out.null(); };
+  out.begin_object().key("next");
+  link(next);
+  out.key("previous");
+  link(previous);
+  out.key("result").begin_array();
+  for (const auto& item : items) write_item(out, item);
+  out.end_array().end_object();
+  return HttpResponse::json_text(200, out.take());
+}
+
+std::string micropost_id(const Json& post) { return post.at("id").get<std::string>(); }
+
+// micropost_response answers with one Micropost; a created one also has its Location.
+HttpResponse micropost_response(int status, const Json& post) {
+  auto response = HttpResponse::json_text(status, micropost_text(post));
+  if (status == 201) {
+    response.headers["Location"] = micropost_href(post.at("author").get<std::string>(), micropost_id(post));
+  }
+  return response;
 }
 
 HttpResponse created(const Json& body, const std::string& location) {
@@ -210,8 +231,8 @@ HttpResponse GatewayService::list_collection(Request request, std::string userna
     ListQuery q = page_query(request);
     std::string name = resolve_user(username).at("username").get<std::string>();
     Json list = posts_.call_json("list_by_author", list_args(Json::array({name}), q));
-    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(name) + "/collection", {}, q.page.size()},
-                                             micropost_json, [](const Json& p) { return p.at("id").get<std::string>(); }));
+    return page_response(list, q, PageLinks{user_href(name) + "/collection", {}, q.page.size()}, write_micropost,
+                         micropost_id);
   });
 }
 
@@ -221,13 +242,12 @@ HttpResponse GatewayService::create_micropost(Request request, std::string usern
     JsonBody body(request, {"text"});
     Json post = posts_.call("create", owner, body.string_field("text"));
     record_in_timeline("record_post", post);
-    Json representation = micropost_json(post);
-    return created(representation, representation.at("href").get<std::string>());
+    return micropost_response(201, post);
   });
 }
 
 HttpResponse GatewayService::get_micropost(Request, std::string username, std::string id) {
-  return respond([&] { return HttpResponse::json(200, micropost_json(posts_.call("get", username, id))); });
+  return respond([&] { return micropost_response(200, posts_.call("get", username, id)); });
 }
 
 HttpResponse GatewayService::edit_micropost(Request request, std::string username, std::string id) {
@@ -239,7 +259,7 @@ HttpResponse GatewayService::edit_micropost(Request request, std::string usernam
     JsonBody body(request, {"text"});
     Json post = posts_.call("edit", owner, id, acting, body.string_field("text"));
     record_in_timeline("record_post", post);
-    return HttpResponse::json(200, micropost_json(post));
+    return micropost_response(200, post);
   });
 }
 
@@ -260,8 +280,8 @@ HttpResponse GatewayService::timeline(Request request, std::string username) {
     std::string owner = authorize_owner(request, username);
     ListQuery q = page_query(request);
     Json list = timeline_.call_json("timeline", list_args(Json::array({owner}), q));
-    return HttpResponse::json(200, page_json(list, q, PageLinks{user_href(owner) + "/timeline", {}, q.page.size()},
-                                             micropost_json, [](const Json& p) { return p.at("id").get<std::string>(); }));
+    return page_response(list, q, PageLinks{user_href(owner) + "/timeline", {}, q.page.size()}, write_micropost,
+                         micropost_id);
   });
 }
 
@@ -271,10 +291,10 @@ HttpResponse GatewayService::user_list(Request request, const std::string& usern
     ListQuery q = page_query(request);
     std::string name = resolve_user(username).at("username").get<std::string>();
     Json list = social_.call_json(method, list_args(Json::array({name}), q));
-    return HttpResponse::json(
-        200, page_json(list, q, PageLinks{user_href(name) + path_suffix, {}, q.page.size()},
-                       [](const Json& u) { return short_user_json(u.at("username").get<std::string>()); },
-                       [](const Json& u) { return u.at("cursor").get<std::string>(); }));
+    return page_response(
+        list, q, PageLinks{user_href(name) + path_suffix, {}, q.page.size()},
+        [](hypha::JsonWriter& out, const Json& u) { write_short_user(out, u.at("username").get_ref<const std::string&>()); },
+        [](const Json& u) { return u.at("cursor").get<std::string>(); });
   });
 }
 
@@ -318,8 +338,7 @@ HttpResponse GatewayService::search(Request request) {
     PageLinks links{"/api/search", {}, q.page.size()};
     if (text) links.filters.emplace_back("text", std::string(*text));
     if (username) links.filters.emplace_back("username", std::string(*username));
-    return HttpResponse::json(200, page_json(list, q, links, micropost_json,
-                                             [](const Json& p) { return p.at("id").get<std::string>(); }));
+    return page_response(list, q, links, write_micropost, micropost_id);
   });
 }
 

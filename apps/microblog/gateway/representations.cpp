@@ -31,17 +31,39 @@ Json short_user_json(std::string_view username) {
   return Json{{"username", username}, {"href", user_href(username)}};
 }
 
-Json micropost_json(const Json& post) {
-  const std::string id = post.at("id").get<std::string>();
-  const std::string author = post.at("author").get<std::string>();
+void write_short_user(hypha::JsonWriter& out, std::string_view username) {
+  out.begin_object().key("href").string(user_href(username)).key("username").string(username).end_object();
+}
+
+void write_micropost(hypha::JsonWriter& out, const Json& post) {
+  const auto& id = post.at("id").get_ref<const std::string&>();
+  const auto& author = post.at("author").get_ref<const std::string&>();
   const Json& edited = post.at("edited_ms");
-  return Json{{"id", id},
-              {"href", micropost_href(author, id)},
-              {"user", short_user_json(author)},
-              {"text", post.at("text")},
-              {"referenced", post.value("referenced", Json::array())},
-              {"timestamp", format_rfc3339_ms(post.at("created_ms").get<std::int64_t>())},
-              {"edited", edited.is_null() ? Json(nullptr) : Json(format_rfc3339_ms(edited.get<std::int64_t>()))}};
+  // Members in name order, as a dumped Json object has them.
+  out.begin_object().key("edited");
+  if (edited.is_null()) {
+    out.null();
+  } else {
+    out.string(format_rfc3339_ms(edited.get<std::int64_t>()));
+  }
+  out.key("href").string(micropost_href(author, id));
+  out.key("id").string(id);
+  out.key("referenced").begin_array();
+  if (auto referenced = post.find("referenced"); referenced != post.end() && referenced->is_array()) {
+    for (const auto& name : *referenced) out.string(name.get_ref<const std::string&>());
+  }
+  out.end_array();
+  out.key("text").string(post.at("text").get_ref<const std::string&>());
+  out.key("timestamp").string(format_rfc3339_ms(post.at("created_ms").get<std::int64_t>()));
+  out.key("user");
+  write_short_user(out, author);
+  out.end_object();
+}
+
+std::string micropost_text(const Json& post) {
+  hypha::JsonWriter out;
+  write_micropost(out, post);
+  return out.take();
 }
 
 std::string url_encode(std::string_view value) {

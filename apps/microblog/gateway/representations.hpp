@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hypha/core/json.hpp"
+#include "hypha/http/json_writer.hpp"
 
 namespace microblog::gateway {
 
@@ -21,8 +22,13 @@ std::string micropost_href(std::string_view author, std::string_view id);
 hypha::Json user_json(const hypha::Json& user, std::int64_t microposts, std::int64_t following, std::int64_t followers);
 /// short_user_json: {"username", "href"}.
 hypha::Json short_user_json(std::string_view username);
-/// micropost_json: the contract's Micropost from the internal form.
-hypha::Json micropost_json(const hypha::Json& post);
+/// write_short_user writes {"href", "username"}.
+void write_short_user(hypha::JsonWriter& out, std::string_view username);
+/// write_micropost writes the contract's Micropost from the internal form
+/// (written, not built as a Json tree: the hot path of every read).
+void write_micropost(hypha::JsonWriter& out, const hypha::Json& post);
+/// micropost_text is one Micropost as JSON text.
+std::string micropost_text(const hypha::Json& post);
 
 /// url_encode percent-encodes a query value.
 std::string url_encode(std::string_view value);

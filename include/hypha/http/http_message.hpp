@@ -49,6 +49,8 @@ struct HttpResponse {
 
   /// json builds a response with a JSON body and its content type.
   static HttpResponse json(int status, const Json& body);
+  /// json_text builds a response from JSON text already written (JsonWriter).
+  static HttpResponse json_text(int status, std::string body);
   /// text builds a text/plain response.
   static HttpResponse text(int status, std::string body);
   /// empty builds a response without a body (e.g. 204).

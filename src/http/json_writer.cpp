@@ -1,0 +1,160 @@
+#include "hypha/http/json_writer.hpp"
+
+#include <charconv>
+#include <utility>
+
+namespace hypha {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// utf8_sequence_length is the length of the valid UTF-8 sequence at the start
+// of `text` (which begins with a byte >= 0x80), or 0 when it is not valid
+// (overlong forms, surrogates and code points above U+10FFFF included).
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+JsonWriter& JsonWriter::begin_object() {
+  before_value();
+  out_.push_back('{');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  out_.push_back('}');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+  before_value();
+  out_.push_back('[');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  out_.push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view name) {
+  before_value();
+  escaped(name);
+  out_.push_back(':');
+  need_comma_ = false;  // the value follows without a comma
+  return *this;
+}
+
+JsonWriter& JsonWriter::string(std::string_view value) {
+  before_value();
+  escaped(value);
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(std::int64_t value) {
+  before_value();
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out_.append(digits, end);
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::boolean(bool value) {
+  before_value();
+  out_.append(value ? "true" : "false");
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  before_value();
+  out_.append("null");
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(const Json& value) {
+  before_value();
+  out_.append(value.dump(-1, ' ', false, Json::error_handler_t::replace));
+  need_comma_ = true;
+  return *this;
+}
+
+std::string JsonWriter::take() {
+  need_comma_ = false;
+  return std::exchange(out_, std::string());
+}
+
+void JsonWriter::before_value() {
+  if (need_comma_) out_.push_back(',');
+}
+
+void JsonWriter::escaped(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out_.push_back('"');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t length = utf8_sequence_length(text.substr(i));
+      if (length == 0) {
+        out_.append(kReplacement);
+        ++i;
+      } else {
+        out_.append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out_.append("\\\""); break;
+      case '\\': out_.append("\\\\"); break;
+      case '\b': out_.append("\\b"); break;
+      case '\f': out_.append("\\f"); break;
+      case '\n': out_.append("\\n"); break;
+      case '\r': out_.append("\\r"); break;
+      case '\t': out_.append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          out_.append("\\u00");
+          out_.push_back(kHex[c >> 4]);
+          out_.push_back(kHex[c & 0xF]);
+        } else {
+          out_.push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out_.push_back('"');
+}
+
+}  // namespace hypha

@@ -16,8 +16,9 @@ class HttpEntrypoint : public Extension {
 
   void start() override {
     gate_.open();
-    route_ = server_->router().add(spec_.http.method, spec_.http.path,
-                                   [this](const HttpRequest& request, Json params) { return handle(request, std::move(params)); });
+    route_ = server_->router().add(
+        spec_.http.method, spec_.http.path,
+        [this](const HttpRequest& request, Json params) { return handle(request, std::move(params)); }, spec_.http.slow);
   }
   void stop() override {
     server_->router().remove(route_);

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <future>
+#include <utility>
 #include <stdexcept>
 #include <string>
 
@@ -244,6 +246,57 @@ TEST_F(HttpEntrypointTest, HandlerExceptionIsA500WithoutTheMessage) {
 TEST_F(HttpEntrypointTest, StoppedServiceRoutesAreGone) {
   runner_.container("web")->stop();
   EXPECT_EQ(get(port_, "/items/1").status, 404);
+}
+
+// SlowWeb's slow route signals that it runs, then waits until released.
+class SlowWeb {
+ public:
+  static constexpr std::string_view name = "slow_web";
+  static void define(hypha::ServiceSpec<SlowWeb>& s) {
+    s.http("hash", &SlowWeb::hash, {.method = "POST", .path = "/hash", .slow = true});
+    s.http("ping", &SlowWeb::ping, {.method = "GET", .path = "/ping"});
+  }
+  Json hash(const HttpRequest&) {
+    entered.set_value();
+    released.wait();
+    return "hashed";
+  }
+  Json ping(const HttpRequest&) { return "pong"; }
+
+  static inline std::promise<void> entered;
+  static inline std::shared_future<void> released;
+};
+
+TEST(HttpSlowRoute, RunsOffTheHttpThreadSoItsOtherConnectionsAreServed) {
+  std::promise<void> release;
+  SlowWeb::entered = std::promise<void>();
+  SlowWeb::released = release.get_future().share();
+  struct Releaser {  // never leave the handler blocked, even when an assertion fails
+    std::promise<void>& release;
+    bool done = false;
+    void operator()() {
+      if (!std::exchange(done, true)) release.set_value();
+    }
+    ~Releaser() { (*this)(); }
+  } releaser{release};
+
+  // One HTTP thread serves every connection: a slow handler on it would stall them all.
+  hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}, {"HTTP_THREADS", 1}}));
+  runner.add_service<SlowWeb>();
+  runner.start();
+  const auto port = runner.runtime().http_server().port();
+  auto slow = std::async(std::launch::async, [&] { return post(port, "/hash", "{}"); });
+  SlowWeb::entered.get_future().wait();
+
+  const Reply fast = get(port, "/ping");
+  EXPECT_EQ(fast.status, 200);
+  EXPECT_EQ(fast.json(), "pong");
+
+  releaser();
+  const Reply slow_reply = slow.get();
+  EXPECT_EQ(slow_reply.status, 200);
+  EXPECT_EQ(slow_reply.json(), "hashed");
+  runner.stop();
 }
 
 }  // namespace

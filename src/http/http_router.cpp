@@ -27,7 +27,7 @@ std::vector<std::string> split_methods(std::string_view methods) {
 
 }  // namespace
 
-std::size_t HttpRouter::add(std::string_view methods, std::string_view pattern, HttpHandler handler) {
+std::size_t HttpRouter::add(std::string_view methods, std::string_view pattern, HttpHandler handler, bool slow) {
   auto route = std::make_shared<Route>();
   route->methods = split_methods(methods);
   if (route->methods.empty()) throw std::invalid_argument("route " + std::string(pattern) + ": no method given");
@@ -55,6 +55,7 @@ std::size_t HttpRouter::add(std::string_view methods, std::string_view pattern, 
     pos = slash + 1;
   }
   route->handler = std::move(handler);
+  route->slow = slow;
   std::unique_lock lock(mutex_);
   route->id = next_id_++;
   routes_.push_back(std::move(route));
@@ -120,6 +121,7 @@ HttpRouter::Match HttpRouter::match(std::string_view method, std::string_view pa
       if (m == method || (method == "HEAD" && m == "GET")) {
         result.handler = route->handler;
         result.params = std::move(params);
+        result.slow = route->slow;
         result.allowed.clear();
         return result;
       }

@@ -4,9 +4,12 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "hypha/core/errors.hpp"
 #include "hypha/core/logging.hpp"
@@ -26,6 +29,7 @@ struct RequestState {
   HttpRequest request;
   bool too_large = false;
   bool answered = false;
+  std::optional<HttpResponse> deferred;  // a slow request's response, set before its resume
 };
 
 MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
@@ -79,13 +83,35 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
   return HttpResponse::json(status, Json{{"error", {{"code", code}, {"message", message}}}});
 }
 
+// default_http_threads: one per core, at least 2 (a thread blocked on a
+// database lock leaves another one serving).
+int default_http_threads() { return static_cast<int>(std::max(2u, std::thread::hardware_concurrency())); }
+
 HttpServer::HttpServer(const Config& config)
-    : threads_(static_cast<unsigned>(config.get_int("HTTP_THREADS", 8, 1, 256))),
+    : threads_(static_cast<unsigned>(config.get_int("HTTP_THREADS", default_http_threads(), 1, 256))),
+      slow_threads_(static_cast<unsigned>(config.get_int("HTTP_SLOW_THREADS", 4, 1, 256))),
       max_body_(static_cast<std::size_t>(config.get_int("HTTP_MAX_BODY_BYTES", 64 * 1024, 0, 1LL << 30))) {
   parse_address(config.get_string("WEB_SERVER_ADDRESS", "127.0.0.1:8000"), host_, port_);
 }
 
 HttpServer::~HttpServer() { stop(); }
+
+struct HttpServerCallbacks {
+  // serve answers a complete request: at once, or (a slow route) later from a
+  // slow thread, which resumes the connection so that this runs again.
+  static MHD_Result serve(HttpServer& server, MHD_Connection* connection, RequestState& state) {
+    auto match = server.route(state.request);
+    if (match.handler && match.slow) {
+      auto suspend = [connection] { MHD_suspend_connection(connection); };
+      auto job = [connection, &state, match]() mutable {  // a copy: `match` answers here when stopping
+        state.deferred = HttpServer::answer(std::move(match), state.request);
+        MHD_resume_connection(connection);
+      };
+      if (server.run_slow(suspend, std::move(job))) return MHD_YES;
+    }
+    return send_response(connection, HttpServer::answer(std::move(match), state.request));
+  }
+};
 
 namespace {
 
@@ -125,6 +151,11 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
     *upload_data_size = 0;
     return MHD_YES;
   }
+  if (state->deferred) {  // a slow request resumed with its response
+    HttpResponse response = std::move(*state->deferred);
+    state->deferred.reset();
+    return send_response(connection, response);
+  }
   if (state->answered) return MHD_YES;
   state->answered = true;
   if (state->too_large) {
@@ -132,7 +163,7 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
                                            "request body is larger than " + std::to_string(server->max_body_bytes()) +
                                                " bytes"));
   }
-  return send_response(connection, server->handle(state->request));
+  return HttpServerCallbacks::serve(*server, connection, *state);
 }
 
 }  // namespace
@@ -145,7 +176,7 @@ void HttpServer::start() {
   if (inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1) {
     throw ConfigurationError("WEB_SERVER_ADDRESS: '" + host_ + "' is not an IPv4 address");
   }
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
   daemon_ = MHD_start_daemon(flags, port_, nullptr, nullptr, &access_handler, this,
                              MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
                              MHD_OPTION_THREAD_POOL_SIZE, threads_,
@@ -160,21 +191,45 @@ void HttpServer::start() {
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(static_cast<MHD_Daemon*>(daemon_), MHD_DAEMON_INFO_BIND_PORT);
   if (info != nullptr && info->port != 0) port_ = info->port;
+  std::lock_guard lock(slow_mutex_);
+  slow_pool_ = std::make_unique<Executor>(slow_threads_);
 }
 
 void HttpServer::stop() {
   if (daemon_ == nullptr) return;
+  std::unique_ptr<Executor> slow_pool;
+  {
+    std::lock_guard lock(slow_mutex_);
+    slow_pool = std::move(slow_pool_);  // from now on slow requests run on their HTTP thread
+  }
+  // libmicrohttpd must not stop with suspended connections: the slow
+  // requests queued or running finish (and resume theirs) first.
+  slow_pool.reset();
   MHD_stop_daemon(static_cast<MHD_Daemon*>(daemon_));
   daemon_ = nullptr;
 }
 
-HttpResponse HttpServer::handle(const HttpRequest& request) const {
+bool HttpServer::run_slow(const std::function<void()>& suspend, std::function<void()> job) {
+  std::lock_guard lock(slow_mutex_);
+  if (!slow_pool_) return false;
+  suspend();
+  slow_pool_->post(std::move(job));
+  return true;
+}
+
+HttpRouter::Match HttpServer::route(const HttpRequest& request) const {
+  auto match = router_.match(request.method, request.path);
+  // "/api/users/alice/" is the same resource as "/api/users/alice".
+  if (!match.handler && match.allowed.empty() && request.path.size() > 1 && request.path.back() == '/') {
+    match = router_.match(request.method, std::string_view(request.path).substr(0, request.path.size() - 1));
+  }
+  return match;
+}
+
+HttpResponse HttpServer::handle(const HttpRequest& request) const { return answer(route(request), request); }
+
+HttpResponse HttpServer::answer(HttpRouter::Match match, const HttpRequest& request) {
   try {
-    auto match = router_.match(request.method, request.path);
-    // "/api/users/alice/" is the same resource as "/api/users/alice".
-    if (!match.handler && match.allowed.empty() && request.path.size() > 1 && request.path.back() == '/') {
-      match = router_.match(request.method, std::string_view(request.path).substr(0, request.path.size() - 1));
-    }
     if (match.handler) return match.handler(request, std::move(match.params));
     if (!match.allowed.empty()) {
       std::string allow;

@@ -110,8 +110,9 @@ bool is_unavailable(const hypha::Error& e) {
 void GatewayService::define(hypha::ServiceSpec<GatewayService>& s) {
   using G = GatewayService;
   s.http("health", &G::health, {.method = "GET", .path = "/health"});
-  s.http("register_user", &G::register_user, {.method = "POST", .path = "/api/users"});
-  s.http("login", &G::login, {.method = "POST", .path = "/api/token"});
+  // Registering and logging in hash a password (argon2id, ~0.1 s of CPU): slow routes.
+  s.http("register_user", &G::register_user, {.method = "POST", .path = "/api/users", .slow = true});
+  s.http("login", &G::login, {.method = "POST", .path = "/api/token", .slow = true});
   s.http("logout", &G::logout, {.method = "DELETE", .path = "/api/token"});
   s.http("get_user", &G::get_user, {.method = "GET", .path = "/api/users/<username>"});
   s.http("list_collection", &G::list_collection, {.method = "GET", .path = "/api/users/<username>/collection"});

@@ -74,6 +74,10 @@ struct HttpOptions {
   std::string method;  ///< one verb or a comma-separated list ("GET,HEAD")
   std::string path;    ///< pattern: "/users/<name>", "/posts/<int:id>", "/files/<path:rest>"
   std::vector<std::string> params;  ///< names of the handler's path parameters (defaults to the pattern's)
+  /// slow: the handler may take long (CPU-heavy work such as password
+  /// hashing). It then runs on the server's HTTP_SLOW_THREADS, so the HTTP
+  /// thread keeps serving its other connections meanwhile.
+  bool slow = false;
 };
 
 /// Invoker calls a handler on a service instance with converted arguments.

@@ -27,14 +27,16 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest& request, Json 
 class HttpRouter {
  public:
   /// add registers a route for a comma-separated method list; returns its id.
+  /// A `slow` route's handler runs off the server's threads (HttpServer).
   /// Throws std::invalid_argument on a malformed pattern.
-  std::size_t add(std::string_view methods, std::string_view pattern, HttpHandler handler);
+  std::size_t add(std::string_view methods, std::string_view pattern, HttpHandler handler, bool slow = false);
   void remove(std::size_t id);
 
   /// MatchResult: a handler and its params, or the methods allowed on the path.
   struct Match {
     HttpHandler handler;  // empty when nothing matched this method
     Json params;
+    bool slow = false;  // the route was added as slow
     std::vector<std::string> allowed;  // set when the path matched other methods only
   };
   Match match(std::string_view method, std::string_view path) const;
@@ -50,6 +52,7 @@ class HttpRouter {
     std::vector<std::string> methods;
     std::vector<Segment> segments;
     HttpHandler handler;
+    bool slow = false;
   };
   static bool match_route(const Route& route, std::string_view path, Json& params);
 

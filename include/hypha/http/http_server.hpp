@@ -7,16 +7,27 @@
 // failures (404, 405 + Allow) with JSON error bodies:
 //   {"error": {"code": "not_found", "message": "..."}}
 //
+// Handlers run on the server's HTTP_THREADS, each serving its share of the
+// connections; one thread per core keeps the latency tail short. A route
+// added as slow (HttpOptions::slow: password hashing) is suspended instead,
+// runs on one of HTTP_SLOW_THREADS and resumes with its response, so it does
+// not hold up the other connections of its thread.
+//
 // Config: WEB_SERVER_ADDRESS ("[host:]port", default 127.0.0.1:8000; port 0
-// picks a free port, see port()), HTTP_THREADS (8), HTTP_MAX_BODY_BYTES (65536).
+// picks a free port, see port()), HTTP_THREADS (the number of cores, at least
+// 2), HTTP_SLOW_THREADS (4), HTTP_MAX_BODY_BYTES (65536).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "hypha/core/config.hpp"
+#include "hypha/core/executor.hpp"
 #include "hypha/http/http_router.hpp"
 
 namespace hypha {
@@ -36,7 +47,8 @@ class HttpServer {
   /// start binds and listens; throws std::runtime_error naming the address
   /// when the port cannot be bound.
   void start();
-  /// stop closes the listener and waits for requests in progress.
+  /// stop finishes the slow requests in progress, then closes the listener
+  /// and waits for the other requests in progress.
   void stop();
   bool listening() const noexcept { return daemon_ != nullptr; }
 
@@ -45,16 +57,29 @@ class HttpServer {
   const std::string& host() const noexcept { return host_; }
   std::size_t max_body_bytes() const noexcept { return max_body_; }
 
-  /// handle routes a parsed request (used by the server and by tests).
+  /// handle routes a parsed request and runs its handler on the calling
+  /// thread, slow or not (used by tests).
   HttpResponse handle(const HttpRequest& request) const;
 
  private:
+  friend struct HttpServerCallbacks;
+  /// route matches a request, also without a trailing slash.
+  HttpRouter::Match route(const HttpRequest& request) const;
+  /// answer runs a match's handler, or answers 404/405; never throws.
+  static HttpResponse answer(HttpRouter::Match match, const HttpRequest& request);
+  /// run_slow calls suspend() and queues `job` on a slow thread; false once
+  /// stopping (the caller then runs the request itself).
+  bool run_slow(const std::function<void()>& suspend, std::function<void()> job);
+
   HttpRouter router_;
   std::string host_;
   std::uint16_t port_;
   unsigned threads_;
+  unsigned slow_threads_;
   std::size_t max_body_;
   void* daemon_ = nullptr;  // struct MHD_Daemon*
+  std::mutex slow_mutex_;
+  std::unique_ptr<Executor> slow_pool_;  // from start() until stop() drains it
 };
 
 }  // namespace hypha

@@ -3,38 +3,12 @@
 #include <charconv>
 #include <utility>
 
+#include "../core/utf8.hpp"
+
 namespace hypha {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// utf8_sequence_length is the length of the valid UTF-8 sequence at the start
-// of `text` (which begins with a byte >= 0x80), or 0 when it is not valid
-// (overlong forms, surrogates and code points above U+10FFFF included).
-std::size_t utf8_sequence_length(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
 
 }  // namespace
 
@@ -125,13 +99,13 @@ void JsonWriter::escaped(std::string_view text) {
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const std::size_t length = utf8_sequence_length(text.substr(i));
-      if (length == 0) {
+      const std::size_t start = i;
+      std::uint32_t code_point = 0;
+      if (detail::decode_utf8(text, i, code_point)) {
+        out_.append(text.substr(start, i - start));
+      } else {
         out_.append(kReplacement);
         ++i;
-      } else {
-        out_.append(text.substr(i, length));
-        i += length;
       }
       continue;
     }

@@ -167,6 +167,10 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   struct Session;
   Session& session(WorkerContext& worker);
   std::unique_ptr<sql::Connection> open_connection();
+  std::unique_ptr<sql::Connection> open_writer();
+  /// roll_back_writer ends the writer's transaction, or replaces the writer
+  /// when ROLLBACK fails. Call it with the write lock held.
+  void roll_back_writer();
   std::unique_ptr<sql::Connection> acquire();
   void release(std::unique_ptr<sql::Connection> connection);
 

@@ -194,10 +194,7 @@ void SqliteProvider::setup(ServiceContainer& container) {
   path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
   writer_lock_ = writer_lock_for(path_);
   checkpointer_ = std::make_unique<WalCheckpointer>(path_);
-  writer_ = open_connection();
-  // The writer keeps its cache across transactions (no other connection of
-  // this process writes), so give it room for the hot part of the file.
-  writer_->exec("PRAGMA cache_size=-16384");
+  writer_ = open_writer();
   auto connection = open_connection();
   // Migrations: each step runs once, in its own transaction, tracked by user_version.
   connection->exec("BEGIN IMMEDIATE");
@@ -263,8 +260,19 @@ void SqliteProvider::forget_events(const std::vector<std::int64_t>& ids) {
     for (auto id : ids) writer_->prepare("DELETE FROM hypha_outbox WHERE id = ?1").bind(1, id).run();
     writer_->exec("COMMIT");
   } catch (...) {
-    writer_->exec("ROLLBACK");
+    roll_back_writer();
     throw;
+  }
+}
+
+void SqliteProvider::roll_back_writer() {
+  try {
+    writer_->exec("ROLLBACK");
+  } catch (const std::exception& e) {
+    // A writer stuck in its transaction would fail every later BEGIN:
+    // replace it (the caller still holds the write lock).
+    log::error("replacing the database writer after a failed rollback: {}", e.what());
+    writer_ = open_writer();
   }
 }
 
@@ -288,6 +296,14 @@ std::unique_ptr<sql::Connection> SqliteProvider::acquire() {
     }
   }
   return open_connection();
+}
+
+std::unique_ptr<sql::Connection> SqliteProvider::open_writer() {
+  auto writer = open_connection();
+  // The writer keeps its cache across transactions (no other connection of
+  // this process writes), so give it room for the hot part of the file.
+  writer->exec("PRAGMA cache_size=-16384");
+  return writer;
 }
 
 std::unique_ptr<sql::Connection> SqliteProvider::open_connection() {
@@ -316,13 +332,13 @@ void SqliteProvider::worker_result(WorkerContext& worker, const ErrorInfo* error
   // The write lock goes when this function returns, after COMMIT or ROLLBACK.
   const auto write_lock = std::move(session->write_lock);
   if (error != nullptr) {
-    writer_->exec("ROLLBACK");
+    roll_back_writer();
     return;  // its events never happened
   }
   try {
     writer_->exec("COMMIT");
   } catch (...) {
-    writer_->exec("ROLLBACK");
+    roll_back_writer();
     throw;
   }
   if (relay_) relay_->enqueue(std::move(staged));
@@ -333,7 +349,7 @@ void SqliteProvider::worker_teardown(WorkerContext& worker) noexcept {
   if (session == nullptr) return;
   worker.slot(slot_index()) = nullptr;
   try {
-    if (session->in_transaction) writer_->exec("ROLLBACK");
+    if (session->in_transaction) roll_back_writer();
     if (session->write_lock.owns_lock()) session->write_lock.unlock();
     if (session->reader) release(std::move(session->reader));
   } catch (const std::exception& e) {

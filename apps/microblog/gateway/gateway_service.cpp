@@ -85,17 +85,9 @@ HttpResponse page_response(const Json& list, const ListQuery& q, PageLinks links
 
 std::string micropost_id(const Json& post) { return post.at("id").get<std::string>(); }
 
-// micropost_response answers with one Micropost; a created one also has its Location.
-HttpResponse micropost_response(int status, const Json& post) {
-  auto response = HttpResponse::json_text(status, micropost_text(post));
-  if (status == 201) {
-    response.headers["Location"] = micropost_href(post.at("author").get<std::string>(), micropost_id(post));
-  }
-  return response;
-}
-
-HttpResponse created(const Json& body, const std::string& location) {
-  auto response = HttpResponse::json(201, body);
+// created marks a response as the 201 of a new resource at `location`.
+HttpResponse created(HttpResponse response, const std::string& location) {
+  response.status = 201;
   response.headers["Location"] = location;
   return response;
 }
@@ -189,7 +181,7 @@ HttpResponse GatewayService::register_user(Request request) {
     std::string password = body.string_field("password");
     Json user = identity_.call("register", username, password);
     Json representation = user_json(user, 0, 0, 0);
-    return created(representation, representation.at("href").get<std::string>());
+    return created(HttpResponse::json(201, representation), representation.at("href").get<std::string>());
   });
 }
 
@@ -243,12 +235,13 @@ HttpResponse GatewayService::create_micropost(Request request, std::string usern
     JsonBody body(request, {"text"});
     Json post = posts_.call("create", owner, body.string_field("text"));
     record_in_timeline("record_post", post);
-    return micropost_response(201, post);
+    return created(HttpResponse::json_text(201, micropost_text(post)),
+                   micropost_href(post.at("author").get<std::string>(), micropost_id(post)));
   });
 }
 
 HttpResponse GatewayService::get_micropost(Request, std::string username, std::string id) {
-  return respond([&] { return micropost_response(200, posts_.call("get", username, id)); });
+  return respond([&] { return HttpResponse::json_text(200, micropost_text(posts_.call("get", username, id))); });
 }
 
 HttpResponse GatewayService::edit_micropost(Request request, std::string username, std::string id) {
@@ -260,7 +253,7 @@ HttpResponse GatewayService::edit_micropost(Request request, std::string usernam
     JsonBody body(request, {"text"});
     Json post = posts_.call("edit", owner, id, acting, body.string_field("text"));
     record_in_timeline("record_post", post);
-    return micropost_response(200, post);
+    return HttpResponse::json_text(200, micropost_text(post));
   });
 }
 
@@ -313,9 +306,11 @@ HttpResponse GatewayService::follow(Request request, std::string username) {
     JsonBody body(request, {"username"});
     std::string target = resolve_user(body.string_field("username")).at("username").get<std::string>();
     Json result = social_.call("follow", owner, target);
-    Json representation = short_user_json(target);
-    if (result.value("created", false)) return created(representation, representation.at("href").get<std::string>());
-    return HttpResponse::json(200, representation);
+    hypha::JsonWriter representation;
+    write_short_user(representation, target);
+    auto response = HttpResponse::json_text(200, representation.take());
+    if (result.value("created", false)) return created(std::move(response), user_href(target));
+    return response;
   });
 }
 

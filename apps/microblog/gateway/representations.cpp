@@ -27,10 +27,6 @@ Json user_json(const Json& user, std::int64_t microposts, std::int64_t following
               {"created", format_rfc3339_ms(user.at("created_ms").get<std::int64_t>())}};
 }
 
-Json short_user_json(std::string_view username) {
-  return Json{{"username", username}, {"href", user_href(username)}};
-}
-
 void write_short_user(hypha::JsonWriter& out, std::string_view username) {
   out.begin_object().key("href").string(user_href(username)).key("username").string(username).end_object();
 }

@@ -20,8 +20,6 @@ std::string micropost_href(std::string_view author, std::string_view id);
 
 /// user_json: the full User, with counts.
 hypha::Json user_json(const hypha::Json& user, std::int64_t microposts, std::int64_t following, std::int64_t followers);
-/// short_user_json: {"username", "href"}.
-hypha::Json short_user_json(std::string_view username);
 /// write_short_user writes {"href", "username"}.
 void write_short_user(hypha::JsonWriter& out, std::string_view username);
 /// write_micropost writes the contract's Micropost from the internal form

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -175,10 +176,12 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   void release(std::unique_ptr<sql::Connection> connection);
 
   void forget_events(const std::vector<std::int64_t>& ids);
+  /// write_transaction runs `work` on the writer in one transaction of its
+  /// own (for the provider's own writes: migrations, outbox clean-up).
+  void write_transaction(const std::function<void()>& work);
 
   SqliteOptions options_;
   std::string path_;
-  EventPublisher* publisher_ = nullptr;
   std::shared_ptr<std::timed_mutex> writer_lock_;  // one per database file in this process
   std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
   std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run

@@ -195,34 +195,27 @@ void SqliteProvider::setup(ServiceContainer& container) {
   writer_lock_ = writer_lock_for(path_);
   checkpointer_ = std::make_unique<WalCheckpointer>(path_);
   writer_ = open_writer();
-  auto connection = open_connection();
-  // Migrations: each step runs once, in its own transaction, tracked by user_version.
-  connection->exec("BEGIN IMMEDIATE");
-  try {
+  // Migrations: each step runs once, tracked by user_version.
+  write_transaction([&] {
     std::size_t applied = 0;
     {
-      auto version = connection->prepare("PRAGMA user_version");
+      auto version = writer_->prepare("PRAGMA user_version");
       version.step();
       applied = static_cast<std::size_t>(version.int64(0));
     }
     for (std::size_t i = applied; i < options_.migrations.size(); ++i) {
-      connection->exec(options_.migrations[i]);
-      connection->exec("PRAGMA user_version = " + std::to_string(i + 1));
+      writer_->exec(options_.migrations[i]);
+      writer_->exec("PRAGMA user_version = " + std::to_string(i + 1));
     }
-    if (options_.outbox) connection->exec(kOutboxSchema);
-    connection->exec("COMMIT");
-  } catch (...) {
-    connection->exec("ROLLBACK");
-    throw;
-  }
+    if (options_.outbox) writer_->exec(kOutboxSchema);
+  });
   if (options_.outbox) {
-    auto last = connection->prepare("SELECT COALESCE(MAX(id), 0) FROM hypha_outbox");
+    auto last = writer_->prepare("SELECT COALESCE(MAX(id), 0) FROM hypha_outbox");
     last.step();
     leftovers_up_to_ = last.int64(0);
-    publisher_ = &container.runtime().transport();
-    relay_ = std::make_unique<OutboxRelay>(*publisher_, [this](const auto& ids) { forget_events(ids); });
+    relay_ = std::make_unique<OutboxRelay>(container.runtime().transport(),
+                                           [this](const auto& ids) { forget_events(ids); });
   }
-  release(std::move(connection));
 }
 
 void SqliteProvider::peers_started() {
@@ -254,10 +247,16 @@ void SqliteProvider::stage(WorkerContext& worker, std::string_view source, std::
 }
 
 void SqliteProvider::forget_events(const std::vector<std::int64_t>& ids) {
+  write_transaction([&] {
+    for (auto id : ids) writer_->prepare("DELETE FROM hypha_outbox WHERE id = ?1").bind(1, id).run();
+  });
+}
+
+void SqliteProvider::write_transaction(const std::function<void()>& work) {
   auto write_lock = lock_writer(*writer_lock_);
   writer_->exec("BEGIN IMMEDIATE");
   try {
-    for (auto id : ids) writer_->prepare("DELETE FROM hypha_outbox WHERE id = ?1").bind(1, id).run();
+    work();
     writer_->exec("COMMIT");
   } catch (...) {
     roll_back_writer();

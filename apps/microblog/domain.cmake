@@ -1,9 +1,10 @@
-# Microblog domain layer: pure C++ (standard library, hypha/core/result.hpp, and
+# Microblog domain layer: pure C++ (standard library, hypha/core/result.hpp,
+# hypha/core/utf8.hpp, and
 # nlohmann/json only for the wire payloads in contracts/). No framework, no I/O,
 # so every rule here is unit-tested without a container.
 #
 # Included from apps/microblog/CMakeLists.txt. Paths are relative to this file,
-# so another CMake project can include it too, given hypha_result and
+# so another CMake project can include it too, given hypha_result, hypha_utf8 and
 # hypha_add_tests (cmake/hypha_helpers.cmake).
 set(MICROBLOG_DIR ${CMAKE_CURRENT_LIST_DIR})
 
@@ -27,8 +28,9 @@ add_library(microblog_domain STATIC
   ${MICROBLOG_DIR}/timeline/domain/post_state.cpp
 )
 target_include_directories(microblog_domain PUBLIC ${MICROBLOG_DIR})
-# hypha_result (src/CMakeLists.txt) is the Result type alone: domain code never links the framework.
-target_link_libraries(microblog_domain PUBLIC hypha_result tl::expected nlohmann_json::nlohmann_json)
+# hypha_result and hypha_utf8 (src/CMakeLists.txt) are the Result type and the
+# UTF-8 codec alone: domain code never links the framework.
+target_link_libraries(microblog_domain PUBLIC hypha_result hypha_utf8 tl::expected nlohmann_json::nlohmann_json)
 set_target_properties(microblog_domain PROPERTIES POSITION_INDEPENDENT_CODE ON)
 
 hypha_add_tests(NAME microblog_domain_tests

@@ -1,8 +1,8 @@
-#include "utf8.hpp"
+#include "hypha/core/utf8.hpp"
 
-namespace hypha::detail {
+namespace hypha {
 
-bool decode_utf8(std::string_view s, std::size_t& i, std::uint32_t& cp) {
+bool decode_utf8(std::string_view s, std::size_t& i, std::uint32_t& cp) noexcept {
   const auto b0 = static_cast<unsigned char>(s[i]);
   std::size_t len = 0;
   if (b0 < 0x80) {
@@ -51,4 +51,4 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-}  // namespace hypha::detail
+}  // namespace hypha

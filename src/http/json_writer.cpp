@@ -3,7 +3,7 @@
 #include <charconv>
 #include <utility>
 
-#include "../core/utf8.hpp"
+#include "hypha/core/utf8.hpp"
 
 namespace hypha {
 namespace {
@@ -101,7 +101,7 @@ void JsonWriter::escaped(std::string_view text) {
     if (c >= 0x80) {
       const std::size_t start = i;
       std::uint32_t code_point = 0;
-      if (detail::decode_utf8(text, i, code_point)) {
+      if (decode_utf8(text, i, code_point)) {
         out_.append(text.substr(start, i - start));
       } else {
         out_.append(kReplacement);

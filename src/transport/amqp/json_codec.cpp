@@ -7,13 +7,13 @@
 #include <limits>
 #include <string>
 
-#include "../../core/utf8.hpp"
+#include "hypha/core/utf8.hpp"
 
 namespace hypha::amqp {
 namespace {
 
-using hypha::detail::append_utf8;
-using hypha::detail::decode_utf8;
+using hypha::append_utf8;
+using hypha::decode_utf8;
 
 constexpr char kHex[] = "0123456789abcdef";
 

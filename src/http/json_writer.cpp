@@ -10,6 +10,9 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
+// is_plain: printable ASCII that JSON writes as itself.
+constexpr bool is_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 }  // namespace
 
 JsonWriter& JsonWriter::begin_object() {
@@ -94,9 +97,15 @@ void JsonWriter::before_value() {
 
 void JsonWriter::escaped(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out_.reserve(out_.size() + text.size() + 2);
   out_.push_back('"');
   std::size_t i = 0;
   while (i < text.size()) {
+    // Most text is printable ASCII: copy each run of it in one append.
+    const std::size_t run = i;
+    while (i < text.size() && is_plain(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > run) out_.append(text.data() + run, i - run);
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t start = i;
@@ -118,13 +127,9 @@ void JsonWriter::escaped(std::string_view text) {
       case '\r': out_.append("\\r"); break;
       case '\t': out_.append("\\t"); break;
       default:
-        if (c < 0x20) {
-          out_.append("\\u00");
-          out_.push_back(kHex[c >> 4]);
-          out_.push_back(kHex[c & 0xF]);
-        } else {
-          out_.push_back(static_cast<char>(c));
-        }
+        out_.append("\\u00");
+        out_.push_back(kHex[c >> 4]);
+        out_.push_back(kHex[c & 0xF]);
     }
     ++i;
   }

@@ -193,7 +193,7 @@ void SqliteProvider::setup(ServiceContainer& container) {
   std::filesystem::create_directories(dir);
   path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
   writer_lock_ = writer_lock_for(path_);
-  checkpointer_ = std::make_unique<WalCheckpointer>(path_);
+  checkpointer_ = std::make_unique<WalCheckpointer>(path_, writer_lock_);
   writer_ = open_writer();
   // Migrations: each step runs once, tracked by user_version.
   write_transaction([&] {

@@ -1,6 +1,7 @@
 #include "search/adapters/sqlite_search_index.hpp"
 
 #include "common/adapters/keyset_page.hpp"
+#include "common/adapters/referenced_column.hpp"
 
 #include <string>
 
@@ -37,7 +38,7 @@ IndexedPost post_at(const hypha::sql::Statement& row) {
     post.id = static_cast<std::uint64_t>(row.int64(0));
     post.author = row.text(1);
     post.text = row.text(2);
-    post.referenced = hypha::Json::parse(row.text(3)).get<std::vector<std::string>>();
+    post.referenced = referenced_from_column(row.text(3));
     post.created_ms = row.int64(4);
     post.edited_ms = row.optional_int64(5);
     post.version = row.int64(6);
@@ -61,7 +62,7 @@ void SqliteSearchIndex::save(const IndexedPost& post) {
         "author = excluded.author, text = excluded.text, referenced = excluded.referenced, "
         "created_ms = excluded.created_ms, edited_ms = excluded.edited_ms, version = excluded.version, "
         "deleted = excluded.deleted");
-    upsert.bind(1, post.id).bind(2, post.author).bind(3, post.text).bind(4, hypha::Json(post.referenced).dump());
+    upsert.bind(1, post.id).bind(2, post.author).bind(3, post.text).bind(4, referenced_to_column(post.referenced));
     upsert.bind(5, post.created_ms).bind(6, post.edited_ms).bind(7, post.version).bind(8, post.deleted ? 1 : 0).run();
 
     connection_.prepare("DELETE FROM post_text WHERE rowid = ?1").bind(1, post.id).run();

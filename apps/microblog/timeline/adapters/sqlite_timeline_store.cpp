@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/adapters/keyset_page.hpp"
+#include "common/adapters/referenced_column.hpp"
 #include "common/domain/ascii.hpp"
 #include "hypha/core/json.hpp"
 
@@ -18,7 +19,7 @@ TimelinePost post_at(const hypha::sql::Statement& row) {
     post.state.id = static_cast<std::uint64_t>(row.int64(0));
     post.state.author = row.text(1);
     post.state.text = row.text(2);
-    post.referenced = hypha::Json::parse(row.text(3)).get<std::vector<std::string>>();
+    post.referenced = referenced_from_column(row.text(3));
     post.state.created_ms = row.int64(4);
     post.state.edited_ms = row.optional_int64(5);
     post.state.version = row.int64(6);
@@ -44,7 +45,7 @@ void SqliteTimelineStore::save_post(const TimelinePost& post) {
         "version = excluded.version, deleted = excluded.deleted");
     const auto& state = post.state;
     upsert.bind(1, state.id).bind(2, state.author).bind(3, to_ascii_lower(state.author)).bind(4, state.text);
-    upsert.bind(5, hypha::Json(post.referenced).dump()).bind(6, state.created_ms).bind(7, state.edited_ms);
+    upsert.bind(5, referenced_to_column(post.referenced)).bind(6, state.created_ms).bind(7, state.edited_ms);
     upsert.bind(8, state.version).bind(9, state.deleted ? 1 : 0).run();
 }
 

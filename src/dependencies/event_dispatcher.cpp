@@ -18,6 +18,7 @@ void EventDispatcher::dispatch(std::string_view event_type, Json payload) const 
 void EventDispatcherProvider::setup(ServiceContainer& container) {
   if (publisher_ == nullptr) publisher_ = &container.runtime().transport();
   source_ = container.service_name();
+  publisher_->prepare_dispatch(source_);
   if (options_.outbox.empty()) return;
   outbox_ = dynamic_cast<EventOutbox*>(container.dependency_provider(options_.outbox));
   if (outbox_ == nullptr || !outbox_->keeps_outbox()) {

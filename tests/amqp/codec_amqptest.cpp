@@ -335,4 +335,19 @@ TEST(AmqpCodec, SettingsReadTheConfigKeys) {
                hypha::ConfigurationError);
 }
 
+TEST(AmqpCodec, AnUnreadableTlsFileIsAConfigError) {
+  // Not a broker outage to retry forever: the message names the key and the file.
+  const Json missing_ca{{"AMQP_URI", "amqps://h/"}, {"AMQP_SSL", {{"ca_certs", "/nonexistent/ca.pem"}}}};
+  try {
+    Settings::from_config(hypha::Config(missing_ca));
+    FAIL() << "no ConfigurationError";
+  } catch (const hypha::ConfigurationError& e) {
+    EXPECT_NE(std::string(e.what()).find("AMQP_SSL.ca_certs"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/ca.pem"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(Settings::from_config(hypha::Config(
+                   Json{{"AMQP_URI", "amqps://h/"}, {"AMQP_SSL", {{"certfile", "/nonexistent/c.pem"}}}})),
+               hypha::ConfigurationError);
+}
+
 }  // namespace

@@ -121,6 +121,7 @@ class AmqpTransport : public Transport {
                        const ContextData& context, const CallOptions& options) override;
   void dispatch(std::string_view source, std::string_view event_type, Json payload,
                 const ContextData& context) override;
+  void prepare_dispatch(std::string_view source) noexcept override;
 
   void start() override;
   void stop() override;

@@ -87,6 +87,11 @@ class EventPublisher {
     dispatch(source, event_type, std::move(payload), context);
     settled();
   }
+  /// prepare_dispatch readies what dispatching events of `source` needs, at
+  /// the dispatching container's setup (AMQP: declares `<source>.events`, as
+  /// Nameko's EventDispatcher does). Never throws: what it cannot do now,
+  /// the first dispatch does.
+  virtual void prepare_dispatch(std::string_view /*source*/) noexcept {}
 };
 
 /// RpcEndpoint is the serving side of one service instance's RPC methods.

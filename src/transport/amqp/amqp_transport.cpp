@@ -283,6 +283,16 @@ class AmqpTransport::Impl {
     }
   }
 
+  void prepare_dispatch(std::string_view source) noexcept {
+    if (!settings_.declare_event_exchanges) return;
+    try {
+      start();
+      ensure_exchange(event_exchange(source, settings_.auto_delete_event_exchanges));
+    } catch (const std::exception& e) {
+      log::warn("amqp: cannot declare the events exchange of {} yet ({}); the first dispatch will", source, e.what());
+    }
+  }
+
   // --- server side -------------------------------------------------------
 
   void serve(std::shared_ptr<RpcEndpoint> endpoint) {
@@ -670,6 +680,7 @@ void AmqpTransport::dispatch(std::string_view source, std::string_view event_typ
   impl_->dispatch(source, event_type, payload, context);
 }
 
+void AmqpTransport::prepare_dispatch(std::string_view source) noexcept { impl_->prepare_dispatch(source); }
 void AmqpTransport::start() { impl_->start(); }
 void AmqpTransport::stop() { impl_->stop(); }
 void AmqpTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) { impl_->serve(std::move(endpoint)); }

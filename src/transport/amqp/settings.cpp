@@ -1,6 +1,8 @@
 #include "settings.hpp"
 
 #include <cmath>
+#include <fstream>
+#include <utility>
 
 #include "hypha/core/errors.hpp"
 
@@ -25,6 +27,15 @@ Settings Settings::from_config(const Config& config) {
     s.params = ConnectionParams::parse(config.get_string("AMQP_URI", ""), config.get("AMQP_SSL"));
   } catch (const ConfigurationError& e) {
     throw ConfigurationError(config.location("AMQP_URI") + ": " + e.what());
+  }
+  // A TLS file that cannot be read is a mistake in the config, not a broker
+  // outage: say so now instead of retrying the connection forever.
+  for (const auto& [key, path] : {std::pair{"ca_certs", s.params.ca_cert}, std::pair{"certfile", s.params.cert_file},
+                                  std::pair{"keyfile", s.params.key_file}}) {
+    if (!path.empty() && !std::ifstream(path).good()) {
+      throw ConfigurationError(config.location("AMQP_SSL") + ": key 'AMQP_SSL." + key + "': cannot read '" + path +
+                               "'");
+    }
   }
   const std::string serializer = config.get_string("serializer", "json");
   if (serializer != "json") {

@@ -28,6 +28,15 @@ std::shared_ptr<Transport> choose_transport(const Config& config, std::shared_pt
       std::chrono::milliseconds(config.get_int("EVENT_RETRY_DELAY_MS", 100, 0, 3'600'000)));
 }
 
+// default_worker_threads: enough threads for one container's max_workers
+// workers at once (a worker blocks its thread, e.g. on a broker confirm), and
+// at least two per core.
+std::int64_t default_worker_threads(const Config& config) {
+  const std::int64_t per_core = 2 * static_cast<std::int64_t>(std::thread::hardware_concurrency());
+  const std::int64_t max_workers = config.get_int("max_workers", 10, 0, 100000);
+  return std::min<std::int64_t>(std::max<std::int64_t>({8, per_core, max_workers}), 1024);
+}
+
 }  // namespace
 
 void register_amqp_transport_factory(TransportFactory factory) { amqp_factory() = std::move(factory); }
@@ -35,8 +44,7 @@ void register_amqp_transport_factory(TransportFactory factory) { amqp_factory() 
 Runtime::Runtime(Config config, std::shared_ptr<Transport> transport)
     : config_(std::move(config)),
       transport_(choose_transport(config_, std::move(transport))),
-      executor_(static_cast<std::size_t>(config_.get_int(
-          "WORKER_THREADS", std::max<std::int64_t>(8, 2 * std::thread::hardware_concurrency()), 1, 1024))) {}
+      executor_(static_cast<std::size_t>(config_.get_int("WORKER_THREADS", default_worker_threads(config_), 1, 1024))) {}
 
 Runtime::~Runtime() {
   if (http_) http_->stop();

@@ -7,6 +7,7 @@
 #include "common/domain/decimal.hpp"
 #include "contracts/errors.hpp"
 #include "contracts/micropost_events.hpp"
+#include "contracts/rpc_values.hpp"
 #include "posts/adapters/sqlite_micropost_repository.hpp"
 #include "posts/domain/snowflake.hpp"
 
@@ -37,13 +38,8 @@ SnowflakeGenerator& ids(const hypha::Config& config) {
 
 Json post_json(const StoredMicropost& stored) {
   const Micropost& p = stored.post;
-  return Json{{"id", std::to_string(p.id())},
-              {"author", p.author()},
-              {"text", p.text()},
-              {"referenced", stored.referenced},
-              {"created_ms", p.created_ms()},
-              {"edited_ms", p.edited_ms() ? Json(*p.edited_ms()) : Json(nullptr)},
-              {"version", p.version()}};
+  return contracts::micropost_value(
+      {p.id(), p.author(), p.text(), stored.referenced, p.created_ms(), p.edited_ms(), p.version()});
 }
 
 [[noreturn]] void not_found(const std::string& id) {
@@ -108,7 +104,7 @@ Json PostsService::list_by_author(std::string author, int size, std::optional<st
   auto page = repo.list_by_author(to_ascii_lower(author), cursor);
   Json items = Json::array();
   for (const auto& stored : page.items) items.push_back(post_json(stored));
-  return Json{{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
+  return contracts::list_page_value(std::move(items), page.has_more, page.has_newer);
 }
 
 std::int64_t PostsService::count_by_author(std::string author) {

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "contracts/json_codec.hpp"
+#include "contracts/rpc_values.hpp"
 
 namespace microblog::search {
 namespace {
@@ -22,13 +23,8 @@ hypha::Result<std::uint64_t> check_post_id(std::uint64_t id) {
 }
 
 hypha::Json micropost_to_json(const IndexedPost& post) {
-    return {{"id", contracts::id_to_json(post.id)},
-            {"author", post.author},
-            {"text", post.text},
-            {"referenced", post.referenced},
-            {"created_ms", post.created_ms},
-            {"edited_ms", post.edited_ms ? hypha::Json(*post.edited_ms) : hypha::Json(nullptr)},
-            {"version", post.version}};
+    return contracts::micropost_value(
+        {post.id, post.author, post.text, post.referenced, post.created_ms, post.edited_ms, post.version});
 }
 
 hypha::Result<IndexedPost> post_of(const contracts::MicropostCreated& event) {

@@ -3,6 +3,7 @@
 #include "contracts/errors.hpp"
 #include "contracts/json_codec.hpp"
 #include "contracts/micropost_events.hpp"
+#include "contracts/rpc_values.hpp"
 #include "hypha/core/logging.hpp"
 #include "search/adapters/micropost_json.hpp"
 #include "search/adapters/search_schema.hpp"
@@ -71,7 +72,7 @@ hypha::Json SearchService::search(std::optional<std::string> text, std::optional
     const auto page = contracts::value_or_raise(SearchUseCases(index).search(text, username, request));
     hypha::Json items = hypha::Json::array();
     for (const auto& post : page.items) items.push_back(micropost_to_json(post));
-    return {{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
+    return contracts::list_page_value(std::move(items), page.has_more, page.has_newer);
 }
 
 void SearchService::on_micropost_created(const hypha::Json& payload) {

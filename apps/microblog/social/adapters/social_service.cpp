@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "contracts/errors.hpp"
+#include "contracts/rpc_values.hpp"
 #include "social/adapters/dispatching_social_events.hpp"
 #include "social/adapters/social_schema.hpp"
 #include "social/adapters/sqlite_follow_repository.hpp"
@@ -21,7 +22,7 @@ hypha::Json page_json(const RelationPage& page) {
     for (const auto& relation : page.items) {
         items.push_back({{"username", relation.username}, {"cursor", std::to_string(relation.id)}});
     }
-    return {{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
+    return contracts::list_page_value(std::move(items), page.has_more, page.has_newer);
 }
 
 }  // namespace

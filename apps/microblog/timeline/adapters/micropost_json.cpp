@@ -4,6 +4,7 @@
 #include <string>
 
 #include "contracts/json_codec.hpp"
+#include "contracts/rpc_values.hpp"
 
 namespace microblog::timeline {
 namespace {
@@ -24,13 +25,8 @@ hypha::Result<std::uint64_t> check_post_id(std::uint64_t id) {
 
 hypha::Json micropost_to_json(const TimelinePost& post) {
     const auto& state = post.state;
-    return {{"id", contracts::id_to_json(state.id)},
-            {"author", state.author},
-            {"text", state.text},
-            {"referenced", post.referenced},
-            {"created_ms", state.created_ms},
-            {"edited_ms", state.edited_ms ? hypha::Json(*state.edited_ms) : hypha::Json(nullptr)},
-            {"version", state.version}};
+    return contracts::micropost_value(
+        {state.id, state.author, state.text, post.referenced, state.created_ms, state.edited_ms, state.version});
 }
 
 hypha::Result<TimelinePost> micropost_from_json(const hypha::Json& json) {

@@ -4,6 +4,7 @@
 #include "contracts/errors.hpp"
 #include "contracts/json_codec.hpp"
 #include "contracts/micropost_events.hpp"
+#include "contracts/rpc_values.hpp"
 #include "contracts/social_events.hpp"
 #include "hypha/core/logging.hpp"
 #include "timeline/adapters/micropost_json.hpp"
@@ -68,7 +69,7 @@ hypha::Json TimelineService::timeline(const std::string& username, std::optional
     const TimelinePage page = TimelineProjection(store).timeline(username, request);
     hypha::Json items = hypha::Json::array();
     for (const auto& post : page.items) items.push_back(micropost_to_json(post));
-    return {{"items", std::move(items)}, {"has_more", page.has_more}, {"has_newer", page.has_newer}};
+    return contracts::list_page_value(std::move(items), page.has_more, page.has_newer);
 }
 
 void TimelineService::record_post(const hypha::Json& post) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "hypha/core/container.hpp"
@@ -19,6 +20,17 @@ namespace {
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
   throw DatabaseError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+// configure_sqlite runs once, before the process's first connection.
+// SQLite's memory statistics (on by default) take a process-wide mutex in
+// every sqlite3_malloc and sqlite3_free: with two threads reading, that
+// mutex alone showed as futex calls in the profile of GET one micropost.
+// Hypha never reads those statistics. (If SQLite was initialized before, by
+// another library, sqlite3_config refuses, and the defaults stay.)
+void configure_sqlite() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 }  // namespace
@@ -77,6 +89,7 @@ std::optional<std::int64_t> Statement::optional_int64(int column) const {
 }
 
 Connection::Connection(const std::string& path) {
+  configure_sqlite();
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";

@@ -44,10 +44,19 @@ void Publisher::fail_pending(const AmqpError& error) {
   for (auto& [sequence, pending] : pending_) {
     pending->done = true;
     pending->error = error;
+    pending->woken.notify_one();
   }
   pending_.clear();
   returned_.reset();
-  confirmed_.notify_all();
+}
+
+void Publisher::hand_over_reading() {
+  for (auto& [sequence, pending] : pending_) {
+    if (pending->waiting) {
+      pending->woken.notify_one();
+      return;
+    }
+  }
 }
 
 void Publisher::abandon(const AmqpError& why) noexcept {
@@ -101,6 +110,11 @@ std::optional<Returned> Publisher::publish_once(std::unique_lock<std::mutex>& lo
 
 std::optional<Returned> Publisher::wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending) {
   const auto deadline = std::chrono::steady_clock::now() + options_.confirm_timeout;
+  pending.waiting = true;
+  struct NotWaiting {
+    Pending& pending;
+    ~NotWaiting() { pending.waiting = false; }
+  } not_waiting{pending};
   for (;;) {
     if (pending.done) {
       if (pending.error) throw *pending.error;
@@ -108,7 +122,7 @@ std::optional<Returned> Publisher::wait_confirm(std::unique_lock<std::mutex>& lo
     }
     if (std::chrono::steady_clock::now() >= deadline) throw AmqpError("no publisher confirm within the timeout", true);
     if (reading_) {
-      confirmed_.wait_until(lock, deadline);
+      pending.woken.wait_until(lock, deadline);  // by its confirm, or to read next
       continue;
     }
     reading_ = true;
@@ -116,11 +130,12 @@ std::optional<Returned> Publisher::wait_confirm(std::unique_lock<std::mutex>& lo
       read_frames(lock, deadline);
     } catch (...) {
       reading_ = false;
-      confirmed_.notify_all();
+      hand_over_reading();
       throw;
     }
     reading_ = false;
-    confirmed_.notify_all();  // wakes the other waiters: confirmed, or one of them reads next
+    // Done: another waiter reads next. Not done: this one reads on.
+    if (pending.done) hand_over_reading();
   }
 }
 
@@ -158,6 +173,7 @@ void Publisher::confirm(std::uint64_t tag, bool multiple, const std::optional<Am
       it->second->returned = std::move(returned_);
       returned_.reset();
     }
+    it->second->woken.notify_one();
     return pending_.erase(it);
   };
   if (multiple) {

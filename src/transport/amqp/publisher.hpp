@@ -69,11 +69,16 @@ class Publisher {
 
  private:
   friend class PublisherPool;
-  // Pending is one publish waiting for its confirm.
+  // Pending is one publish waiting for its confirm. Each has its own
+  // condition variable, so that a confirm wakes only its publisher (waking
+  // every waiter on each confirm made futex calls ~30% of the CPU with 64
+  // publishes in flight).
   struct Pending {
     bool done = false;
+    bool waiting = false;  // its publisher is in wait_confirm
     std::optional<Returned> returned;
     std::optional<AmqpError> error;
+    std::condition_variable woken;
   };
   void ensure_open();
   void ensure_declare_channel();
@@ -84,13 +89,14 @@ class Publisher {
   void handle_frame(const amqp_frame_t& frame);
   void confirm(std::uint64_t tag, bool multiple, const std::optional<AmqpError>& error);
   void fail_pending(const AmqpError& error);
+  /// hand_over_reading wakes one waiting publisher to read frames next.
+  void hand_over_reading();
   void abandon(const AmqpError& why) noexcept;
   template <class F>
   auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());
 
   PublisherOptions options_;
   std::mutex mutex_;  // guards everything below
-  std::condition_variable confirmed_;
   std::atomic<int> users_{0};
   Connection connection_;
   std::uint64_t generation_ = 0;  // bumped whenever the connection or confirm channel is replaced

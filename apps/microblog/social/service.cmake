@@ -16,6 +16,7 @@ set_target_properties(microblog_social PROPERTIES POSITION_INDEPENDENT_CODE ON)
 
 hypha_add_tests(NAME microblog_social_tests
   SOURCES
+    ${MICROBLOG_SOCIAL_DIR}/adapters/follow_change_time_test.cpp
     ${MICROBLOG_SOCIAL_DIR}/adapters/social_service_test.cpp
     ${MICROBLOG_SOCIAL_DIR}/adapters/social_service_worker_test.cpp
   LIBS microblog_social hypha_testing

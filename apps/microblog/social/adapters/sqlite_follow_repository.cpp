@@ -19,6 +19,20 @@ bool SqliteFollowRepository::remove(std::string_view follower_key, std::string_v
     return erase.bind(1, follower_key).bind(2, followee_key).run() > 0;
 }
 
+std::int64_t SqliteFollowRepository::stamp_change(std::string_view follower_key, std::string_view followee_key,
+                                                 std::int64_t now_ms) {
+    auto stamp = connection_.prepare(
+        "INSERT INTO follow_changes(follower_key, followee_key, changed_ms) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(follower_key, followee_key) DO UPDATE SET "
+        "changed_ms = MAX(excluded.changed_ms, follow_changes.changed_ms + 1) RETURNING changed_ms");
+    stamp.bind(1, follower_key).bind(2, followee_key).bind(3, now_ms);
+    if (!stamp.step()) throw hypha::sql::DatabaseError("follow_changes: no time returned");
+    const std::int64_t at = stamp.int64(0);
+    while (stamp.step()) {
+    }
+    return at;
+}
+
 RelationPage SqliteFollowRepository::following(std::string_view user_key, const ListRequest& request) {
     return list(Side{"follower_key", "followee"}, user_key, request);
 }

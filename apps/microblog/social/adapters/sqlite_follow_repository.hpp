@@ -19,6 +19,8 @@ class SqliteFollowRepository : public FollowRepository {
 
     bool add(const FollowParty& follower, const FollowParty& followee, std::int64_t at_ms) override;
     bool remove(std::string_view follower_key, std::string_view followee_key) override;
+    std::int64_t stamp_change(std::string_view follower_key, std::string_view followee_key,
+                              std::int64_t now_ms) override;
     RelationPage following(std::string_view user_key, const ListRequest& request) override;
     RelationPage followers(std::string_view user_key, const ListRequest& request) override;
     FollowCounts counts(std::string_view user_key) override;

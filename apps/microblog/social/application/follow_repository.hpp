@@ -54,6 +54,11 @@ class FollowRepository {
     virtual bool add(const FollowParty& follower, const FollowParty& followee, std::int64_t at_ms) = 0;
     /// remove() deletes the relation; false when there was none.
     virtual bool remove(std::string_view follower_key, std::string_view followee_key) = 0;
+    /// stamp_change() records a change of the relation and returns its time:
+    /// `now_ms`, or 1 ms after the relation's previous change when that is
+    /// not earlier (two changes within one millisecond, or a clock step back).
+    virtual std::int64_t stamp_change(std::string_view follower_key, std::string_view followee_key,
+                                      std::int64_t now_ms) = 0;
     /// following() lists whom `user_key` follows.
     virtual RelationPage following(std::string_view user_key, const ListRequest& request) = 0;
     /// followers() lists who follows `user_key`.

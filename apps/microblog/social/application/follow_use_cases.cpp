@@ -26,16 +26,19 @@ hypha::Result<bool> FollowUseCases::follow(std::string_view follower, std::strin
 
     const std::int64_t now = clock_();
     if (!repository_.add(*from, *to, now)) return false;
-    events_.followed(UserFollowed{from->username, to->username, now});
+    events_.followed(UserFollowed{from->username, to->username, repository_.stamp_change(from->key, to->key, now)});
     return true;
 }
 
 hypha::Result<void> FollowUseCases::unfollow(std::string_view follower, std::string_view followee) {
-    if (!repository_.remove(to_ascii_lower(follower), to_ascii_lower(followee))) {
+    const std::string follower_key = to_ascii_lower(follower);
+    const std::string followee_key = to_ascii_lower(followee);
+    if (!repository_.remove(follower_key, followee_key)) {
         return hypha::fail(hypha::ErrorCode::kNotFound,
                            std::string(follower) + " does not follow " + std::string(followee));
     }
-    events_.unfollowed(UserUnfollowed{std::string(follower), std::string(followee), clock_()});
+    events_.unfollowed(UserUnfollowed{std::string(follower), std::string(followee),
+                                      repository_.stamp_change(follower_key, followee_key, clock_())});
     return {};
 }
 

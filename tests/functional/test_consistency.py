@@ -109,6 +109,21 @@ def test_refollow_brings_posts_back(new_user):
     wait_until(lambda: timeline_ids(bob) == [post["id"]], message="post returns to bob")
 
 
+def test_rapid_follow_unfollow_follow_ends_following(new_user):
+    # Back to back, the three changes can fall within one millisecond: the
+    # timeline must still end with the last one (social stamps each change of
+    # a relation later than the one before).
+    alice, bob = new_user("rpa"), new_user("rpb")
+    post = alice.post("rapid")
+    for _ in range(5):
+        assert bob.follow(alice.username).status_code == 201
+        assert bob.unfollow(alice.username).status_code == 204
+        assert bob.follow(alice.username).status_code == 201
+        wait_until(lambda: timeline_ids(bob) == [post["id"]], message="the last change (a follow) wins")
+        assert bob.unfollow(alice.username).status_code == 204
+        wait_until(lambda: timeline_ids(bob) == [], message="the unfollow wins")
+
+
 def test_edit_shows_everywhere(api, new_user):
     alice, bob = new_user("esa"), new_user("esb")
     bob.follow(alice.username)

@@ -64,11 +64,13 @@ class InProcessTransport::RetryScheduler {
   std::thread thread_;
 };
 
-// Settlement runs its callback when the last delivery of one event is done with.
+// Settlement runs its callback when the last delivery of one event is done
+// with, unless one of them was dead-lettered: the event then stays unsettled
+// (in its outbox, published again at the next start) rather than lost.
 struct InProcessTransport::Settlement {
   explicit Settlement(std::function<void()> settled) : settled(std::move(settled)) {}
   ~Settlement() {
-    if (!settled) return;
+    if (!settled || dead_lettered.load()) return;
     try {
       settled();
     } catch (const std::exception& e) {
@@ -76,6 +78,7 @@ struct InProcessTransport::Settlement {
     }
   }
   std::function<void()> settled;
+  std::atomic<bool> dead_lettered{false};
 };
 
 struct InProcessTransport::Delivery {
@@ -207,8 +210,11 @@ void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
   const auto& sub = delivery->subscription;
   if (delivery->attempt >= sub.max_retries) {
     dead_lettered_.fetch_add(1);
-    log::error("event {}.{} to {}.{} dead-lettered after {} attempts", sub.source, sub.event_type, sub.service,
-               sub.method, delivery->attempt + 1);
+    const bool kept = delivery->settlement && delivery->settlement->settled;
+    log::error("event {}.{} to {}.{} dead-lettered after {} attempts{}", sub.source, sub.event_type, sub.service,
+               sub.method, delivery->attempt + 1,
+               kept ? "; it stays in its outbox and is published again at the next start" : "");
+    if (delivery->settlement) delivery->settlement->dead_lettered = true;
     delivery->settlement.reset();
     return;
   }

@@ -37,7 +37,8 @@ class InProcessTransport : public Transport {
                        const ContextData& context, const CallOptions& options) override;
   void dispatch(std::string_view source, std::string_view event_type, Json payload,
                 const ContextData& context) override;
-  /// dispatch_settled: `settled` runs when the last handler finished or was dead-lettered.
+  /// dispatch_settled: `settled` runs when the last handler finished; never
+  /// when one was dead-lettered, so that its outbox keeps the event.
   void dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                         const ContextData& context, std::function<void()> settled) override;
 

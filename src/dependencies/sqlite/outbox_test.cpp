@@ -2,17 +2,20 @@
 // transaction commits, never when it rolls back, and survive a crash.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/event_dispatcher.hpp"
 #include "hypha/dependencies/sqlite.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
+#include "hypha/transport/inproc.hpp"
 
 namespace {
 
@@ -160,6 +163,64 @@ TEST_F(OutboxTest, EventsLeftByACrashArePublishedOnTheNextStart) {
   runner.start();
   ASSERT_TRUE(received_.wait_for_count(1));
   EXPECT_EQ(received_.texts, std::vector<std::string>{"left behind"});
+  EXPECT_TRUE(outbox_drains());
+  runner.stop();
+}
+
+// Picky's handler fails for "poison" while g_reject_poison is set.
+std::atomic<bool> g_reject_poison{true};
+class Picky {
+ public:
+  static constexpr std::string_view name = "picky";
+  static void define(hypha::ServiceSpec<Picky>& s) {
+    s.event_handler("on_added", &Picky::on_added, {.source = "ledger", .event_type = "added", .max_retries = 1});
+  }
+  void on_added(const Json& payload) {
+    const auto text = payload.at("text").get<std::string>();
+    if (text == "poison" && g_reject_poison.load()) throw std::runtime_error("poison");
+    {
+      std::lock_guard lock(g_received->mutex);
+      g_received->texts.push_back(text);
+    }
+    g_received->changed.notify_all();
+  }
+};
+
+TEST_F(OutboxTest, ADeadLetteredEventStaysInTheOutboxForTheNextStart) {
+  config_.set("EVENT_RETRY_DELAY_MS", 1);
+  g_reject_poison = true;
+  {
+    hypha::ServiceRunner runner(config_);
+    runner.add_service<Ledger>();
+    runner.add_service<Picky>();
+    runner.start();
+    auto& transport = dynamic_cast<hypha::InProcessTransport&>(runner.runtime().transport());
+    hypha::testing::entrypoint_hook(*runner.container("ledger"), "add")(Json::array({"poison"}));
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (transport.dead_lettered() < 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);  // the retry scheduler's thread; no event to wait on
+    }
+    ASSERT_EQ(transport.dead_lettered(), 1u);
+    // An event that settles after it: once its row is gone, the relay has
+    // handled every settlement that came before.
+    hypha::testing::entrypoint_hook(*runner.container("ledger"), "add")(Json::array({"fine"}));
+    ASSERT_TRUE(received_.wait_for_count(1));
+    const auto drained = std::chrono::steady_clock::now() + 10s;
+    while (count_rows(received_.ledger_db, "hypha_outbox", "payload LIKE '%fine%'") != 0 &&
+           std::chrono::steady_clock::now() < drained) {
+      std::this_thread::sleep_for(5ms);
+    }
+    EXPECT_EQ(count_rows(received_.ledger_db, "hypha_outbox", "payload LIKE '%fine%'"), 0);
+    EXPECT_EQ(count_rows(received_.ledger_db, "hypha_outbox", "payload LIKE '%poison%'"), 1) << "lost";
+    runner.stop();
+  }
+  g_reject_poison = false;  // fixed; the next start publishes it again
+  hypha::ServiceRunner runner(config_);
+  runner.add_service<Ledger>();
+  runner.add_service<Picky>();
+  runner.start();
+  ASSERT_TRUE(received_.wait_for_count(2));
+  EXPECT_EQ(received_.texts, (std::vector<std::string>{"fine", "poison"}));
   EXPECT_TRUE(outbox_drains());
   runner.stop();
 }

@@ -87,7 +87,7 @@ void WalCheckpointer::checkpoint() {
     std::unique_lock write_lock(*write_lock_, std::defer_lock);
     if (write_lock.try_lock_for(kRestartLockWait)) {
       rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames, &backfilled);
-      log::debug("WAL of {} restarted at {} pages", sqlite3_db_filename(db, "main"), wal_frames);
+      if (rc == SQLITE_OK) log::debug("WAL of {} restarted at {} pages", sqlite3_db_filename(db, "main"), wal_frames);
     }
   }
   if (rc == SQLITE_OK) {

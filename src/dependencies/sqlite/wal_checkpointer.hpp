@@ -14,10 +14,11 @@
 //     checkpoint under the file's in-process write lock, so that the next
 //     writer starts the WAL over. SQLite restarts a WAL only when a writer
 //     begins while it is completely checkpointed, which a WAL that is always
-//     being written never is: it grew by 600 MB in 10 s of the social
-//     benchmark. The restart holds this process's writers for the two fsyncs
-//     of the last copy (~20 ms on the benchmark VM), once per 64 MiB of WAL:
-//     social p99 30-38 ms at 16,000 pages, 34-40 ms at 8,000.
+//     being written never is: with PASSIVE checkpoints alone it grew by
+//     120-600 MB in 10 s of the social benchmark. The restart holds this
+//     process's writers for the two fsyncs of the last copy (~20 ms on the
+//     benchmark VM), once per 64 MiB of WAL: social p99 30-38 ms at 16,000
+//     pages, 34-40 ms at 8,000.
 #pragma once
 
 #include <atomic>

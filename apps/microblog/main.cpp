@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
       config.set("WEB_SERVER_ADDRESS", host + ":" + std::to_string(port));
     }
     if (!config.has("DATA_DIR") || app.count("--data-dir")) config.set("DATA_DIR", data_dir);
+    // Every service of this process owns its file alone: lock each file once
+    // for the process instead of on every read (sqlite.hpp, SQLITE_EXCLUSIVE).
+    if (!config.has("SQLITE_EXCLUSIVE")) config.set("SQLITE_EXCLUSIVE", true);
     hypha::log::configure(config.get_string("LOG_LEVEL", "info"), config.get_string("LOG_FILE", ""));
     hypha::ServiceRunner runner(config);
     microblog::add_all_services(runner);

@@ -15,6 +15,14 @@
 //
 // The file lives in the DATA_DIR config key's directory (default var/hypha).
 // Migrations run in order once each, tracked by PRAGMA user_version.
+//
+// SQLITE_EXCLUSIVE (config, default false): true when this process is the
+// only one that ever opens the service's file, as in the microblog's embedded
+// mode. The file is then locked once, for the process, and every later lock
+// (each read transaction takes two) and the WAL index live in memory: no
+// fcntl calls per read. Another process opening the file fails with
+// "database is locked". Leave it false when instances of a service share a
+// file (cluster mode).
 #pragma once
 
 #include <cstdint>
@@ -81,12 +89,19 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+/// FileLocking says which processes may open a database file at the same time.
+enum class FileLocking {
+  shared,     ///< any number (POSIX locks on the file and its -shm WAL index)
+  exclusive,  ///< this process only: one lock at the first use, later ones in memory
+};
+
 /// Connection is one SQLite connection with a statement cache. Used by one
-/// worker at a time.
+/// worker at a time. Every connection of a process to one file must use the
+/// same FileLocking.
 class Connection {
  public:
   /// open creates the file if needed and applies the WAL settings.
-  explicit Connection(const std::string& path);
+  explicit Connection(const std::string& path, FileLocking locking = FileLocking::shared);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -182,6 +197,7 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
 
   SqliteOptions options_;
   std::string path_;
+  sql::FileLocking locking_ = sql::FileLocking::shared;  // from the SQLITE_EXCLUSIVE config key
   std::shared_ptr<std::timed_mutex> writer_lock_;  // one per database file in this process
   std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
   std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run

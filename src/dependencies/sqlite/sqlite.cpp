@@ -88,9 +88,12 @@ std::optional<std::int64_t> Statement::optional_int64(int column) const {
   return int64(column);
 }
 
-Connection::Connection(const std::string& path) {
+Connection::Connection(const std::string& path, FileLocking locking) {
   configure_sqlite();
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // "unix-excl" is SQLite's unix VFS that takes one POSIX lock for the whole
+  // process and keeps the WAL index in heap memory (no -shm file).
+  const char* vfs = locking == FileLocking::exclusive ? "unix-excl" : nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -112,6 +115,10 @@ Connection::Connection(const std::string& path) {
       if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) {
         sqlite3_close(db_);
         db_ = nullptr;
+        if (code == SQLITE_BUSY && locking == FileLocking::exclusive) {
+          throw DatabaseError("cannot open " + path +
+                              ": another process holds it (SQLITE_EXCLUSIVE is on: one process per file)");
+        }
         throw;
       }
     }
@@ -205,8 +212,10 @@ void SqliteProvider::setup(ServiceContainer& container) {
   std::filesystem::path dir = container.config().get_string("DATA_DIR", "var/hypha");
   std::filesystem::create_directories(dir);
   path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
+  locking_ = container.config().get_bool("SQLITE_EXCLUSIVE", false) ? sql::FileLocking::exclusive
+                                                                     : sql::FileLocking::shared;
   writer_lock_ = writer_lock_for(path_);
-  checkpointer_ = std::make_unique<WalCheckpointer>(path_, writer_lock_);
+  checkpointer_ = std::make_unique<WalCheckpointer>(path_, writer_lock_, locking_);
   writer_ = open_writer();
   // Migrations: each step runs once, tracked by user_version.
   write_transaction([&] {
@@ -319,7 +328,7 @@ std::unique_ptr<sql::Connection> SqliteProvider::open_writer() {
 }
 
 std::unique_ptr<sql::Connection> SqliteProvider::open_connection() {
-  auto connection = std::make_unique<sql::Connection>(path_);
+  auto connection = std::make_unique<sql::Connection>(path_, locking_);
   checkpointer_->watch(connection->handle());
   return connection;
 }

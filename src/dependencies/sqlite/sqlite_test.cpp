@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -97,6 +101,54 @@ TEST_F(SqliteProviderTest, ConcurrentWritersAllCommit) {
   }
   for (auto& w : writers) w.join();
   EXPECT_EQ(hypha::testing::entrypoint_hook(c, "count")(), 200);
+  runner.stop();
+}
+
+// another_process_sees_a_lock_on forks a child that asks the kernel whether
+// some process holds a POSIX lock on `path` that would keep it from reading
+// (a write lock: SQLite's readers hold read locks only). Locks of the asking
+// process itself never show, hence the child.
+bool another_process_sees_a_lock_on(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const pid_t child = fork();
+  if (child == 0) {  // only async-signal-safe calls from here
+    const int fd = open(file.c_str(), O_RDONLY);
+    struct flock query {};
+    query.l_type = F_RDLCK;
+    query.l_whence = SEEK_SET;
+    const bool locked = fd >= 0 && fcntl(fd, F_GETLK, &query) == 0 && query.l_type != F_UNLCK;
+    _exit(locked ? 0 : 1);
+  }
+  int status = 0;
+  EXPECT_EQ(waitpid(child, &status, 0), child);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+TEST_F(SqliteProviderTest, WithSqliteExclusiveTheFileIsLockedForTheProcessOnly) {
+  hypha::Config config = config_;
+  config.set("SQLITE_EXCLUSIVE", true);
+  {
+    hypha::ServiceRunner runner(config);
+    runner.add_service<Notes>();
+    runner.start();
+    auto& c = *runner.container("notes");
+    // The writer's commits are visible to the pooled readers of this process.
+    for (int i = 0; i < 3; ++i) hypha::testing::entrypoint_hook(c, "add")(Json::array({"note"}));
+    EXPECT_EQ(hypha::testing::entrypoint_hook(c, "count")(), 3);
+    EXPECT_TRUE(another_process_sees_a_lock_on(dir_ / "notes.db"));
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "notes.db-shm")) << "the WAL index should be in memory";
+    runner.stop();
+  }
+  EXPECT_FALSE(another_process_sees_a_lock_on(dir_ / "notes.db")) << "the lock goes with the last connection";
+}
+
+TEST_F(SqliteProviderTest, ByDefaultOtherProcessesMayOpenTheFile) {
+  hypha::ServiceRunner runner(config_);
+  runner.add_service<Notes>();
+  runner.start();
+  hypha::testing::entrypoint_hook(*runner.container("notes"), "add")(Json::array({"note"}));
+  EXPECT_FALSE(another_process_sees_a_lock_on(dir_ / "notes.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "notes.db-shm"));
   runner.stop();
 }
 

@@ -12,8 +12,9 @@ namespace {
 constexpr auto kRestartLockWait = std::chrono::seconds(1);
 }  // namespace
 
-WalCheckpointer::WalCheckpointer(const std::string& path, std::shared_ptr<std::timed_mutex> write_lock)
-    : connection_(std::make_unique<sql::Connection>(path)),
+WalCheckpointer::WalCheckpointer(const std::string& path, std::shared_ptr<std::timed_mutex> write_lock,
+                                 sql::FileLocking locking)
+    : connection_(std::make_unique<sql::Connection>(path, locking)),
       write_lock_(std::move(write_lock)) {
   // A restart waits at most this long for readers (and other processes'
   // writers), while this process's writers wait for it.

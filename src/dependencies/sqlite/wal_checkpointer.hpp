@@ -35,6 +35,7 @@ namespace hypha {
 
 namespace sql {
 class Connection;
+enum class FileLocking;
 }
 
 class WalCheckpointer {
@@ -48,8 +49,8 @@ class WalCheckpointer {
   /// Starts the thread, with its own connection to `path`. `write_lock` is
   /// the lock this process's writers of `path` hold around each write
   /// transaction; a restart takes it, so that they wait on it, not in
-  /// SQLite's busy handler.
-  WalCheckpointer(const std::string& path, std::shared_ptr<std::timed_mutex> write_lock);
+  /// SQLite's busy handler. `locking` is that of the file's other connections.
+  WalCheckpointer(const std::string& path, std::shared_ptr<std::timed_mutex> write_lock, sql::FileLocking locking);
   /// Stops the thread (a checkpoint in progress finishes first).
   ~WalCheckpointer();
   WalCheckpointer(const WalCheckpointer&) = delete;

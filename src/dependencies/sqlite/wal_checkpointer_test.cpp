@@ -15,7 +15,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class WalCheckpointerTest : public ::testing::Test {
+// Each test runs with both lockings: with FileLocking::exclusive the WAL
+// index lives in heap memory instead of the -shm file.
+class WalCheckpointerTest : public ::testing::TestWithParam<hypha::sql::FileLocking> {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("hypha-wal-" + hypha::new_uuid4());
@@ -55,9 +57,9 @@ class WalCheckpointerTest : public ::testing::Test {
   std::shared_ptr<std::timed_mutex> write_lock_ = std::make_shared<std::timed_mutex>();
 };
 
-TEST_F(WalCheckpointerTest, CheckpointsOnItsOwnThreadOnceTheWalIsLarge) {
-  hypha::WalCheckpointer checkpointer(path_, write_lock_);
-  hypha::sql::Connection db(path_);
+TEST_P(WalCheckpointerTest, CheckpointsOnItsOwnThreadOnceTheWalIsLarge) {
+  hypha::WalCheckpointer checkpointer(path_, write_lock_, GetParam());
+  hypha::sql::Connection db(path_, GetParam());
   checkpointer.watch(db.handle());
   fill(db, 200);
   EXPECT_FALSE(checkpointer.wait_for_checkpoints(1, 50ms)) << "a small WAL is left alone";
@@ -71,12 +73,12 @@ TEST_F(WalCheckpointerTest, CheckpointsOnItsOwnThreadOnceTheWalIsLarge) {
 // A WAL that readers keep in use is never complete when a writer starts, so
 // SQLite never starts it over by itself: once it is long, the checkpointer
 // takes the write lock, waits for those readers and restarts it.
-TEST_F(WalCheckpointerTest, RestartsALongWalOnceItsReadersAreDone) {
-  hypha::WalCheckpointer checkpointer(path_, write_lock_);
-  hypha::sql::Connection db(path_);
+TEST_P(WalCheckpointerTest, RestartsALongWalOnceItsReadersAreDone) {
+  hypha::WalCheckpointer checkpointer(path_, write_lock_, GetParam());
+  hypha::sql::Connection db(path_, GetParam());
   checkpointer.watch(db.handle());
   fill(db, 100);
-  hypha::sql::Connection reader(path_);  // holds a snapshot of the first frames
+  hypha::sql::Connection reader(path_, GetParam());  // holds a snapshot of the first frames
   reader.exec("BEGIN");
   EXPECT_EQ(count(reader), 100);
   fill(db, hypha::WalCheckpointer::kRestartPages);
@@ -96,5 +98,11 @@ TEST_F(WalCheckpointerTest, RestartsALongWalOnceItsReadersAreDone) {
   EXPECT_LE(wal_frames(db), 200);
   EXPECT_EQ(count(db), 100 + hypha::WalCheckpointer::kRestartPages + 100);
 }
+
+INSTANTIATE_TEST_SUITE_P(Lockings, WalCheckpointerTest,
+                         ::testing::Values(hypha::sql::FileLocking::shared, hypha::sql::FileLocking::exclusive),
+                         [](const auto& info) {
+                           return info.param == hypha::sql::FileLocking::shared ? "Shared" : "Exclusive";
+                         });
 
 }  // namespace

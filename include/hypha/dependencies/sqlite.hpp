@@ -133,6 +133,15 @@ class Database {
   sql::Connection& read() const;
   /// write returns the worker's connection inside its transaction.
   sql::Connection& write() const;
+  /// local_data_version changes whenever a write transaction of this process
+  /// on the file ends (after its COMMIT or ROLLBACK). With SQLITE_EXCLUSIVE,
+  /// no other process writes the file, so the same number before a read and
+  /// at a later moment means the read is still current: what a cache of
+  /// decoded rows needs (read the version first, then the rows; serve the
+  /// entry while the version is unchanged). nullopt when it cannot vouch for
+  /// that: SQLITE_EXCLUSIVE is off, or this worker is inside its own write
+  /// transaction (it sees its uncommitted writes).
+  std::optional<std::uint64_t> local_data_version() const;
 
   bool bound() const noexcept { return provider_ != nullptr; }
 
@@ -181,6 +190,10 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
  private:
   friend class Database;
   struct Session;
+  struct SharedFile;
+  static std::shared_ptr<SharedFile> shared_file_for(const std::string& path);
+  /// write_transaction_ended counts a COMMIT or ROLLBACK of the writer.
+  void write_transaction_ended() noexcept;
   Session& session(WorkerContext& worker);
   std::unique_ptr<sql::Connection> open_connection();
   std::unique_ptr<sql::Connection> open_writer();
@@ -198,7 +211,8 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   SqliteOptions options_;
   std::string path_;
   sql::FileLocking locking_ = sql::FileLocking::shared;  // from the SQLITE_EXCLUSIVE config key
-  std::shared_ptr<std::timed_mutex> writer_lock_;  // one per database file in this process
+  std::shared_ptr<SharedFile> file_;               // one per database file in this process
+  std::shared_ptr<std::timed_mutex> writer_lock_;  // file_->write_lock
   std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
   std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run
   std::unique_ptr<WalCheckpointer> checkpointer_;  // from setup() on; outlives the connections

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -177,21 +178,31 @@ constexpr const char* kOutboxSchema =
 // writer of this process as SQLite would wait for one of another process.
 constexpr auto kWriteLockTimeout = std::chrono::seconds(10);
 
-// writer_lock_for is the in-process lock of one database file, shared by every
-// provider of that file. Writers of this process queue on it and are woken the
-// moment it is free, instead of polling SQLite's lock with busy-handler sleeps.
-std::shared_ptr<std::timed_mutex> writer_lock_for(const std::string& path) {
+}  // namespace
+
+// SharedFile is what every provider of one database file in this process
+// shares: the write lock (writers of this process queue on it and are woken
+// the moment it is free, instead of polling SQLite's lock with busy-handler
+// sleeps) and the count of write transactions ended (local_data_version).
+struct SqliteProvider::SharedFile {
+  std::timed_mutex write_lock;
+  std::atomic<std::uint64_t> write_transactions{0};
+};
+
+std::shared_ptr<SqliteProvider::SharedFile> SqliteProvider::shared_file_for(const std::string& path) {
   static std::mutex registry_mutex;
-  static std::unordered_map<std::string, std::weak_ptr<std::timed_mutex>> registry;
+  static std::unordered_map<std::string, std::weak_ptr<SharedFile>> registry;
   std::lock_guard lock(registry_mutex);
   auto& entry = registry[std::filesystem::weakly_canonical(path).string()];
-  auto mutex = entry.lock();
-  if (!mutex) {
-    mutex = std::make_shared<std::timed_mutex>();
-    entry = mutex;
+  auto file = entry.lock();
+  if (!file) {
+    file = std::make_shared<SharedFile>();
+    entry = file;
   }
-  return mutex;
+  return file;
 }
+
+namespace {
 
 // lock_writer takes `mutex` for a write transaction or fails like SQLITE_BUSY.
 std::unique_lock<std::timed_mutex> lock_writer(std::timed_mutex& mutex) {
@@ -214,7 +225,8 @@ void SqliteProvider::setup(ServiceContainer& container) {
   path_ = (dir / (options_.file.empty() ? container.service_name() + ".db" : options_.file)).string();
   locking_ = container.config().get_bool("SQLITE_EXCLUSIVE", false) ? sql::FileLocking::exclusive
                                                                      : sql::FileLocking::shared;
-  writer_lock_ = writer_lock_for(path_);
+  file_ = shared_file_for(path_);
+  writer_lock_ = std::shared_ptr<std::timed_mutex>(file_, &file_->write_lock);
   checkpointer_ = std::make_unique<WalCheckpointer>(path_, writer_lock_, locking_);
   writer_ = open_writer();
   // Migrations: each step runs once, tracked by user_version.
@@ -284,6 +296,12 @@ void SqliteProvider::write_transaction(const std::function<void()>& work) {
     roll_back_writer();
     throw;
   }
+  write_transaction_ended();
+}
+
+void SqliteProvider::write_transaction_ended() noexcept {
+  // After COMMIT or ROLLBACK returned: a reader that sees the new count sees the commit.
+  file_->write_transactions.fetch_add(1, std::memory_order_release);
 }
 
 void SqliteProvider::roll_back_writer() {
@@ -295,6 +313,7 @@ void SqliteProvider::roll_back_writer() {
     log::error("replacing the database writer after a failed rollback: {}", e.what());
     writer_ = open_writer();
   }
+  write_transaction_ended();
 }
 
 void SqliteProvider::stop() {
@@ -362,6 +381,7 @@ void SqliteProvider::worker_result(WorkerContext& worker, const ErrorInfo* error
     roll_back_writer();
     throw;
   }
+  write_transaction_ended();
   if (relay_) relay_->enqueue(std::move(staged));
 }
 
@@ -385,6 +405,14 @@ sql::Connection& Database::read() const {
   if (session.in_transaction) return *provider_->writer_;
   if (!session.reader) session.reader = provider_->acquire();
   return *session.reader;
+}
+
+std::optional<std::uint64_t> Database::local_data_version() const {
+  if (provider_ == nullptr) throw std::logic_error("Database is not bound to a worker");
+  if (provider_->locking_ != sql::FileLocking::exclusive) return std::nullopt;  // other processes may write
+  const auto* session = static_cast<const SqliteProvider::Session*>(worker_->slot(provider_->slot_index()));
+  if (session != nullptr && session->in_transaction) return std::nullopt;  // it sees its own uncommitted writes
+  return provider_->file_->write_transactions.load(std::memory_order_acquire);
 }
 
 sql::Connection& Database::write() const {

@@ -26,6 +26,8 @@ class Notes {
     s.rpc("add", &Notes::add);
     s.rpc("add_then_fail", &Notes::add_then_fail);
     s.rpc("count", &Notes::count);
+    s.rpc("data_version", &Notes::data_version);
+    s.rpc("data_version_while_writing", &Notes::data_version_while_writing);
     s.dependency("db", &Notes::db_, hypha::sqlite_database({.file = "notes.db", .migrations = {kSchema}}));
   }
   void add(std::string text) { db_.write().prepare("INSERT INTO notes(text) VALUES (?)").bind(1, text).run(); }
@@ -37,6 +39,12 @@ class Notes {
     auto stmt = db_.read().prepare("SELECT count(*) FROM notes");
     stmt.step();
     return stmt.int64(0);
+  }
+  // data_version: local_data_version(), or -1 when there is none.
+  std::int64_t data_version() { return static_cast<std::int64_t>(db_.local_data_version().value_or(-1)); }
+  std::int64_t data_version_while_writing() {
+    add("note");
+    return data_version();
   }
   hypha::Database db_;
 };
@@ -140,6 +148,36 @@ TEST_F(SqliteProviderTest, WithSqliteExclusiveTheFileIsLockedForTheProcessOnly) 
     runner.stop();
   }
   EXPECT_FALSE(another_process_sees_a_lock_on(dir_ / "notes.db")) << "the lock goes with the last connection";
+}
+
+TEST_F(SqliteProviderTest, TheLocalDataVersionChangesWithEveryWriteOfAnExclusiveFile) {
+  hypha::Config config = config_;
+  config.set("SQLITE_EXCLUSIVE", true);
+  hypha::ServiceRunner runner(config);
+  runner.add_service<Notes>();
+  runner.start();
+  auto& c = *runner.container("notes");
+  auto version = [&c] { return hypha::testing::entrypoint_hook(c, "data_version")().get<std::int64_t>(); };
+  const auto before = version();
+  ASSERT_GE(before, 0);
+  EXPECT_EQ(version(), before) << "reads change nothing";
+  hypha::testing::entrypoint_hook(c, "add")(Json::array({"one"}));
+  const auto after_commit = version();
+  EXPECT_GT(after_commit, before);
+  EXPECT_THROW(hypha::testing::entrypoint_hook(c, "add_then_fail")(Json::array({"lost"})), hypha::RemoteError);
+  EXPECT_GT(version(), after_commit) << "a rollback counts too";
+  EXPECT_EQ(hypha::testing::entrypoint_hook(c, "data_version_while_writing")(), -1)
+      << "inside its write transaction a worker sees its uncommitted writes";
+  runner.stop();
+}
+
+TEST_F(SqliteProviderTest, WithoutSqliteExclusiveThereIsNoLocalDataVersion) {
+  hypha::ServiceRunner runner(config_);
+  runner.add_service<Notes>();
+  runner.start();
+  EXPECT_EQ(hypha::testing::entrypoint_hook(*runner.container("notes"), "data_version")(), -1)
+      << "another process may write the file";
+  runner.stop();
 }
 
 TEST_F(SqliteProviderTest, ByDefaultOtherProcessesMayOpenTheFile) {

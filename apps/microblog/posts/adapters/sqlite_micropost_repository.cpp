@@ -56,10 +56,18 @@ bool SqliteMicropostRepository::insert(const StoredMicropost& stored) {
 }
 
 std::optional<StoredMicropost> SqliteMicropostRepository::find(std::uint64_t id) {
-  auto stmt = db_.read().prepare(std::string("SELECT ") + kColumns + " FROM microposts WHERE id = ?");
+  // The version is read before the row: a commit in between makes the entry stale at once.
+  const auto version = cache_ != nullptr ? db_.local_data_version() : std::nullopt;
+  if (version) {
+    if (auto hit = cache_->find(id, *version)) return hit;
+  }
+  static const std::string kFindById = std::string("SELECT ") + kColumns + " FROM microposts WHERE id = ?";
+  auto stmt = db_.read().prepare(kFindById);
   stmt.bind(1, static_cast<std::int64_t>(id));
   if (!stmt.step()) return std::nullopt;
-  return read_row(stmt);
+  auto stored = read_row(stmt);
+  if (version) cache_->remember(stored, *version);
+  return stored;
 }
 
 void SqliteMicropostRepository::update(const StoredMicropost& stored) {

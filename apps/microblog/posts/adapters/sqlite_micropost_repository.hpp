@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hypha/dependencies/sqlite.hpp"
+#include "posts/adapters/micropost_cache.hpp"
 #include "posts/application/micropost_repository.hpp"
 
 namespace microblog::posts {
@@ -15,7 +16,10 @@ extern const std::vector<std::string> kMigrations;
 
 class SqliteMicropostRepository : public MicropostRepository {
  public:
-  explicit SqliteMicropostRepository(const hypha::Database& db) : db_(db) {}
+  /// With a `cache`, find() serves posts from it while the file is unchanged
+  /// (micropost_cache.hpp).
+  explicit SqliteMicropostRepository(const hypha::Database& db, MicropostCache* cache = nullptr)
+      : db_(db), cache_(cache) {}
   bool insert(const StoredMicropost& post) override;
   std::optional<StoredMicropost> find(std::uint64_t id) override;
   void update(const StoredMicropost& post) override;
@@ -26,6 +30,7 @@ class SqliteMicropostRepository : public MicropostRepository {
  private:
   bool exists_beyond(std::string_view author_key, std::uint64_t id, bool newer);
   const hypha::Database& db_;
+  MicropostCache* cache_;
 };
 
 }  // namespace microblog::posts

@@ -68,6 +68,7 @@ void PostsService::define(hypha::ServiceSpec<PostsService>& s) {
   s.dependency("events", &PostsService::events_, hypha::event_dispatcher({.outbox = "db"}));
   s.dependency("identity", &PostsService::identity_, hypha::rpc_proxy("identity"));
   s.dependency("config", &PostsService::config_, hypha::config_view());
+  s.dependency("cache", &PostsService::cache_, micropost_cache());
 }
 
 Json PostsService::create(std::string author, std::string text) {
@@ -86,7 +87,7 @@ Json PostsService::create(std::string author, std::string text) {
 }
 
 Json PostsService::get(std::string author, std::string id) {
-  SqliteMicropostRepository repo(db_);
+  SqliteMicropostRepository repo(db_, cache_);
   return post_json(load(repo, author, id));
 }
 

@@ -18,6 +18,8 @@
 
 namespace microblog::posts {
 
+class MicropostCache;
+
 class PostsService {
  public:
   static constexpr std::string_view name = "posts";
@@ -35,6 +37,7 @@ class PostsService {
   hypha::EventDispatcher events_;
   hypha::RpcProxy identity_;
   hypha::ConfigView config_;
+  MicropostCache* cache_ = nullptr;  // reads of one post (posts/adapters/micropost_cache.hpp)
 };
 
 }  // namespace microblog::posts

@@ -7,7 +7,8 @@
 #      private RabbitMQ that this script starts on 127.0.0.1 (scripts/rabbitmq-test-broker.sh,
 #      data in the temporary directory, stopped by pid on exit), or on AMQP_URI when
 #      that is set: Hypha's AmqpRpc (sequential, 64 threads), AmqpRpcInFlight64,
-#      AmqpEvent (1 and 16 dispatching threads, timed until handled) beside the
+#      AmqpEvent (1 and 16 dispatching threads, timed until handled), AmqpEventBatch
+#      (batches of 100 through dispatch_all_settled, as the outbox relay does) beside the
 #      raw rabbitmq-c ceilings RawAmqpRequestReply and
 #      RawAmqpPipelined64, with the ratios Hypha/raw.
 #   2. HTTP (wrk -t2 -c64 --latency) against a freshly started hypha-microblog on a
@@ -174,6 +175,7 @@ if has_part amqp; then
   ratio AmqpRpc/threads:64 RawAmqpPipelined64 ">=0.8x and >=15000/s"
   note "$(printf '%-34s %14s' "AmqpEvent (target >=20000/s)" "${AMQP_RATE[AmqpEvent]:-?}/s")"
   note "$(printf '%-34s %14s' "AmqpEvent/threads:16" "${AMQP_RATE[AmqpEvent/threads:16]:-?}/s")"
+  note "$(printf '%-34s %14s' "AmqpEventBatch (1 thread)" "${AMQP_RATE[AmqpEventBatch]:-?}/s")"
 fi
 
 # start_server NAME [CONFIG]: starts hypha-microblog on a free port with a fresh

@@ -69,6 +69,31 @@ TEST_F(AmqpEvents, HandlerTypesAcrossTwoInstances) {
   EXPECT_GT(count_prefix("listener.on_pool b "), 0u);
 }
 
+// A batch (what the outbox relay hands over) is published before its
+// confirms are awaited; each event is settled once the broker has it, and
+// each reaches its handlers as a single dispatch would.
+TEST_F(AmqpEvents, ABatchOfEventsIsConfirmedThenSettled) {
+  ServiceRunner runner(config_for(uri_, Json{{"INSTANCE", "a"}}));
+  runner.add_service<Listener>();
+  runner.start();
+  AmqpTransport emitter(config_for(uri_));
+
+  constexpr int kEvents = 300;
+  const ContextData context;
+  std::atomic<int> settled{0};
+  std::vector<EventPublisher::EventToDispatch> batch;
+  for (int i = 0; i < kEvents; ++i) {
+    batch.push_back({"emitter", "ping", Json{{"id", "b" + std::to_string(i)}}, &context, [&settled] { ++settled; }});
+  }
+  emitter.dispatch_all_settled(std::move(batch));
+  EXPECT_EQ(settled.load(), kEvents) << "settled when the call returns: the broker confirmed them all";
+
+  ASSERT_TRUE(wait_until([&] { return count_prefix("listener.on_pool a ") >= std::size_t{kEvents}; }))
+      << count_prefix("listener.on_pool a ") << " of " << kEvents;
+  runner.stop();
+  for (int i = 0; i < kEvents; ++i) EXPECT_EQ(handled("listener.on_pool", "b" + std::to_string(i)), 1u) << i;
+}
+
 class Flaky {
  public:
   static constexpr std::string_view name = "flaky";

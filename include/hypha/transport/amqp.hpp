@@ -81,8 +81,11 @@
 // after max_retries it moves to `<queue>.dlq` (declared durable) with
 // `x-hypha-error` saying why and `x-hypha-exchange`/`x-hypha-routing-key`
 // saying where it was first published; it is never requeued in a loop.
-// Event exchanges are declared on the first dispatch (Nameko: at container
-// setup) and by every handler's subscription.
+// Event exchanges are declared at the setup of a container with an event
+// dispatcher (as Nameko does; DECLARE_EVENT_EXCHANGES), else on the first
+// dispatch, and by every handler's subscription. dispatch_all_settled (the
+// transactional outbox's relay) publishes a batch of events before it waits
+// for their confirms.
 //
 // Context: every ContextData key travels as header `nameko.<key>`
 // (call_id_stack as an array of strings); incoming headers become context data
@@ -121,6 +124,7 @@ class AmqpTransport : public Transport {
                        const ContextData& context, const CallOptions& options) override;
   void dispatch(std::string_view source, std::string_view event_type, Json payload,
                 const ContextData& context) override;
+  void dispatch_all_settled(std::vector<EventToDispatch> events) override;
   void prepare_dispatch(std::string_view source) noexcept override;
 
   void start() override;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hypha/core/context_data.hpp"
 #include "hypha/core/errors.hpp"
@@ -86,6 +87,25 @@ class EventPublisher {
                                 const ContextData& context, std::function<void()> settled) {
     dispatch(source, event_type, std::move(payload), context);
     settled();
+  }
+  /// EventToDispatch is one event of dispatch_all_settled.
+  struct EventToDispatch {
+    std::string_view source;
+    std::string_view event_type;
+    Json payload;
+    const ContextData* context = nullptr;
+    std::function<void()> settled;  ///< may be empty
+  };
+  /// dispatch_all_settled is dispatch_settled for each event, in order (by
+  /// default one after the other; AMQP publishes them all before it waits
+  /// for the broker's confirms). When it throws, some events may have been
+  /// dispatched and settled already: a caller that retries dispatches them
+  /// again (at least once, as every dispatch retry is).
+  virtual void dispatch_all_settled(std::vector<EventToDispatch> events) {
+    for (auto& event : events) {
+      dispatch_settled(event.source, event.event_type, std::move(event.payload), *event.context,
+                       event.settled ? std::move(event.settled) : [] {});
+    }
   }
   /// prepare_dispatch readies what dispatching events of `source` needs, at
   /// the dispatching container's setup (AMQP: declares `<source>.events`, as

@@ -42,32 +42,42 @@ void OutboxRelay::run() {
     forget_settled(lock);
     if (state.stopping) return;
     if (state.pending.empty()) continue;
-    OutboxEvent event = std::move(state.pending.front());
-    state.pending.pop_front();
-    publish(event, lock);
+    std::vector<OutboxEvent> batch;
+    const std::size_t count = std::min(state.pending.size(), kMaxBatch);
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      batch.push_back(std::move(state.pending.front()));
+      state.pending.pop_front();
+    }
+    publish(batch, lock);
   }
 }
 
-// publish retries until the transport takes the event or the relay stops
-// (then the row stays, and the next start publishes it again).
-void OutboxRelay::publish(OutboxEvent& event, std::unique_lock<std::mutex>& lock) {
+// publish retries until the transport takes the batch or the relay stops
+// (then the rows stay, and the next start publishes them again).
+void OutboxRelay::publish(std::vector<OutboxEvent>& batch, std::unique_lock<std::mutex>& lock) {
   auto delay = kFirstRetryDelay;
   for (;;) {
     lock.unlock();
     try {
-      publisher_.dispatch_settled(event.source, event.event_type, event.payload, event.context,
-                                  [state = state_, id = event.id] {
-                                    {
-                                      std::lock_guard settled_lock(state->mutex);
-                                      state->settled.push_back(id);
-                                    }
-                                    state->wake.notify_one();
-                                  });
+      std::vector<EventPublisher::EventToDispatch> events;
+      events.reserve(batch.size());
+      for (const auto& event : batch) {
+        events.push_back({event.source, event.event_type, event.payload, &event.context,
+                          [state = state_, id = event.id] {
+                            {
+                              std::lock_guard settled_lock(state->mutex);
+                              state->settled.push_back(id);
+                            }
+                            state->wake.notify_one();
+                          }});
+      }
+      publisher_.dispatch_all_settled(std::move(events));
       lock.lock();
       return;
     } catch (const std::exception& e) {
-      log::warn("outbox: publishing {}.{} failed ({}); retrying in {} ms", event.source, event.event_type, e.what(),
-                delay.count());
+      log::warn("outbox: publishing {} events from {}.{} on failed ({}); retrying in {} ms", batch.size(),
+                batch.front().source, batch.front().event_type, e.what(), delay.count());
     }
     lock.lock();
     if (state_->wake.wait_for(lock, delay, [this] { return state_->stopping; })) return;

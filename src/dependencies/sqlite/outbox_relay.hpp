@@ -2,8 +2,11 @@
 //
 // OutboxRelay publishes committed outbox events, in commit order, on its own
 // thread, and tells its owner which ones have settled so their rows can be
-// deleted. A publish that fails (broker down) is retried with backoff, so an
-// event is delayed but never skipped or reordered.
+// deleted. It hands the transport what has queued up, up to kMaxBatch events
+// at once (EventPublisher::dispatch_all_settled: over AMQP, one wait for the
+// broker's confirms per batch instead of one per event). A batch that fails
+// (broker down) is retried whole with backoff, so an event is delayed, maybe
+// published twice, but never skipped or reordered.
 #pragma once
 
 #include <chrono>
@@ -33,6 +36,9 @@ struct OutboxEvent {
 
 class OutboxRelay {
  public:
+  /// kMaxBatch bounds the events handed to the transport at once.
+  static constexpr std::size_t kMaxBatch = 256;
+
   /// forget deletes the rows of settled events; it runs on the relay thread.
   using Forget = std::function<void(const std::vector<std::int64_t>& ids)>;
 
@@ -58,7 +64,7 @@ class OutboxRelay {
   };
 
   void run();
-  void publish(OutboxEvent& event, std::unique_lock<std::mutex>& lock);
+  void publish(std::vector<OutboxEvent>& batch, std::unique_lock<std::mutex>& lock);
   void forget_settled(std::unique_lock<std::mutex>& lock);
 
   EventPublisher& publisher_;

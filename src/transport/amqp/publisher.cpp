@@ -99,6 +99,43 @@ std::optional<Returned> Publisher::publish(std::string_view exchange, std::strin
   });
 }
 
+void Publisher::publish_all(const std::vector<Outgoing>& messages) {
+  std::unique_lock lock(mutex_);
+  std::vector<bool> confirmed(messages.size(), false);
+  // attempt publishes what is not confirmed yet, then waits for all of it.
+  auto attempt = [&] {
+    ensure_open();
+    std::vector<std::pair<std::size_t, std::shared_ptr<Pending>>> sent;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (confirmed[i]) continue;
+      connection_.publish(kConfirmChannel, messages[i].exchange, messages[i].routing_key, false, messages[i].message);
+      auto pending = std::make_shared<Pending>();
+      pending_.emplace(++published_, pending);
+      sent.emplace_back(i, std::move(pending));
+    }
+    std::optional<AmqpError> failure;
+    for (auto& [index, pending] : sent) {
+      try {
+        wait_confirm(lock, *pending);
+        confirmed[index] = true;
+      } catch (const AmqpError& e) {
+        if (!failure) failure = e;
+        if (e.connection_lost()) break;  // every other one failed with it
+      }
+    }
+    if (failure) throw *failure;
+  };
+  with_retries("publish", [&] {
+    try {
+      attempt();
+    } catch (const AmqpError& e) {
+      // As in publish(): a closed confirm channel may be a neighbour's fault.
+      if (e.connection_lost() || e.reply_code() == 0) throw;
+      attempt();
+    }
+  });
+}
+
 std::optional<Returned> Publisher::publish_once(std::unique_lock<std::mutex>& lock, std::string_view exchange,
                                                 std::string_view routing_key, bool mandatory, const Message& message) {
   ensure_open();

@@ -47,6 +47,13 @@ struct PublisherOptions {
   std::string name = "hypha publisher";
 };
 
+/// Outgoing is one message of publish_all.
+struct Outgoing {
+  std::string exchange;
+  std::string routing_key;
+  Message message;
+};
+
 /// Returned: what basic.return said, if the broker returned the message.
 struct Returned {
   int reply_code = 0;
@@ -61,6 +68,11 @@ class Publisher {
   /// basic.return when the broker returned it. Throws AmqpError.
   std::optional<Returned> publish(std::string_view exchange, std::string_view routing_key, bool mandatory,
                                   const Message& message);
+  /// publish_all sends every message, in order, before it waits for their
+  /// confirms (the broker confirms them together), with publish()'s retries
+  /// for the ones not confirmed yet. Not mandatory. Throws AmqpError when one
+  /// could not be published; others may have been.
+  void publish_all(const std::vector<Outgoing>& messages);
   /// consumer_count checks a queue passively: nullopt when it does not exist.
   std::optional<std::uint32_t> consumer_count(std::string_view queue);
   void declare_exchange(const ExchangeSpec& exchange);

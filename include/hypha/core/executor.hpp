@@ -34,6 +34,8 @@ class Executor {
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> tasks_;
+  std::size_t idle_ = 0;  // threads waiting for a task
+  bool waking_ = false;   // a thread was notified and has not taken the lock yet
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -62,7 +62,20 @@ void ConsumerLoop::post(Command command) {
     std::lock_guard lock(mutex_);
     commands_.push_back(std::move(command));
   }
-  wake();
+  // A busy loop runs the commands on its next turn: only one that sleeps (or
+  // is about to) needs the eventfd, which saves a write per settle.
+  if (sleeping_.load()) wake();
+}
+
+// about_to_sleep marks the loop as sleeping unless a command is waiting
+// (then it returns false and the loop runs it instead). With post()'s
+// check, either the loop sees the command or post() sees the mark.
+bool ConsumerLoop::about_to_sleep() {
+  sleeping_.store(true);
+  std::lock_guard lock(mutex_);
+  if (commands_.empty()) return true;
+  sleeping_.store(false);
+  return false;
 }
 
 std::uint64_t ConsumerLoop::add(ConsumerSpec spec, Handler handler, std::chrono::milliseconds timeout) {
@@ -307,8 +320,10 @@ void ConsumerLoop::drop_connection() noexcept {
 }
 
 void ConsumerLoop::wait_for_wake(std::chrono::milliseconds timeout) {
+  if (!about_to_sleep()) return;
   pollfd fd{wake_fd_, POLLIN, 0};
   ::poll(&fd, 1, static_cast<int>(timeout.count()));
+  sleeping_.store(false);
   std::uint64_t value;
   [[maybe_unused]] auto n = ::read(wake_fd_, &value, sizeof value);
 }
@@ -323,9 +338,10 @@ int ConsumerLoop::idle_poll_ms() const noexcept {
 
 void ConsumerLoop::pump(int timeout_ms) {
   amqp_connection_state_t state = connection_.state();
-  if (!amqp_frames_enqueued(state) && !amqp_data_in_buffer(state)) {
+  if (!amqp_frames_enqueued(state) && !amqp_data_in_buffer(state) && about_to_sleep()) {
     pollfd fds[2] = {{connection_.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     ::poll(fds, 2, timeout_ms);
+    sleeping_.store(false);
     if (fds[1].revents & POLLIN) {
       std::uint64_t value;
       [[maybe_unused]] auto n = ::read(wake_fd_, &value, sizeof value);

@@ -8,7 +8,8 @@
 // (406 PRECONDITION_FAILED) does not take the consumers down with it. Other
 // threads talk to the loop through a command queue and an eventfd: add and
 // remove consumers (they wait for the result), settle deliveries (ack or
-// reject; asynchronous).
+// reject; asynchronous). The eventfd is written only when the loop sleeps
+// in poll() (or is about to): a busy loop runs the queue on its next turn.
 //
 // Deliveries are handed to each consumer's handler on the I/O thread; the
 // handler must not block, and must eventually settle the delivery exactly once
@@ -117,6 +118,7 @@ class ConsumerLoop {
   void dispatch(amqp_envelope_t& envelope);
   void handle_frame(const amqp_frame_t& frame);
   void wait_for_wake(std::chrono::milliseconds timeout);
+  bool about_to_sleep();
   Consumer* find_tag(std::string_view tag);
 
   const ConnectionParams params_;
@@ -132,6 +134,7 @@ class ConsumerLoop {
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_{};
   std::atomic<bool> connected_{false};
+  std::atomic<bool> sleeping_{false};  // the loop is in poll(), or about to be
   std::atomic<std::uint64_t> next_id_{1};
 
   // I/O thread only.

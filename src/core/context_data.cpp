@@ -81,10 +81,12 @@ const Json& null_json() {
 
 }  // namespace
 
+const Json& ContextData::values() const noexcept { return values_ ? *values_ : null_json(); }
+
 const Json& ContextData::get(std::string_view key) const {
-  if (!values.is_object()) return null_json();
-  auto it = values.find(key);
-  return it == values.end() ? null_json() : *it;
+  if (!values_ || !values_->is_object()) return null_json();
+  auto it = values_->find(key);
+  return it == values_->end() ? null_json() : *it;
 }
 
 std::string ContextData::get_string(std::string_view key) const {
@@ -94,15 +96,32 @@ std::string ContextData::get_string(std::string_view key) const {
 
 void ContextData::set(std::string_view key, Json value) {
   if (value.is_null()) {
-    if (values.is_object()) values.erase(std::string(key));
+    if (get(key).is_null()) return;
+  }
+  // Another copy of this context may share the values: write to our own.
+  // (A ContextData is not thread-safe, but its copies may live on other
+  // threads; use_count() == 1 means none shares them any more.)
+  if (!values_) {
+    values_ = std::make_shared<Json>(Json::object());
+  } else if (values_.use_count() > 1) {
+    values_ = std::make_shared<Json>(*values_);
+  }
+  if (value.is_null()) {
+    values_->erase(std::string(key));
     return;
   }
-  if (!values.is_object()) values = Json::object();
-  values[std::string(key)] = std::move(value);
+  if (!values_->is_object()) *values_ = Json::object();
+  (*values_)[std::string(key)] = std::move(value);
+}
+
+void ContextData::inherit(const ContextData& parent, std::size_t extra_ids) {
+  call_id_stack.reserve(parent.call_id_stack.size() + extra_ids);
+  call_id_stack.assign(parent.call_id_stack.begin(), parent.call_id_stack.end());
+  values_ = parent.values_;
 }
 
 Json ContextData::to_json() const {
-  Json out = values.is_object() ? values : Json::object();
+  Json out = values().is_object() ? values() : Json::object();
   out[std::string(kCallIdStackKey)] = call_id_stack;
   return out;
 }

@@ -107,6 +107,29 @@ TEST(ContextData, SetGetAndErase) {
   EXPECT_TRUE(data.get("user_id").is_null());
 }
 
+TEST(ContextData, CopiesAndChildrenNeverChangeEachOther) {
+  ContextData parent;
+  parent.call_id_stack = {"a.b.1"};
+  parent.set("user_id", "alice");
+  ContextData copy = parent;
+  ContextData child;
+  child.inherit(parent, 1);
+  EXPECT_EQ(child.call_id_stack, parent.call_id_stack);
+  EXPECT_EQ(child.values(), parent.values());
+  copy.set("user_id", "bob");
+  child.set("language", "fr");
+  child.set("user_id", nullptr);
+  EXPECT_EQ(parent.user_id(), "alice");
+  EXPECT_TRUE(parent.get("language").is_null());
+  EXPECT_EQ(copy.user_id(), "bob");
+  EXPECT_TRUE(copy.get("language").is_null());
+  EXPECT_EQ(child.language(), "fr");
+  EXPECT_TRUE(child.get("user_id").is_null());
+  parent.set("user_id", "carol");  // the last holder writes in place; the others kept theirs
+  EXPECT_EQ(copy.user_id(), "bob");
+  EXPECT_TRUE(child.get("user_id").is_null());
+}
+
 TEST(ContextData, JsonRoundTrip) {
   ContextData data;
   data.call_id_stack = {"a.b.1", "c.d.2"};

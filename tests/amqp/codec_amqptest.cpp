@@ -178,7 +178,7 @@ TEST(AmqpCodec, ContextBecomesNamekoHeadersAndBack) {
                            {"nameko.custom", "x"}}));
   hypha::ContextData back = headers_to_context(headers);
   EXPECT_EQ(back.call_id_stack, context.call_id_stack);
-  EXPECT_EQ(back.values, context.values);
+  EXPECT_EQ(back.values(), context.values());
 }
 
 TEST(AmqpCodec, HeadersDecodeAsNamekoDoes) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +34,7 @@ class ContextData {
   std::vector<std::string> call_id_stack;
 
   /// values holds every other key (a JSON object, or null when empty).
-  Json values;
+  const Json& values() const noexcept;
 
   /// get returns the value of a key, or null.
   const Json& get(std::string_view key) const;
@@ -46,10 +47,20 @@ class ContextData {
   std::string language() const { return get_string(kLanguageKey); }
   std::string traceparent() const { return get_string(kTraceparentKey); }
 
+  /// inherit makes this the context of a worker called with `parent`: the
+  /// same values (shared until either side sets a key) and call ids, with
+  /// room for `extra_ids` more call ids.
+  void inherit(const ContextData& parent, std::size_t extra_ids);
+
   /// to_json gives {call_id_stack: [...], <key>: <value>, ...}.
   Json to_json() const;
   /// from_json reads the form to_json writes; unknown keys are kept.
   static ContextData from_json(const Json& j);
+
+ private:
+  // Copies share the values until one of them sets a key (copy on write):
+  // every in-process call copies its caller's context, and few change it.
+  std::shared_ptr<Json> values_;
 };
 
 /// push_call_id appends `call_id` to `stack`, keeping at most `max_entries`

@@ -190,8 +190,8 @@ Json table_to_json(const amqp_table_t& table) {
 
 Json context_to_headers(const ContextData& context) {
   Json headers = Json::object();
-  if (context.values.is_object()) {
-    for (auto it = context.values.begin(); it != context.values.end(); ++it) {
+  if (context.values().is_object()) {
+    for (auto it = context.values().begin(); it != context.values().end(); ++it) {
       if (it->is_null()) continue;
       std::string key(kHeaderPrefix);
       key += it.key();

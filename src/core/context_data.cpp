@@ -39,32 +39,38 @@ FastRandom& random_source() {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// append_hex writes the low `digits` hex digits of value, most significant
-// first, in one resize (this runs for every call id).
+// write_hex writes the low `digits` hex digits of value at `at`, most
+// significant first.
+void write_hex(char* at, std::uint64_t value, int digits) {
+  for (char* p = at + digits; p != at; value >>= 4) *--p = kHex[value & 0xF];
+}
+
+// append_hex appends the low `digits` hex digits of value.
 void append_hex(std::string& out, std::uint64_t value, int digits) {
   const std::size_t at = out.size();
   out.resize(at + static_cast<std::size_t>(digits));
-  char* p = out.data() + at + digits;
-  for (int i = 0; i < digits; ++i) {
-    *--p = kHex[value & 0xF];
-    value >>= 4;
-  }
+  write_hex(out.data() + at, value, digits);
 }
 
+// append_uuid4 appends 8-4-4-4-12 hex digits in one resize (this runs for
+// every call id).
 void append_uuid4(std::string& out) {
   std::uint64_t hi = random_source().next();
   std::uint64_t lo = random_source().next();
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
-  append_hex(out, hi >> 32, 8);
-  out.push_back('-');
-  append_hex(out, (hi >> 16) & 0xFFFF, 4);
-  out.push_back('-');
-  append_hex(out, hi & 0xFFFF, 4);
-  out.push_back('-');
-  append_hex(out, lo >> 48, 4);
-  out.push_back('-');
-  append_hex(out, lo & 0xFFFFFFFFFFFFULL, 12);
+  const std::size_t at = out.size();
+  out.resize(at + 36);
+  char* p = out.data() + at;
+  write_hex(p, hi >> 32, 8);
+  p[8] = '-';
+  write_hex(p + 9, (hi >> 16) & 0xFFFF, 4);
+  p[13] = '-';
+  write_hex(p + 14, hi & 0xFFFF, 4);
+  p[18] = '-';
+  write_hex(p + 19, lo >> 48, 4);
+  p[23] = '-';
+  write_hex(p + 24, lo & 0xFFFFFFFFFFFFULL, 12);
 }
 
 bool is_hex(std::string_view s) {

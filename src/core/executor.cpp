@@ -2,7 +2,7 @@
 
 namespace hypha {
 
-Executor::Executor(std::size_t threads) {
+Executor::Executor(std::size_t threads, Waking waking) : waking_policy_(waking) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
@@ -17,7 +17,7 @@ Executor::~Executor() {
   for (auto& t : threads_) t.join();
 }
 
-// Waking: at most one thread is being woken at a time (waking_). A thread
+// Waking::chained: at most one thread is being woken at a time (waking_). A thread
 // that takes a task while more are queued wakes the next one, so a burst is
 // taken up thread by thread within one wake-up each, while threads that
 // finish their tasks keep taking queued ones without sleeping. Before, every
@@ -28,7 +28,7 @@ void Executor::post(std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
     tasks_.push_back(std::move(task));
-    wake = idle_ > 0 && !waking_;
+    wake = idle_ > 0 && (waking_policy_ == Waking::every_post || !waking_);
     if (wake) waking_ = true;
   }
   if (wake) ready_.notify_one();
@@ -46,7 +46,7 @@ void Executor::run() {
     if (tasks_.empty()) return;  // stopping and drained
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
-    const bool wake = !tasks_.empty() && idle_ > 0 && !waking_;
+    const bool wake = waking_policy_ == Waking::chained && !tasks_.empty() && idle_ > 0 && !waking_;
     if (wake) waking_ = true;
     lock.unlock();
     if (wake) ready_.notify_one();

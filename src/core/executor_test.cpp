@@ -40,9 +40,11 @@ TEST(Executor, RunsEveryPostedTask) {
   EXPECT_EQ(ran.load(), 10000);
 }
 
-TEST(Executor, TasksPostedInABurstThatWaitForEachOtherEachGetAThread) {
+class ExecutorWaking : public ::testing::TestWithParam<hypha::Executor::Waking> {};
+
+TEST_P(ExecutorWaking, TasksPostedInABurstThatWaitForEachOtherEachGetAThread) {
   constexpr int kThreads = 6;
-  hypha::Executor executor(kThreads);
+  hypha::Executor executor(kThreads, GetParam());
   Rendezvous all_running(kThreads);
   std::atomic<int> met{0};
   std::atomic<int> finished{0};
@@ -61,8 +63,8 @@ TEST(Executor, TasksPostedInABurstThatWaitForEachOtherEachGetAThread) {
   EXPECT_EQ(met.load(), kThreads) << "all tasks must have run at the same time, one per thread";
 }
 
-TEST(Executor, ATaskPostedWhileEveryOtherThreadBlocksStillRuns) {
-  hypha::Executor executor(2);
+TEST_P(ExecutorWaking, ATaskPostedWhileEveryOtherThreadBlocksStillRuns) {
+  hypha::Executor executor(2, GetParam());
   Rendezvous blocker_and_late_task(2);
   std::mutex m;
   std::condition_variable cv;
@@ -81,5 +83,11 @@ TEST(Executor, ATaskPostedWhileEveryOtherThreadBlocksStillRuns) {
   ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return finished == 2; }));
   EXPECT_EQ(met, 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Policies, ExecutorWaking,
+                         ::testing::Values(hypha::Executor::Waking::chained, hypha::Executor::Waking::every_post),
+                         [](const auto& info) {
+                           return info.param == hypha::Executor::Waking::chained ? "Chained" : "EveryPost";
+                         });
 
 }  // namespace

@@ -192,7 +192,8 @@ void HttpServer::start() {
   const MHD_DaemonInfo* info = MHD_get_daemon_info(static_cast<MHD_Daemon*>(daemon_), MHD_DAEMON_INFO_BIND_PORT);
   if (info != nullptr && info->port != 0) port_ = info->port;
   std::lock_guard lock(slow_mutex_);
-  slow_pool_ = std::make_unique<Executor>(slow_threads_);
+  // Each slow request must start at once, not after the wake-ups of those before it.
+  slow_pool_ = std::make_unique<Executor>(slow_threads_, Executor::Waking::every_post);
 }
 
 void HttpServer::stop() {

@@ -17,8 +17,18 @@ namespace hypha {
 
 class Executor {
  public:
+  /// Waking: how a post finds an idle thread.
+  enum class Waking {
+    /// one thread is woken at a time, and a thread that takes a task while
+    /// more are queued wakes the next: few wake-ups, for many short tasks.
+    chained,
+    /// every post wakes an idle thread at once: for few tasks that must not
+    /// wait for each other's wake-ups (requests of the HTTP slow pool).
+    every_post,
+  };
+
   /// Starts `threads` worker threads (at least 1).
-  explicit Executor(std::size_t threads);
+  explicit Executor(std::size_t threads, Waking waking = Waking::chained);
   /// Joins the threads after running every task already posted.
   ~Executor();
   Executor(const Executor&) = delete;
@@ -35,7 +45,8 @@ class Executor {
   std::condition_variable ready_;
   std::deque<std::function<void()>> tasks_;
   std::size_t idle_ = 0;  // threads waiting for a task
-  bool waking_ = false;   // a thread was notified and has not taken the lock yet
+  const Waking waking_policy_;
+  bool waking_ = false;   // chained: a thread was notified and has not taken the lock yet
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

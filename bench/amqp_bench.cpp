@@ -136,6 +136,19 @@ BENCHMARK(AmqpRpcInFlight64)->UseRealTime();
 
 std::atomic<std::int64_t> dispatched{0};
 
+// wait_until_handled polls (the handler runs on another transport's threads)
+// until `expected` events were handled in all, or fails the benchmark after 60 s.
+void wait_until_handled(benchmark::State& state, std::int64_t expected) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (handled.load() < expected) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      state.SkipWithError("events not all handled within 60 s");
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+}
+
 // AmqpEvent times delivery, not only dispatch: each iteration dispatches a
 // batch (each dispatch waits for its broker confirm) and waits until the
 // handler has seen every event dispatched so far. With several threads the
@@ -155,15 +168,7 @@ void AmqpEvent(benchmark::State& state) {
     for (int i = 0; i < kBatch; ++i) {
       transport.dispatch("bench_source", "ping", Json{{"x", 1}, {"s", "hello"}}, context);
     }
-    const std::int64_t expected = dispatched.fetch_add(kBatch) + kBatch;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (handled.load() < expected) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        state.SkipWithError("events not all handled within 60 s");
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
+    wait_until_handled(state, dispatched.fetch_add(kBatch) + kBatch);
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
@@ -182,15 +187,7 @@ void AmqpEventBatch(benchmark::State& state) {
     batch.reserve(kBatch);
     for (int i = 0; i < kBatch; ++i) batch.push_back({"bench_source", "ping", Json{{"x", 1}, {"s", "hello"}}, &context, {}});
     transport.dispatch_all_settled(std::move(batch));
-    const std::int64_t expected = dispatched.fetch_add(kBatch) + kBatch;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (handled.load() < expected) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        state.SkipWithError("events not all handled within 60 s");
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
+    wait_until_handled(state, dispatched.fetch_add(kBatch) + kBatch);
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
 }

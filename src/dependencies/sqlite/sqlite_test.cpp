@@ -56,6 +56,12 @@ class SqliteProviderTest : public ::testing::Test {
     config_.set("DATA_DIR", dir_.string());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+  // exclusive_config is the fixture's config with SQLITE_EXCLUSIVE on.
+  hypha::Config exclusive_config() const {
+    hypha::Config config = config_;
+    config.set("SQLITE_EXCLUSIVE", true);
+    return config;
+  }
   std::filesystem::path dir_;
   hypha::Config config_;
 };
@@ -133,10 +139,8 @@ bool another_process_sees_a_lock_on(const std::filesystem::path& path) {
 }
 
 TEST_F(SqliteProviderTest, WithSqliteExclusiveTheFileIsLockedForTheProcessOnly) {
-  hypha::Config config = config_;
-  config.set("SQLITE_EXCLUSIVE", true);
   {
-    hypha::ServiceRunner runner(config);
+    hypha::ServiceRunner runner(exclusive_config());
     runner.add_service<Notes>();
     runner.start();
     auto& c = *runner.container("notes");
@@ -151,9 +155,7 @@ TEST_F(SqliteProviderTest, WithSqliteExclusiveTheFileIsLockedForTheProcessOnly) 
 }
 
 TEST_F(SqliteProviderTest, TheLocalDataVersionChangesWithEveryWriteOfAnExclusiveFile) {
-  hypha::Config config = config_;
-  config.set("SQLITE_EXCLUSIVE", true);
-  hypha::ServiceRunner runner(config);
+  hypha::ServiceRunner runner(exclusive_config());
   runner.add_service<Notes>();
   runner.start();
   auto& c = *runner.container("notes");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
 #include "posts/application/posts_service.hpp"
@@ -67,34 +68,25 @@ class StubIdentity {
 class PostsReadsTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("microblog-posts-" + hypha::new_uuid4());
     hypha::Config config;
-    config.set("DATA_DIR", dir_.string());
     config.set("SQLITE_EXCLUSIVE", GetParam());
-    runner_ = std::make_unique<hypha::ServiceRunner>(config);
-    runner_->add_service<PostsService>();
-    runner_->add_service<StubIdentity>();
-    runner_->start();
+    services_ = std::make_unique<microblog::testing::ServicesInTempDir>("posts", config);
+    services_->start<PostsService, StubIdentity>();
   }
-  void TearDown() override {
-    runner_->stop();
-    runner_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { services_.reset(); }
   Json call(std::string_view method, Json args) {
-    return hypha::testing::entrypoint_hook(*runner_->container("posts"), method)(std::move(args));
+    return hypha::testing::entrypoint_hook(services_->container("posts"), method)(std::move(args));
   }
   // write_behind_the_services_back runs `sql` with a connection of its own:
   // no write transaction of the provider ends, so its version stays, and no
   // outbox event is relayed (whose clean-up would end one at any moment).
   void write_behind_the_services_back(const std::string& sql) {
-    hypha::sql::Connection raw((dir_ / "posts.db").string(),
+    hypha::sql::Connection raw((services_->dir() / "posts.db").string(),
                                GetParam() ? hypha::sql::FileLocking::exclusive : hypha::sql::FileLocking::shared);
     raw.exec(sql);
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<hypha::ServiceRunner> runner_;
+  std::unique_ptr<microblog::testing::ServicesInTempDir> services_;
 };
 
 TEST_P(PostsReadsTest, AGetAfterAnEditOrADeleteSeesIt) {

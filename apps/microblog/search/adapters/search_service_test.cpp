@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "contracts/micropost_events.hpp"
+#include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/event_dispatcher.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
@@ -46,21 +47,12 @@ Json deleted(std::uint64_t id, const std::string& author) { return contracts::Mi
 class SearchServiceTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("microblog-search-" + hypha::new_uuid4());
-        hypha::Config config;
-        config.set("DATA_DIR", dir_.string());
-        runner_ = std::make_unique<hypha::ServiceRunner>(config);
-        runner_->add_service<SearchService>();
-        runner_->add_service<PostsStandIn>();
-        runner_->start();
+        services_ = std::make_unique<microblog::testing::ServicesInTempDir>("search");
+        services_->start<SearchService, PostsStandIn>();
     }
-    void TearDown() override {
-        runner_->stop();
-        runner_.reset();
-        std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { services_.reset(); }
 
-    hypha::ServiceContainer& search_container() { return *runner_->container("search"); }
+    hypha::ServiceContainer& search_container() { return services_->container("search"); }
     Json call(std::string_view method, Json args) {
         return hypha::testing::entrypoint_hook(search_container(), method)(std::move(args));
     }
@@ -86,8 +78,7 @@ class SearchServiceTest : public ::testing::Test {
         return {};
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<hypha::ServiceRunner> runner_;
+    std::unique_ptr<microblog::testing::ServicesInTempDir> services_;
 };
 
 TEST_F(SearchServiceTest, AWordAlsoMatchesAsAPrefixIgnoringCase) {
@@ -214,7 +205,7 @@ TEST_F(SearchServiceTest, InvalidQueriesAreValidationFailures) {
 
 TEST_F(SearchServiceTest, EventsFromThePostsServiceReachTheIndex) {
     auto emit = [&](std::string_view type, Json payload) {
-        hypha::testing::entrypoint_hook(*runner_->container("posts"), "emit")(Json::array({type, std::move(payload)}));
+        hypha::testing::entrypoint_hook(services_->container("posts"), "emit")(Json::array({type, std::move(payload)}));
     };
     {
         hypha::testing::EntrypointWaiter waiter(search_container(), "on_micropost_created");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
 #include "hypha/testing/entrypoint_waiter.hpp"
@@ -31,25 +32,16 @@ class Listener {
 class SocialServiceTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("microblog-social-" + hypha::new_uuid4());
-        hypha::Config config;
-        config.set("DATA_DIR", dir_.string());
-        runner_ = std::make_unique<hypha::ServiceRunner>(config);
-        runner_->add_service<SocialService>();
-        runner_->add_service<Listener>();
-        runner_->start();
+        services_ = std::make_unique<microblog::testing::ServicesInTempDir>("social");
+        services_->start<SocialService, Listener>();
     }
-    void TearDown() override {
-        runner_->stop();
-        runner_.reset();
-        std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { services_.reset(); }
 
     Json call(std::string_view method, Json args) {
-        return hypha::testing::entrypoint_hook(*runner_->container("social"), method)(std::move(args));
+        return hypha::testing::entrypoint_hook(services_->container("social"), method)(std::move(args));
     }
     Json call_kwargs(std::string_view method, Json kwargs) {
-        return hypha::testing::entrypoint_hook(*runner_->container("social"), method)(Json::array(), std::move(kwargs));
+        return hypha::testing::entrypoint_hook(services_->container("social"), method)(Json::array(), std::move(kwargs));
     }
     Json follow(const std::string& follower, const std::string& followee) {
         return call("follow", Json::array({follower, followee}));
@@ -64,8 +56,7 @@ class SocialServiceTest : public ::testing::Test {
         return {};
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<hypha::ServiceRunner> runner_;
+    std::unique_ptr<microblog::testing::ServicesInTempDir> services_;
 };
 
 TEST_F(SocialServiceTest, FollowCreatesTheRelationOnce) {
@@ -77,7 +68,7 @@ TEST_F(SocialServiceTest, FollowCreatesTheRelationOnce) {
 }
 
 TEST_F(SocialServiceTest, FollowDispatchesUserFollowedToSubscribers) {
-    hypha::testing::EntrypointWaiter waiter(*runner_->container("listener"), "on_followed");
+    hypha::testing::EntrypointWaiter waiter(services_->container("listener"), "on_followed");
     follow("alice", "bob");
     const Json payload = waiter.wait();
     EXPECT_EQ(payload.at("follower"), "alice");

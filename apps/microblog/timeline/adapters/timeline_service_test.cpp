@@ -15,6 +15,7 @@
 
 #include "contracts/micropost_events.hpp"
 #include "contracts/social_events.hpp"
+#include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/event_dispatcher.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
@@ -68,22 +69,12 @@ Json unfollowed(const std::string& follower, const std::string& followee, std::i
 class TimelineServiceTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("microblog-timeline-" + hypha::new_uuid4());
-        hypha::Config config;
-        config.set("DATA_DIR", dir_.string());
-        runner_ = std::make_unique<hypha::ServiceRunner>(config);
-        runner_->add_service<TimelineService>();
-        runner_->add_service<PostsStandIn>();
-        runner_->add_service<SocialStandIn>();
-        runner_->start();
+        services_ = std::make_unique<microblog::testing::ServicesInTempDir>("timeline");
+        services_->start<TimelineService, PostsStandIn, SocialStandIn>();
     }
-    void TearDown() override {
-        runner_->stop();
-        runner_.reset();
-        std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { services_.reset(); }
 
-    hypha::ServiceContainer& timeline_container() { return *runner_->container("timeline"); }
+    hypha::ServiceContainer& timeline_container() { return services_->container("timeline"); }
     Json call(std::string_view method, Json args) {
         return hypha::testing::entrypoint_hook(timeline_container(), method)(std::move(args));
     }
@@ -98,8 +89,7 @@ class TimelineServiceTest : public ::testing::Test {
         return result;
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<hypha::ServiceRunner> runner_;
+    std::unique_ptr<microblog::testing::ServicesInTempDir> services_;
 };
 
 TEST_F(TimelineServiceTest, ANewPostReachesItsAuthorAndEveryFollower) {
@@ -324,7 +314,7 @@ TEST_F(TimelineServiceTest, AMalformedEventIsDroppedWithoutFailingTheWorker) {
 
 TEST_F(TimelineServiceTest, EventsFromThePostsAndSocialServicesReachTheHandlers) {
     auto emit = [&](std::string_view service, std::string_view type, Json payload) {
-        hypha::testing::entrypoint_hook(*runner_->container(service), "emit")(Json::array({type, std::move(payload)}));
+        hypha::testing::entrypoint_hook(services_->container(service), "emit")(Json::array({type, std::move(payload)}));
     };
     {
         hypha::testing::EntrypointWaiter waiter(timeline_container(), "on_user_followed");
@@ -358,7 +348,7 @@ TEST_F(TimelineServiceTest, AFollowRacingWithNewPostsNeverLosesOne) {
     });
     constexpr int kPosts = 40;
     auto emit = [&](std::string_view service, std::string_view type, Json payload) {
-        hypha::testing::entrypoint_hook(*runner_->container(service), "emit")(Json::array({type, std::move(payload)}));
+        hypha::testing::entrypoint_hook(services_->container(service), "emit")(Json::array({type, std::move(payload)}));
     };
     for (int i = 1; i <= kPosts; ++i) {
         emit("posts", "micropost_created", created(static_cast<std::uint64_t>(i), "alice", "racing"));

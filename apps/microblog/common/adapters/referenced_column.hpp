@@ -1,7 +1,7 @@
 // File: referenced_column.hpp
 //
-// The `referenced` column of the read models (timeline, search) holds a
-// micropost's mentioned usernames as a JSON array. Most posts mention no one:
+// The `referenced` column (posts, and the read models timeline and search)
+// holds a micropost's mentioned usernames as a JSON array. Most posts mention no one:
 // that "[]" is read without running the JSON parser, once per row of a page.
 #pragma once
 

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
+#include "common/adapters/referenced_column.hpp"
 #include "common/domain/ascii.hpp"
 
 namespace microblog::posts {
@@ -11,17 +10,10 @@ namespace {
 
 constexpr const char* kColumns = "id, author, text, created_ms, edited_ms, version, referenced";
 
-std::string encode_names(const std::vector<std::string>& names) { return nlohmann::json(names).dump(); }
-
-std::vector<std::string> decode_names(const std::string& text) {
-  auto parsed = nlohmann::json::parse(text, nullptr, false);
-  return parsed.is_array() ? parsed.get<std::vector<std::string>>() : std::vector<std::string>{};
-}
-
 StoredMicropost read_row(const hypha::sql::Statement& row) {
   return StoredMicropost{Micropost::restore(static_cast<std::uint64_t>(row.int64(0)), row.text(1), row.text(2),
                                             row.int64(3), row.optional_int64(4), row.int64(5)),
-                         decode_names(row.text(6))};
+                         referenced_from_column(row.text(6))};
 }
 
 }  // namespace
@@ -51,7 +43,7 @@ bool SqliteMicropostRepository::insert(const StoredMicropost& stored) {
              .bind(5, post.created_ms())
              .bind(6, post.edited_ms())
              .bind(7, post.version())
-             .bind(8, encode_names(stored.referenced))
+             .bind(8, referenced_to_column(stored.referenced))
              .run() == 1;
 }
 
@@ -77,7 +69,7 @@ void SqliteMicropostRepository::update(const StoredMicropost& stored) {
       .bind(1, post.text())
       .bind(2, post.edited_ms())
       .bind(3, post.version())
-      .bind(4, encode_names(stored.referenced))
+      .bind(4, referenced_to_column(stored.referenced))
       .bind(5, static_cast<std::int64_t>(post.id()))
       .run();
 }

@@ -101,9 +101,7 @@ std::string ContextData::get_string(std::string_view key) const {
 }
 
 void ContextData::set(std::string_view key, Json value) {
-  if (value.is_null()) {
-    if (get(key).is_null()) return;
-  }
+  if (value.is_null() && get(key).is_null()) return;  // nothing to erase
   // Another copy of this context may share the values: write to our own.
   // (A ContextData is not thread-safe, but its copies may live on other
   // threads; use_count() == 1 means none shares them any more.)

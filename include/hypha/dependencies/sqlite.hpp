@@ -211,8 +211,7 @@ class SqliteProvider : public DependencyProvider<Database>, public EventOutbox {
   SqliteOptions options_;
   std::string path_;
   sql::FileLocking locking_ = sql::FileLocking::shared;  // from the SQLITE_EXCLUSIVE config key
-  std::shared_ptr<SharedFile> file_;               // one per database file in this process
-  std::shared_ptr<std::timed_mutex> writer_lock_;  // file_->write_lock
+  std::shared_ptr<SharedFile> file_;  // one per database file in this process
   std::unique_ptr<OutboxRelay> relay_;  // with options_.outbox, from setup() to stop()
   std::int64_t leftovers_up_to_ = 0;    // outbox rows up to this id predate this run
   std::unique_ptr<WalCheckpointer> checkpointer_;  // from setup() on; outlives the connections

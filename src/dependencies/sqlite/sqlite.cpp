@@ -226,8 +226,8 @@ void SqliteProvider::setup(ServiceContainer& container) {
   locking_ = container.config().get_bool("SQLITE_EXCLUSIVE", false) ? sql::FileLocking::exclusive
                                                                      : sql::FileLocking::shared;
   file_ = shared_file_for(path_);
-  writer_lock_ = std::shared_ptr<std::timed_mutex>(file_, &file_->write_lock);
-  checkpointer_ = std::make_unique<WalCheckpointer>(path_, writer_lock_, locking_);
+  checkpointer_ = std::make_unique<WalCheckpointer>(path_, std::shared_ptr<std::timed_mutex>(file_, &file_->write_lock),
+                                                    locking_);
   writer_ = open_writer();
   // Migrations: each step runs once, tracked by user_version.
   write_transaction([&] {
@@ -287,7 +287,7 @@ void SqliteProvider::forget_events(const std::vector<std::int64_t>& ids) {
 }
 
 void SqliteProvider::write_transaction(const std::function<void()>& work) {
-  auto write_lock = lock_writer(*writer_lock_);
+  auto write_lock = lock_writer(file_->write_lock);
   writer_->exec("BEGIN IMMEDIATE");
   try {
     work();
@@ -419,7 +419,7 @@ sql::Connection& Database::write() const {
   if (provider_ == nullptr) throw std::logic_error("Database is not bound to a worker");
   auto& session = provider_->session(*worker_);
   if (!session.in_transaction) {
-    auto write_lock = lock_writer(*provider_->writer_lock_);
+    auto write_lock = lock_writer(provider_->file_->write_lock);
     provider_->writer_->exec("BEGIN IMMEDIATE");
     session.write_lock = std::move(write_lock);
     session.in_transaction = true;

@@ -270,9 +270,13 @@ class AmqpTransport::Impl {
     try {
       publishers_.acquire()->publish(event.exchange, event.routing_key, false, event.message);
     } catch (const AmqpError& e) {
-      throw_transport_error(std::string("cannot dispatch ") + std::string(source) + "." + std::string(event_type) +
-                            ": " + e.what());
+      throw_dispatch_error(source, event_type, e);
     }
+  }
+
+  [[noreturn]] static void throw_dispatch_error(std::string_view source, std::string_view event_type,
+                                                const AmqpError& e) {
+    throw_transport_error("cannot dispatch " + std::string(source) + "." + std::string(event_type) + ": " + e.what());
   }
 
   // dispatch_all_settled publishes the batch with one wait for its confirms.
@@ -309,8 +313,7 @@ class AmqpTransport::Impl {
     try {
       if (settings_.declare_event_exchanges) ensure_exchange(exchange);
     } catch (const AmqpError& e) {
-      throw_transport_error(std::string("cannot dispatch ") + std::string(source) + "." + std::string(event_type) +
-                            ": " + e.what());
+      throw_dispatch_error(source, event_type, e);
     }
     return event;
   }

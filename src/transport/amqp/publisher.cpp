@@ -84,34 +84,40 @@ auto Publisher::with_retries(std::string_view what, F&& attempt) -> decltype(att
   }
 }
 
-std::optional<Returned> Publisher::publish(std::string_view exchange, std::string_view routing_key, bool mandatory,
-                                           const Message& message) {
-  std::unique_lock lock(mutex_);
+template <class F>
+auto Publisher::with_publish_retries(F&& attempt) -> decltype(attempt()) {
   return with_retries("publish", [&] {
     try {
-      return publish_once(lock, exchange, routing_key, mandatory, message);
+      return attempt();
     } catch (const AmqpError& e) {
       // The confirm channel closed under several publishes at once: the cause
       // may be a neighbour's message, so publish once more on a new channel.
       if (e.connection_lost() || e.reply_code() == 0) throw;
-      return publish_once(lock, exchange, routing_key, mandatory, message);
+      return attempt();
     }
+  });
+}
+
+std::optional<Returned> Publisher::publish(std::string_view exchange, std::string_view routing_key, bool mandatory,
+                                           const Message& message) {
+  std::unique_lock lock(mutex_);
+  return with_publish_retries([&] {
+    ensure_open();
+    auto pending = send(exchange, routing_key, mandatory, message);
+    return wait_confirm(lock, *pending);
   });
 }
 
 void Publisher::publish_all(const std::vector<Outgoing>& messages) {
   std::unique_lock lock(mutex_);
   std::vector<bool> confirmed(messages.size(), false);
-  // attempt publishes what is not confirmed yet, then waits for all of it.
-  auto attempt = [&] {
+  // Each attempt publishes what is not confirmed yet, then waits for all of it.
+  with_publish_retries([&] {
     ensure_open();
     std::vector<std::pair<std::size_t, std::shared_ptr<Pending>>> sent;
     for (std::size_t i = 0; i < messages.size(); ++i) {
-      if (confirmed[i]) continue;
-      connection_.publish(kConfirmChannel, messages[i].exchange, messages[i].routing_key, false, messages[i].message);
-      auto pending = std::make_shared<Pending>();
-      pending_.emplace(++published_, pending);
-      sent.emplace_back(i, std::move(pending));
+      const Outgoing& m = messages[i];
+      if (!confirmed[i]) sent.emplace_back(i, send(m.exchange, m.routing_key, false, m.message));
     }
     std::optional<AmqpError> failure;
     for (auto& [index, pending] : sent) {
@@ -124,25 +130,15 @@ void Publisher::publish_all(const std::vector<Outgoing>& messages) {
       }
     }
     if (failure) throw *failure;
-  };
-  with_retries("publish", [&] {
-    try {
-      attempt();
-    } catch (const AmqpError& e) {
-      // As in publish(): a closed confirm channel may be a neighbour's fault.
-      if (e.connection_lost() || e.reply_code() == 0) throw;
-      attempt();
-    }
   });
 }
 
-std::optional<Returned> Publisher::publish_once(std::unique_lock<std::mutex>& lock, std::string_view exchange,
-                                                std::string_view routing_key, bool mandatory, const Message& message) {
-  ensure_open();
+std::shared_ptr<Publisher::Pending> Publisher::send(std::string_view exchange, std::string_view routing_key,
+                                                    bool mandatory, const Message& message) {
   connection_.publish(kConfirmChannel, exchange, routing_key, mandatory, message);
   auto pending = std::make_shared<Pending>();
   pending_.emplace(++published_, pending);
-  return wait_confirm(lock, *pending);
+  return pending;
 }
 
 std::optional<Returned> Publisher::wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending) {

@@ -94,8 +94,9 @@ class Publisher {
   };
   void ensure_open();
   void ensure_declare_channel();
-  std::optional<Returned> publish_once(std::unique_lock<std::mutex>& lock, std::string_view exchange,
-                                       std::string_view routing_key, bool mandatory, const Message& message);
+  /// send publishes on the confirm channel (open) and registers its confirm.
+  std::shared_ptr<Pending> send(std::string_view exchange, std::string_view routing_key, bool mandatory,
+                                const Message& message);
   std::optional<Returned> wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending);
   void read_frames(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline);
   void handle_frame(const amqp_frame_t& frame);
@@ -106,6 +107,10 @@ class Publisher {
   void abandon(const AmqpError& why) noexcept;
   template <class F>
   auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());
+  /// with_publish_retries is with_retries, plus one more attempt when the
+  /// confirm channel (not the connection) closed.
+  template <class F>
+  auto with_publish_retries(F&& attempt) -> decltype(attempt());
 
   PublisherOptions options_;
   std::mutex mutex_;  // guards everything below

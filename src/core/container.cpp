@@ -130,6 +130,7 @@ void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, Invocatio
   auto pending = std::make_shared<PendingWorker>();  // built in place: a copy would answer on destruction
   pending->done = std::move(done);
   pending->service = service_name();
+  invocation.detach();  // runs after the caller's frame may be gone
   pool_.submit([this, &entrypoint, invocation = std::move(invocation), parent = std::move(parent),
                 pending = std::move(pending)]() mutable {
     auto done = std::exchange(pending->done, nullptr);
@@ -150,6 +151,8 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
   // traceparent names the process-level span that entered this chain).
   if (worker.data.get(kTraceparentKey).is_null()) worker.data.set(kTraceparentKey, child_traceparent({}));
   CurrentWorkerScope scope(&worker);
+  // Observers (entrypoint_waiter) are given the result as JSON.
+  if (has_observers_.load(std::memory_order_acquire)) invocation.typed_result = nullptr;
 
   const auto& deps = definition_->dependencies;
   bool expected = true;

@@ -37,12 +37,26 @@ FastRandom& random_source() {
   return random;
 }
 
-constexpr char kHex[] = "0123456789abcdef";
+// kHexPairs[2 * b], kHexPairs[2 * b + 1] are byte b's two hex digits: a call
+// id's uuid is written a byte at a time.
+constexpr std::array<char, 512> kHexPairs = [] {
+  constexpr char digits[] = "0123456789abcdef";
+  std::array<char, 512> pairs{};
+  for (int b = 0; b < 256; ++b) {
+    pairs[static_cast<std::size_t>(2 * b)] = digits[b >> 4];
+    pairs[static_cast<std::size_t>(2 * b + 1)] = digits[b & 0xF];
+  }
+  return pairs;
+}();
 
 // write_hex writes the low `digits` hex digits of value at `at`, most
-// significant first.
+// significant first; digits is even.
 void write_hex(char* at, std::uint64_t value, int digits) {
-  for (char* p = at + digits; p != at; value >>= 4) *--p = kHex[value & 0xF];
+  for (char* p = at + digits; p != at; value >>= 8) {
+    const std::size_t pair = 2 * (value & 0xFF);
+    *--p = kHexPairs[pair + 1];
+    *--p = kHexPairs[pair];
+  }
 }
 
 // append_hex appends the low `digits` hex digits of value.

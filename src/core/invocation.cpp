@@ -18,3 +18,13 @@ Invocation Invocation::from_payload(Json payload) {
 }
 
 }  // namespace hypha
+
+namespace hypha {
+
+void Invocation::to_json_args() {
+  if (typed_args == nullptr) return;
+  args = typed_args->to_json(typed_args->values);
+  typed_args = nullptr;
+}
+
+}  // namespace hypha

@@ -18,6 +18,15 @@ Json RpcProxy::call_json(std::string_view method, Json args, Json kwargs) const 
   return client_->call(service_, method, std::move(inv), context(), options_).value();
 }
 
+Json RpcProxy::call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const {
+  if (client_ == nullptr) throw std::logic_error("RpcProxy to '" + service_ + "' is not bound to a worker");
+  Invocation inv;
+  inv.typed_args = &args;
+  inv.typed_result = result;
+  if (!client_->takes_typed_values()) inv.detach();
+  return client_->call(service_, method, std::move(inv), context(), options_).value();
+}
+
 RpcFuture RpcProxy::call_async_json(std::string_view method, Json args, Json kwargs) const {
   if (client_ == nullptr) throw std::logic_error("RpcProxy to '" + service_ + "' is not bound to a worker");
   Invocation inv;

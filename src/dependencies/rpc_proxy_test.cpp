@@ -3,13 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <latch>
 #include <stdexcept>
 #include <string>
 
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/context.hpp"
+#include "hypha/testing/entrypoint_waiter.hpp"
 
 namespace {
 
@@ -31,6 +34,39 @@ class Callee {
     return 7;
   }
   int square(int n) { return n * n; }
+};
+
+// Tally counts conversions to and from JSON: in-process calls with matching
+// types must make none.
+struct Tally {
+  int n = 0;
+  std::string label;
+  static inline std::atomic<int> to_json_count{0};
+  static inline std::atomic<int> from_json_count{0};
+};
+void to_json(Json& j, const Tally& t) {
+  Tally::to_json_count.fetch_add(1);
+  j = Json{{"n", t.n}, {"label", t.label}};
+}
+void from_json(const Json& j, Tally& t) {
+  Tally::from_json_count.fetch_add(1);
+  j.at("n").get_to(t.n);
+  j.at("label").get_to(t.label);
+}
+
+class Counter {
+ public:
+  static constexpr std::string_view name = "counter";
+  static void define(hypha::ServiceSpec<Counter>& s) {
+    s.rpc("bump", &Counter::bump, {.params = {"tally", "by"}});
+    s.rpc("wide", &Counter::wide, {.params = {"n"}});
+  }
+  Tally bump(Tally t, int by) {
+    t.n += by;
+    t.label += "!";
+    return t;
+  }
+  std::int64_t wide(std::int64_t n) { return n * 2; }
 };
 
 // HopA -> HopB -> HopC; C answers with the context it received.
@@ -119,6 +155,61 @@ TEST(RpcProxy, InProcessCallsMeetTheirDeadline) {
   EXPECT_THROW(proxy.with_timeout(10s).call("nope"), hypha::MethodNotFound);
   EXPECT_EQ(proxy.with_timeout(10s).call("square", 6), Json(36));
   release.count_down();  // the abandoned call finishes; its answer is dropped
+  runner.stop();
+}
+
+TEST(RpcProxy, InProcessValuesOfTheHandlersTypesMoveWithoutJson) {
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Counter>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "counter", nullptr);
+  Tally::to_json_count = 0;
+  Tally::from_json_count = 0;
+
+  Tally out = proxy.call_as<Tally>("bump", Tally{1, "a"}, 2);
+  EXPECT_EQ(out.n, 3);
+  EXPECT_EQ(out.label, "a!");
+  EXPECT_EQ(Tally::to_json_count.load(), 0);
+  EXPECT_EQ(Tally::from_json_count.load(), 0);
+
+  // A JSON result: the handler's value is converted once, on the way back.
+  EXPECT_EQ(proxy.call("bump", Tally{1, "b"}, 1), (Json{{"n", 2}, {"label", "b!"}}));
+  EXPECT_EQ(Tally::to_json_count.load(), 1);
+  EXPECT_EQ(Tally::from_json_count.load(), 0);
+  runner.stop();
+}
+
+TEST(RpcProxy, OtherTypesTimeoutsAndAsyncCallsGoThroughJson) {
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Counter>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "counter", nullptr);
+  // int where the handler takes int64_t; long result read as int.
+  EXPECT_EQ(proxy.call_as<int>("wide", 21), 42);
+  // JSON arguments of the right shape.
+  EXPECT_EQ(proxy.call_as<Tally>("bump", Json{{"n", 5}, {"label", "j"}}, 1).label, "j!");
+  // A call on a worker thread (deadline) or queued (async) never holds the
+  // caller's values: they are turned into JSON first.
+  EXPECT_EQ(proxy.with_timeout(10s).call_as<Tally>("bump", Tally{1, "t"}, 1).n, 2);
+  EXPECT_EQ(proxy.call_async("bump", Tally{1, "q"}, 1).get(10s)["n"], 2);
+  // Wrong types are still refused, naming the argument.
+  try {
+    proxy.call_as<Tally>("bump", Tally{1, "x"}, "one");
+    ADD_FAILURE() << "expected an argument error";
+  } catch (const hypha::IncorrectSignature& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("'by'"));
+  }
+  runner.stop();
+}
+
+TEST(RpcProxy, AnEntrypointWaiterSeesTheResultOfATypedCallAsJson) {
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Counter>();
+  runner.start();
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "counter", nullptr);
+  hypha::testing::EntrypointWaiter waiter(*runner.container("counter"), "bump");
+  EXPECT_EQ(proxy.call_as<Tally>("bump", Tally{1, "w"}, 1).n, 2);
+  EXPECT_EQ(waiter.wait(), (Json{{"n", 2}, {"label", "w!"}}));
   runner.stop();
 }
 

@@ -112,6 +112,7 @@ Outcome InProcessTransport::call(std::string_view service, std::string_view meth
   if (!options.timeout) return endpoint->call(method, std::move(inv), context);  // inline, on this thread
   // A deadline needs a caller that can stop waiting: the call runs on a worker
   // thread instead, and its late answer is dropped.
+  inv.detach();
   auto reply = submit(*endpoint, method, std::move(inv), context);
   if (reply.wait_for(*options.timeout) != std::future_status::ready) {
     return Outcome{nullptr, RpcTimeout("call to " + std::string(service) + "." + std::string(method) +
@@ -125,6 +126,7 @@ RpcFuture InProcessTransport::call_async(std::string_view service, std::string_v
                                          const ContextData& context, const CallOptions&) {
   auto endpoint = pick_endpoint(service);
   if (!endpoint) return RpcFuture::ready(Outcome{nullptr, UnknownService(std::string(service)).info()});
+  inv.detach();
   return RpcFuture(submit(*endpoint, method, std::move(inv), context));
 }
 

@@ -4,7 +4,16 @@
 // JSON (Nameko's {"args": [...], "kwargs": {...}}), plus the HTTP request and
 // response for `http` entrypoints. Entrypoints build it; the typed invoker of
 // the handler converts it into the handler's parameter types.
+//
+// An in-process call may instead hand over its C++ values (typed_args) and a
+// place for the C++ result (typed_result): when the handler's parameter and
+// result types match them exactly, values move from caller to handler and
+// back with no JSON in between. Anything else (other types, a call that
+// crosses a thread or a process) uses the JSON form, built on demand.
 #pragma once
+
+#include <optional>
+#include <tuple>
 
 #include "hypha/core/json.hpp"
 
@@ -13,11 +22,58 @@ namespace hypha {
 struct HttpRequest;
 struct HttpResponse;
 
+namespace detail {
+/// type_tag<T>'s address identifies T (one inline variable per type).
+template <class T>
+inline constexpr char type_tag = 0;
+}  // namespace detail
+
+/// TypedArguments points at the caller's std::tuple of argument values.
+struct TypedArguments {
+  const void* type;            ///< &detail::type_tag<std::tuple<...>>
+  void* values;                ///< the tuple, owned by the caller
+  Json (*to_json)(void* values);  ///< the JSON array of the values (moved out)
+
+  template <class Tuple>
+  static TypedArguments of(Tuple& values) {
+    return {&detail::type_tag<Tuple>, &values,
+            [](void* v) { return std::apply([](auto&... a) { return Json::array({Json(std::move(a))...}); }, *static_cast<Tuple*>(v)); }};
+  }
+  /// take returns the tuple when it is of type Tuple, else nullptr.
+  template <class Tuple>
+  Tuple* take() const noexcept {
+    return type == &detail::type_tag<Tuple> ? static_cast<Tuple*>(values) : nullptr;
+  }
+};
+
+/// TypedResult points at the caller's std::optional<R> for the result.
+struct TypedResult {
+  const void* type;  ///< &detail::type_tag<R>
+  void* slot;        ///< the std::optional<R>, owned by the caller
+
+  template <class R>
+  static TypedResult of(std::optional<R>& slot) {
+    return {&detail::type_tag<R>, &slot};
+  }
+  /// put stores the result when the caller wants an R; false otherwise.
+  template <class R>
+  bool put(R&& result) const {
+    using Value = std::decay_t<R>;
+    if (type != &detail::type_tag<Value>) return false;
+    static_cast<std::optional<Value>*>(slot)->emplace(std::forward<R>(result));
+    return true;
+  }
+};
+
 struct Invocation {
   Json args;    ///< array of positional arguments, or null for none
   Json kwargs;  ///< object of keyword arguments, or null for none
   const HttpRequest* request = nullptr;  ///< set for http entrypoints
   HttpResponse* response = nullptr;      ///< where http handlers' answers go
+  /// typed_args, when set, are the positional arguments instead of `args`.
+  const TypedArguments* typed_args = nullptr;
+  /// typed_result, when set, receives a result of its type instead of JSON.
+  const TypedResult* typed_result = nullptr;
 
   /// from_payload reads {"args": [...], "kwargs": {...}}; throws
   /// MalformedRequest when the payload is not of that shape.
@@ -27,6 +83,14 @@ struct Invocation {
     Invocation inv;
     inv.args = std::move(args);
     return inv;
+  }
+  /// to_json_args turns typed arguments into `args` (no-op without them).
+  void to_json_args();
+  /// detach gives up the caller's typed values and result slot: for an
+  /// invocation that may outlive the caller's stack frame (queued, remote).
+  void detach() {
+    to_json_args();
+    typed_result = nullptr;
   }
 };
 

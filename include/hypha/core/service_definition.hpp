@@ -125,9 +125,18 @@ namespace detail {
 template <bool kHttp, class R, class S, class... Params, class Method>
 Invoker make_invoker(Method method, std::string name, std::vector<std::string> names) {
   return [method, name = std::move(name), names = std::move(names)](void* svc, Invocation& inv) -> Json {
+    using Arguments = std::tuple<std::decay_t<Params>...>;
     auto* self = static_cast<S*>(svc);
-    ArgumentSource src{name, names};
-    auto args = convert_arguments<std::decay_t<Params>...>(src, inv);
+    Arguments* typed = nullptr;  // the caller's values, when of the parameters' exact types
+    if (inv.typed_args != nullptr) {
+      typed = inv.typed_args->template take<Arguments>();
+      if (typed == nullptr) inv.to_json_args();
+      inv.typed_args = nullptr;
+    }
+    auto args = typed != nullptr ? std::move(*typed) : [&] {
+      ArgumentSource src{name, names};
+      return convert_arguments<std::decay_t<Params>...>(src, inv);
+    }();
     auto call = [&](auto&&... a) -> R {
       if constexpr (kHttp) {
         return (self->*method)(*inv.request, std::forward<decltype(a)>(a)...);
@@ -142,7 +151,9 @@ Invoker make_invoker(Method method, std::string name, std::vector<std::string> n
       *inv.response = std::apply(call, std::move(args));
       return Json();
     } else {
-      return Json(std::apply(call, std::move(args)));
+      R result = std::apply(call, std::move(args));
+      if (inv.typed_result != nullptr && inv.typed_result->put(std::move(result))) return Json();
+      return Json(std::move(result));
     }
   };
 }

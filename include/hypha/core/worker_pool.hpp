@@ -5,10 +5,15 @@
 // asynchronous work waits in a queue and is drained by the threads that finish
 // workers, so a busy container keeps its threads without executor round trips.
 // Nothing is dropped: extra calls wait.
+//
+// Taking and giving back a slot while nobody waits is one atomic compare and
+// swap each (every in-process call does both); the mutex is for waiting.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -34,17 +39,24 @@ class WorkerPool {
   std::size_t running() const;
 
  private:
-  void drain(std::function<void()> first);
+  bool try_acquire() noexcept;
+  void wait_for_slot();
+  void release();
   void release_locked(std::unique_lock<std::mutex>& lock);
+  void drain(std::function<void()> first);
 
   const std::size_t max_;
   Executor& executor_;
+  // state_: slots in use in the low 32 bits, waiters in the high 32 (threads
+  // in wait_for_slot or wait_idle, and queued work). A slot is given back
+  // with a compare and swap only while there are no waiters; otherwise under
+  // the mutex, where the waiters are woken or the queue drained.
+  std::atomic<std::uint64_t> state_{0};
   mutable std::mutex mutex_;
   std::condition_variable slot_free_;
   std::condition_variable idle_;
-  std::size_t in_use_ = 0;
-  std::size_t sync_waiters_ = 0;
-  std::deque<std::function<void()>> queued_;
+  std::size_t sync_waiters_ = 0;           // guarded by mutex_
+  std::deque<std::function<void()>> queued_;  // guarded by mutex_
 };
 
 }  // namespace hypha

@@ -18,8 +18,11 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "hypha/core/extension.hpp"
@@ -34,15 +37,25 @@ class RpcProxy {
       : client_(client), service_(service), context_(context) {}
 
   /// call invokes `method` with positional arguments; returns the JSON result.
+  /// In process, arguments of the handler's exact parameter types move to it
+  /// without JSON (see Invocation); string literals travel as std::string.
   template <class... Args>
   Json call(std::string_view method, Args&&... args) const {
-    return call_json(method, make_args(std::forward<Args>(args)...));
+    std::tuple<ArgumentValue<Args>...> values(std::forward<Args>(args)...);
+    const auto typed = TypedArguments::of(values);
+    return call_typed(method, typed, nullptr);
   }
-  /// call_as converts the result to R (throws IncorrectSignature-free
-  /// nlohmann errors when the shape is wrong).
+  /// call_as converts the result to R (nlohmann errors when the shape is
+  /// wrong). In process, an R result moves back without JSON.
   template <class R, class... Args>
   R call_as(std::string_view method, Args&&... args) const {
-    return call(method, std::forward<Args>(args)...).template get<R>();
+    std::tuple<ArgumentValue<Args>...> values(std::forward<Args>(args)...);
+    const auto typed = TypedArguments::of(values);
+    std::optional<R> result;
+    const auto slot = TypedResult::of(result);
+    Json json = call_typed(method, typed, &slot);
+    if (result) return std::move(*result);
+    return std::move(json).template get<R>();
   }
   /// call_json invokes with explicit args (array) and kwargs (object).
   Json call_json(std::string_view method, Json args, Json kwargs = nullptr) const;
@@ -74,6 +87,12 @@ class RpcProxy {
     }
     return array;
   }
+  // ArgumentValue is how an argument travels: decayed, text as std::string.
+  template <class T>
+  using ArgumentValue = std::conditional_t<std::is_convertible_v<const std::decay_t<T>&, std::string_view> &&
+                                               !std::is_same_v<std::decay_t<T>, Json>,
+                                           std::string, std::decay_t<T>>;
+  Json call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const;
   const ContextData& context() const;
 
   RpcClient* client_ = nullptr;

@@ -63,10 +63,14 @@ struct CallOptions {
 class RpcClient {
  public:
   virtual ~RpcClient() = default;
+  /// takes_typed_values: whether call() accepts an invocation with typed
+  /// arguments and result (Invocation::typed_args); if not, callers detach.
+  virtual bool takes_typed_values() const noexcept { return false; }
   /// call blocks until the reply; errors come back in the Outcome.
   virtual Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
                        const CallOptions& options) = 0;
   /// call_async returns at once; the future completes with the reply.
+  /// The invocation has no typed values (see Invocation::detach).
   virtual RpcFuture call_async(std::string_view service, std::string_view method, Invocation inv,
                                const ContextData& context, const CallOptions& options) = 0;
 };

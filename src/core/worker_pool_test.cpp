@@ -1,0 +1,160 @@
+// WorkerPool: max_workers bounds synchronous and queued work together, nothing
+// is dropped, wait_idle waits for running and queued work, kill drops only
+// what has not started.
+#include "hypha/core/worker_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Gate blocks work until opened.
+class Gate {
+ public:
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool wait() {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, 30s, [&] { return open_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// Concurrency records how many works run at once, and the peak.
+struct Concurrency {
+  std::atomic<int> now{0};
+  std::atomic<int> peak{0};
+  std::atomic<int> finished{0};
+  void enter() {
+    const int n = now.fetch_add(1) + 1;
+    for (int p = peak.load(); n > p && !peak.compare_exchange_weak(p, n);) {
+    }
+  }
+  void leave() {
+    now.fetch_sub(1);
+    finished.fetch_add(1);
+  }
+};
+
+TEST(WorkerPool, SyncAndQueuedWorkTogetherNeverExceedMaxWorkers) {
+  hypha::Executor executor(8);
+  hypha::WorkerPool pool(3, executor);
+  Concurrency c;
+  Gate full;  // opened once three works run at once: then none may join them
+  auto work = [&] {
+    c.enter();
+    if (c.now.load() == 3) full.open();
+    EXPECT_TRUE(full.wait());
+    c.leave();
+  };
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 8; ++i) callers.emplace_back([&] { pool.run_sync(work); });
+  for (int i = 0; i < 8; ++i) pool.submit(work);
+  for (auto& t : callers) t.join();
+  pool.wait_idle();
+  EXPECT_EQ(c.finished.load(), 16);
+  EXPECT_EQ(c.peak.load(), 3);
+  EXPECT_EQ(pool.running(), 0U);
+}
+
+TEST(WorkerPool, ManyShortCallsFromManyThreadsKeepTheBound) {
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(2, executor);
+  Concurrency c;
+  auto work = [&] {
+    c.enter();
+    c.leave();
+  };
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < 20000; ++i) {
+        if ((i + t) % 5 == 0) pool.submit(work);
+        else pool.run_sync(work);
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  pool.wait_idle();
+  EXPECT_EQ(c.finished.load(), 80000);
+  EXPECT_LE(c.peak.load(), 2);
+  EXPECT_EQ(pool.running(), 0U);
+}
+
+TEST(WorkerPool, WaitIdleWaitsForRunningAndQueuedWork) {
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(1, executor);
+  Gate release;
+  std::atomic<int> ran{0};
+  pool.submit([&] {
+    EXPECT_TRUE(release.wait());
+    ran.fetch_add(1);
+  });
+  for (int i = 0; i < 5; ++i) pool.submit([&] { ran.fetch_add(1); });
+  std::atomic<bool> idle{false};
+  std::thread waiter([&] {
+    pool.wait_idle();
+    idle = true;
+  });
+  EXPECT_FALSE(idle.load()) << "the first work is still blocked";
+  release.open();
+  waiter.join();
+  EXPECT_EQ(ran.load(), 6) << "wait_idle returned before all queued work ran";
+}
+
+TEST(WorkerPool, DropQueuedForgetsOnlyWorkThatHasNotStarted) {
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(1, executor);
+  Gate started;
+  Gate release;
+  std::atomic<int> ran{0};
+  pool.submit([&] {
+    started.open();
+    EXPECT_TRUE(release.wait());
+    ran.fetch_add(1);
+  });
+  ASSERT_TRUE(started.wait());
+  for (int i = 0; i < 3; ++i) pool.submit([&] { ran.fetch_add(100); });
+  EXPECT_EQ(pool.drop_queued(), 3U);
+  release.open();
+  pool.wait_idle();
+  EXPECT_EQ(ran.load(), 1);
+  EXPECT_EQ(pool.running(), 0U);
+}
+
+TEST(WorkerPool, ASyncCallerWaitingForASlotGetsTheNextOne) {
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(1, executor);
+  Gate started;
+  Gate release;
+  pool.submit([&] {
+    started.open();
+    EXPECT_TRUE(release.wait());
+  });
+  ASSERT_TRUE(started.wait());
+  std::atomic<bool> ran{false};
+  std::thread caller([&] { pool.run_sync([&] { ran = true; }); });
+  EXPECT_FALSE(ran.load()) << "the only slot is taken";
+  release.open();
+  caller.join();
+  EXPECT_TRUE(ran.load());
+  pool.wait_idle();
+  EXPECT_EQ(pool.running(), 0U);
+}
+
+}  // namespace

@@ -144,7 +144,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
                                Outcome& outcome) {
   WorkerContext worker(definition_->name, entrypoint.name);
   if (parent != nullptr) {
-    worker.data.inherit(*parent, 1);
+    worker.data.inherit(*parent);
   }
   push_call_id(worker.data.call_id_stack, new_call_id(definition_->name, entrypoint.name), parent_calls_tracked_ + 1);
   // A call without trace context starts a trace; one with it keeps it (the

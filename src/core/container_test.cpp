@@ -494,7 +494,7 @@ TEST(ServiceContainer, WorkerGetsItsOwnCallIdAndParentContext) {
   std::vector<std::string> stack;
   std::string user;
   std::size_t observer = container->add_observer([&](const hypha::WorkerContext& worker, const hypha::Outcome&) {
-    stack = worker.data.call_id_stack;
+    stack = worker.data.call_id_stack.to_vector();
     user = worker.data.user_id();
   });
   hypha::ContextData parent;

@@ -132,9 +132,8 @@ void ContextData::set(std::string_view key, Json value) {
   (*values_)[std::string(key)] = std::move(value);
 }
 
-void ContextData::inherit(const ContextData& parent, std::size_t extra_ids) {
-  call_id_stack.reserve(parent.call_id_stack.size() + extra_ids);
-  call_id_stack.assign(parent.call_id_stack.begin(), parent.call_id_stack.end());
+void ContextData::inherit(const ContextData& parent) {
+  call_id_stack.borrow(parent.call_id_stack);
   values_ = parent.values_;
 }
 
@@ -161,12 +160,8 @@ ContextData ContextData::from_json(const Json& j) {
   return data;
 }
 
-void push_call_id(std::vector<std::string>& stack, std::string call_id, std::size_t max_entries) {
-  if (max_entries == 0) max_entries = 1;
-  if (stack.size() >= max_entries) {
-    stack.erase(stack.begin(), stack.begin() + static_cast<std::ptrdiff_t>(stack.size() - max_entries + 1));
-  }
-  stack.push_back(std::move(call_id));
+void push_call_id(CallIdStack& stack, std::string call_id, std::size_t max_entries) {
+  stack.push(std::move(call_id), max_entries);
 }
 
 std::string new_call_id(std::string_view service, std::string_view method) {

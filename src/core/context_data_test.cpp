@@ -16,27 +16,27 @@ const std::regex kUuid4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
 const std::regex kTraceparent("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
 
 TEST(PushCallId, AppendsBelowTheBound) {
-  std::vector<std::string> stack{"a"};
+  hypha::CallIdStack stack{"a"};
   hypha::push_call_id(stack, "b", 3);
-  EXPECT_EQ(stack, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(stack.to_vector(), (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(PushCallId, KeepsTheNewestEntries) {
-  std::vector<std::string> stack{"a", "b", "c"};
+  hypha::CallIdStack stack{"a", "b", "c"};
   hypha::push_call_id(stack, "d", 3);
-  EXPECT_EQ(stack, (std::vector<std::string>{"b", "c", "d"}));
+  EXPECT_EQ(stack.to_vector(), (std::vector<std::string>{"b", "c", "d"}));
 }
 
 TEST(PushCallId, TruncatesAnOversizedIncomingStack) {
-  std::vector<std::string> stack{"a", "b", "c", "d", "e", "f"};
+  hypha::CallIdStack stack{"a", "b", "c", "d", "e", "f"};
   hypha::push_call_id(stack, "g", 3);
-  EXPECT_EQ(stack, (std::vector<std::string>{"e", "f", "g"}));
+  EXPECT_EQ(stack.to_vector(), (std::vector<std::string>{"e", "f", "g"}));
 }
 
 TEST(PushCallId, BoundOfOneKeepsOnlyTheOwnId) {
-  std::vector<std::string> stack{"a", "b"};
+  hypha::CallIdStack stack{"a", "b"};
   hypha::push_call_id(stack, "c", 1);
-  EXPECT_EQ(stack, (std::vector<std::string>{"c"}));
+  EXPECT_EQ(stack.to_vector(), (std::vector<std::string>{"c"}));
 }
 
 TEST(NewCallId, IsServiceMethodUuid4) {
@@ -113,7 +113,7 @@ TEST(ContextData, CopiesAndChildrenNeverChangeEachOther) {
   parent.set("user_id", "alice");
   ContextData copy = parent;
   ContextData child;
-  child.inherit(parent, 1);
+  child.inherit(parent);
   EXPECT_EQ(child.call_id_stack, parent.call_id_stack);
   EXPECT_EQ(child.values(), parent.values());
   copy.set("user_id", "bob");

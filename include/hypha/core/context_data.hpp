@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hypha/core/call_id_stack.hpp"
 #include "hypha/core/json.hpp"
 
 namespace hypha {
@@ -31,7 +32,7 @@ inline constexpr std::string_view kAuthTokenKey = "auth_token";
 class ContextData {
  public:
   /// call_id_stack: ancestors' call ids then this worker's own, oldest first.
-  std::vector<std::string> call_id_stack;
+  CallIdStack call_id_stack;
 
   /// values holds every other key (a JSON object, or null when empty).
   const Json& values() const noexcept;
@@ -48,9 +49,10 @@ class ContextData {
   std::string traceparent() const { return get_string(kTraceparentKey); }
 
   /// inherit makes this the context of a worker called with `parent`: the
-  /// same values (shared until either side sets a key) and call ids, with
-  /// room for `extra_ids` more call ids.
-  void inherit(const ContextData& parent, std::size_t extra_ids);
+  /// same values (shared until either side sets a key) and call ids (read
+  /// from the parent's stack, which must outlive this context: a caller
+  /// outlives its worker; copies of this context own their ids).
+  void inherit(const ContextData& parent);
 
   /// to_json gives {call_id_stack: [...], <key>: <value>, ...}.
   Json to_json() const;
@@ -65,7 +67,7 @@ class ContextData {
 
 /// push_call_id appends `call_id` to `stack`, keeping at most `max_entries`
 /// (dropping the oldest). max_entries is parent_calls_tracked + 1.
-void push_call_id(std::vector<std::string>& stack, std::string call_id, std::size_t max_entries);
+void push_call_id(CallIdStack& stack, std::string call_id, std::size_t max_entries);
 
 /// new_call_id returns "<service>.<method>.<uuid4>".
 std::string new_call_id(std::string_view service, std::string_view method);

@@ -1,0 +1,91 @@
+// File: call_id_stack.hpp
+//
+// CallIdStack holds the call ids of a context, oldest first: the ancestors'
+// then the worker's own ("<service>.<method>.<uuid>"). It reads like a vector
+// of strings (size, [], back, iteration, push_back).
+//
+// A worker's stack refers to its caller's ids instead of copying them
+// (borrow): the caller outlives its worker, and every in-process call would
+// otherwise copy the whole stack. Copies and moves of a stack own all their
+// ids, so a copy may go anywhere (another thread, a queue, the wire).
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "hypha/core/json.hpp"
+
+namespace hypha {
+
+class CallIdStack {
+ public:
+  CallIdStack() = default;
+  CallIdStack(std::initializer_list<std::string> ids) : own_(ids) {}
+  explicit CallIdStack(std::vector<std::string> ids) : own_(std::move(ids)) {}
+  CallIdStack(const CallIdStack& other) : own_(other.to_vector()) {}
+  CallIdStack(CallIdStack&& other) : own_(other.parent_ == nullptr ? std::move(other.own_) : other.to_vector()) {}
+  CallIdStack& operator=(const CallIdStack& other);
+  CallIdStack& operator=(CallIdStack&& other);
+
+  std::size_t size() const noexcept { return inherited_ + own_.size(); }
+  bool empty() const noexcept { return size() == 0; }
+  const std::string& operator[](std::size_t i) const {
+    return i < inherited_ ? (*parent_)[skip_ + i] : own_[i - inherited_];
+  }
+  const std::string& back() const { return own_.empty() ? (*this)[size() - 1] : own_.back(); }
+
+  void push_back(std::string id) { own_.push_back(std::move(id)); }
+  /// push appends `id`, keeping at most max_entries (dropping the oldest).
+  void push(std::string id, std::size_t max_entries);
+  void clear() noexcept;
+  /// borrow makes this the parent's ids without copying them; `parent` must
+  /// stay alive and unchanged while this stack is in use.
+  void borrow(const CallIdStack& parent) noexcept;
+
+  std::vector<std::string> to_vector() const;
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::string;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::string*;
+    using reference = const std::string&;
+    const_iterator() = default;
+    const_iterator(const CallIdStack* stack, std::size_t index) : stack_(stack), index_(index) {}
+    reference operator*() const { return (*stack_)[index_]; }
+    pointer operator->() const { return &(*stack_)[index_]; }
+    const_iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      auto before = *this;
+      ++index_;
+      return before;
+    }
+    bool operator==(const const_iterator& other) const { return index_ == other.index_; }
+
+   private:
+    const CallIdStack* stack_ = nullptr;
+    std::size_t index_ = 0;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size()}; }
+
+  friend bool operator==(const CallIdStack& a, const CallIdStack& b);
+
+ private:
+  const CallIdStack* parent_ = nullptr;  // borrowed ids come first
+  std::size_t skip_ = 0;                 // the parent's oldest ids left out
+  std::size_t inherited_ = 0;            // the parent's ids shown
+  std::vector<std::string> own_;
+};
+
+/// A stack is a JSON array of strings.
+void to_json(Json& j, const CallIdStack& stack);
+
+}  // namespace hypha

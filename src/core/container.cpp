@@ -142,7 +142,7 @@ void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, Invocatio
 
 void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent,
                                Outcome& outcome) {
-  WorkerContext worker(definition_->name, entrypoint.name);
+  WorkerContext worker(definition_->name, entrypoint.name, providers_.size());
   if (parent != nullptr) {
     worker.data.inherit(*parent);
   }

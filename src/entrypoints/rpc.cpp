@@ -20,7 +20,7 @@ class RpcServer : public RpcEndpoint {
   bool empty() const { return methods_.empty(); }
   CallGate& gate() { return gate_; }
 
-  Outcome call(std::string_view method, Invocation inv, const ContextData& caller) override {
+  Outcome call(std::string_view method, Invocation&& inv, const ContextData& caller) override {
     CallGate::Entry entry(gate_);
     if (!entry) return Outcome{nullptr, UnknownService(name_).info()};
     const EntrypointSpec* spec = find(method);

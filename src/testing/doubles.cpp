@@ -2,7 +2,7 @@
 
 namespace hypha::testing {
 
-Outcome MockRpcClient::call(std::string_view service, std::string_view method, Invocation inv, const ContextData&,
+Outcome MockRpcClient::call(std::string_view service, std::string_view method, Invocation&& inv, const ContextData&,
                             const CallOptions&) {
   try {
     return Outcome{call_method(service, method, std::move(inv.args), std::move(inv.kwargs)), std::nullopt};

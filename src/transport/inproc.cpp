@@ -105,7 +105,7 @@ std::shared_ptr<RpcEndpoint> InProcessTransport::pick_endpoint(std::string_view 
   return instances[round_robin_.fetch_add(1, std::memory_order_relaxed) % instances.size()];
 }
 
-Outcome InProcessTransport::call(std::string_view service, std::string_view method, Invocation inv,
+Outcome InProcessTransport::call(std::string_view service, std::string_view method, Invocation&& inv,
                                  const ContextData& context, const CallOptions& options) {
   auto endpoint = pick_endpoint(service);
   if (!endpoint) return Outcome{nullptr, UnknownService(std::string(service)).info()};

@@ -17,7 +17,13 @@ namespace hypha {
 
 class WorkerContext {
  public:
-  WorkerContext(std::string_view service, std::string_view entrypoint) : service_(service), entrypoint_(entrypoint) {}
+  WorkerContext(std::string_view service, std::string_view entrypoint) : WorkerContext(service, entrypoint, kMaxDependencySlots) {}
+  /// This form clears only the first `slots_used` slots (the container's
+  /// providers): a worker is made for every call.
+  WorkerContext(std::string_view service, std::string_view entrypoint, std::size_t slots_used)
+      : service_(service), entrypoint_(entrypoint) {
+    for (std::size_t i = 0; i < slots_used && i < kMaxDependencySlots; ++i) slots_[i] = nullptr;
+  }
   WorkerContext(const WorkerContext&) = delete;
   WorkerContext& operator=(const WorkerContext&) = delete;
 
@@ -39,7 +45,7 @@ class WorkerContext {
  private:
   std::string_view service_;
   std::string_view entrypoint_;
-  std::array<void*, kMaxDependencySlots> slots_{};
+  std::array<void*, kMaxDependencySlots> slots_;  // cleared by the constructor
 };
 
 /// current_worker returns the worker running on this thread, or nullptr.

@@ -24,7 +24,7 @@ class MockRpcClient : public RpcClient {
  public:
   MOCK_METHOD(Json, call_method, (std::string_view service, std::string_view method, Json args, Json kwargs));
 
-  Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
+  Outcome call(std::string_view service, std::string_view method, Invocation&& inv, const ContextData& context,
                const CallOptions& options) override;
   RpcFuture call_async(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
                        const CallOptions& options) override;

@@ -118,7 +118,7 @@ class AmqpTransport : public Transport {
   explicit AmqpTransport(const Config& config);
   ~AmqpTransport() override;
 
-  Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
+  Outcome call(std::string_view service, std::string_view method, Invocation&& inv, const ContextData& context,
                const CallOptions& options) override;
   RpcFuture call_async(std::string_view service, std::string_view method, Invocation inv,
                        const ContextData& context, const CallOptions& options) override;

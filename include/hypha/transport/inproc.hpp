@@ -32,7 +32,7 @@ class InProcessTransport : public Transport {
   /// call runs inline on the caller's thread; with CallOptions::timeout it
   /// runs on a worker instead, and RpcTimeout ends the wait at the deadline.
   bool takes_typed_values() const noexcept override { return true; }
-  Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
+  Outcome call(std::string_view service, std::string_view method, Invocation&& inv, const ContextData& context,
                const CallOptions& options) override;
   RpcFuture call_async(std::string_view service, std::string_view method, Invocation inv,
                        const ContextData& context, const CallOptions& options) override;

@@ -66,8 +66,9 @@ class RpcClient {
   /// takes_typed_values: whether call() accepts an invocation with typed
   /// arguments and result (Invocation::typed_args); if not, callers detach.
   virtual bool takes_typed_values() const noexcept { return false; }
-  /// call blocks until the reply; errors come back in the Outcome.
-  virtual Outcome call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
+  /// call blocks until the reply; errors come back in the Outcome. It may
+  /// move from `inv` (taken by reference: no copies on the in-process path).
+  virtual Outcome call(std::string_view service, std::string_view method, Invocation&& inv, const ContextData& context,
                        const CallOptions& options) = 0;
   /// call_async returns at once; the future completes with the reply.
   /// The invocation has no typed values (see Invocation::detach).
@@ -124,7 +125,7 @@ class RpcEndpoint {
   virtual ~RpcEndpoint() = default;
   virtual const std::string& service_name() const = 0;
   /// call runs the method on the calling thread (waits for a worker slot).
-  virtual Outcome call(std::string_view method, Invocation inv, const ContextData& caller) = 0;
+  virtual Outcome call(std::string_view method, Invocation&& inv, const ContextData& caller) = 0;
   /// submit queues the call on the container's workers; done gets the outcome.
   virtual void submit(std::string_view method, Invocation inv, ContextData caller,
                       std::function<void(Outcome)> done) = 0;

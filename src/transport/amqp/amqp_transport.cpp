@@ -700,7 +700,7 @@ class AmqpTransport::Impl {
 AmqpTransport::AmqpTransport(const Config& config) : impl_(std::make_unique<Impl>(config)) {}
 AmqpTransport::~AmqpTransport() = default;
 
-Outcome AmqpTransport::call(std::string_view service, std::string_view method, Invocation inv,
+Outcome AmqpTransport::call(std::string_view service, std::string_view method, Invocation&& inv,
                             const ContextData& context, const CallOptions& options) {
   return impl_->call(service, method, std::move(inv), context, options).get();
 }

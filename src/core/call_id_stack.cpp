@@ -5,21 +5,32 @@
 namespace hypha {
 
 CallIdStack& CallIdStack::operator=(const CallIdStack& other) {
-  if (this != &other) {
-    std::vector<std::string> ids = other.to_vector();
-    clear();
-    own_ = std::move(ids);
-  }
+  if (this != &other) assign(other.to_vector());
   return *this;
 }
 
-CallIdStack& CallIdStack::operator=(CallIdStack&& other) {
-  if (this != &other) {
-    std::vector<std::string> ids = other.parent_ == nullptr ? std::move(other.own_) : other.to_vector();
-    clear();
-    own_ = std::move(ids);
-  }
-  return *this;
+void CallIdStack::assign(std::vector<std::string> ids) {
+  clear();
+  if (ids.empty()) return;
+  newest_ = std::move(ids.back());
+  has_newest_ = true;
+  ids.pop_back();
+  older_ = std::move(ids);
+}
+
+void CallIdStack::take(CallIdStack& other) {
+  if (other.parent_ != nullptr) return assign(other.to_vector());
+  clear();
+  older_ = std::move(other.older_);
+  newest_ = std::move(other.newest_);
+  has_newest_ = other.has_newest_;
+  other.clear();
+}
+
+void CallIdStack::push_back(std::string id) {
+  if (has_newest_) older_.push_back(std::move(newest_));
+  newest_ = std::move(id);
+  has_newest_ = true;
 }
 
 void CallIdStack::push(std::string id, std::size_t max_entries) {
@@ -28,18 +39,22 @@ void CallIdStack::push(std::string id, std::size_t max_entries) {
     if (inherited_ > 0) {
       ++skip_;
       --inherited_;
+    } else if (!older_.empty()) {
+      older_.erase(older_.begin());
     } else {
-      own_.erase(own_.begin());
+      has_newest_ = false;
     }
   }
-  own_.push_back(std::move(id));
+  push_back(std::move(id));
 }
 
 void CallIdStack::clear() noexcept {
   parent_ = nullptr;
   skip_ = 0;
   inherited_ = 0;
-  own_.clear();
+  older_.clear();
+  newest_.clear();
+  has_newest_ = false;
 }
 
 void CallIdStack::borrow(const CallIdStack& parent) noexcept {

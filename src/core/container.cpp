@@ -123,21 +123,36 @@ struct PendingWorker {
   }
 };
 
+std::shared_ptr<PendingWorker> pending_worker(std::function<void(Outcome)> done, const std::string& service) {
+  auto pending = std::make_shared<PendingWorker>();  // built in place: a copy would answer on destruction
+  pending->done = std::move(done);
+  pending->service = service;
+  return pending;
+}
+
 }  // namespace
 
 void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                                      std::function<void(Outcome)> done) {
-  auto pending = std::make_shared<PendingWorker>();  // built in place: a copy would answer on destruction
-  pending->done = std::move(done);
-  pending->service = service_name();
-  invocation.detach();  // runs after the caller's frame may be gone
   pool_.submit([this, &entrypoint, invocation = std::move(invocation), parent = std::move(parent),
-                pending = std::move(pending)]() mutable {
-    auto done = std::exchange(pending->done, nullptr);
-    Outcome outcome;
-    execute(entrypoint, invocation, &parent, outcome);
-    if (done) done(std::move(outcome));
+                pending = pending_worker(std::move(done), service_name())]() mutable {
+    run_submitted(std::exchange(pending->done, nullptr), entrypoint, invocation, &parent);
   });
+}
+
+void ServiceContainer::submit_worker_borrowing(const EntrypointSpec& entrypoint, Invocation invocation,
+                                               const ContextData& parent, std::function<void(Outcome)> done) {
+  pool_.submit([this, &entrypoint, invocation = std::move(invocation), parent = &parent,
+                pending = pending_worker(std::move(done), service_name())]() mutable {
+    run_submitted(std::exchange(pending->done, nullptr), entrypoint, invocation, parent);
+  });
+}
+
+void ServiceContainer::run_submitted(std::function<void(Outcome)> done, const EntrypointSpec& entrypoint,
+                                     Invocation& invocation, const ContextData* parent) {
+  Outcome outcome;
+  execute(entrypoint, invocation, parent, outcome);
+  if (done) done(std::move(outcome));
 }
 
 void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent,

@@ -22,6 +22,15 @@ class EventServer : public EventEndpoint {
     container_.submit_worker(spec_, std::move(inv), std::move(context), std::move(done));
   }
 
+  void deliver_borrowed(const TypedArguments& payload, const ContextData& context,
+                        std::function<void(Outcome)> done) override {
+    CallGate::Entry entry(gate_);
+    if (!entry) return done(Outcome{nullptr, ServiceStopping(name_).info()});
+    Invocation inv;
+    inv.typed_args = &payload;
+    container_.submit_worker_borrowing(spec_, std::move(inv), context, std::move(done));
+  }
+
  private:
   ServiceContainer& container_;
   const EntrypointSpec& spec_;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/context.hpp"
@@ -112,6 +113,43 @@ class Doomed {
   void on_job(Json) {
     ++g_doomed_attempts;
     throw std::runtime_error("never");
+  }
+};
+
+// Mutator changes its copy of the payload, then fails its first attempt: the
+// retry must see the event as dispatched. Reader takes the payload by
+// const reference (read in place, not copied).
+std::mutex g_seen_mutex;
+std::vector<Json> g_mutator_seen;
+std::vector<Json> g_reader_seen;
+
+class Mutator {
+ public:
+  static constexpr std::string_view name = "mutator";
+  static void define(hypha::ServiceSpec<Mutator>& s) {
+    s.event_handler("on_obj", &Mutator::on_obj, {.source = "src", .event_type = "obj", .max_retries = 3});
+  }
+  void on_obj(Json payload) {
+    std::size_t attempt = 0;
+    {
+      std::lock_guard lock(g_seen_mutex);
+      g_mutator_seen.push_back(payload);
+      attempt = g_mutator_seen.size();
+    }
+    payload["n"] = 99;
+    if (attempt == 1) throw std::runtime_error("first attempt fails");
+  }
+};
+
+class Reader {
+ public:
+  static constexpr std::string_view name = "reader";
+  static void define(hypha::ServiceSpec<Reader>& s) {
+    s.event_handler("on_obj", &Reader::on_obj, {.source = "src", .event_type = "obj"});
+  }
+  void on_obj(const Json& payload) {
+    std::lock_guard lock(g_seen_mutex);
+    g_reader_seen.push_back(payload);
   }
 };
 
@@ -230,6 +268,27 @@ TEST(EventHandler, FailedHandlerIsRetriedUntilItSucceeds) {
   EXPECT_EQ(g_flaky_attempts.load(), 3);
   EXPECT_EQ(transport.dead_lettered(), 0u);
   runner.stop();
+}
+
+TEST(EventHandler, EveryAttemptAndEveryHandlerSeesThePayloadAsDispatched) {
+  g_mutator_seen.clear();
+  g_reader_seen.clear();
+  hypha::ServiceRunner runner(hypha::Config(Json{{"EVENT_RETRY_DELAY_MS", 1}}));
+  runner.add_service<Source>();
+  runner.add_service<Mutator>();
+  runner.add_service<Reader>();
+  hypha::testing::EntrypointWaiter mutated(*runner.container("mutator"), "on_obj", 10s,
+                                           [](const hypha::WorkerContext&, const hypha::Outcome& o) { return o.ok(); });
+  hypha::testing::EntrypointWaiter read(*runner.container("reader"), "on_obj", 10s);
+  runner.start();
+  auto emit = hypha::testing::entrypoint_hook(*runner.container("src"), "emit");
+  emit(Json::array({"obj", Json{{"n", 1}}}));
+  mutated.wait();
+  read.wait();
+  runner.stop();
+  std::lock_guard lock(g_seen_mutex);
+  EXPECT_EQ(g_mutator_seen, (std::vector<Json>{Json{{"n", 1}}, Json{{"n", 1}}}));
+  EXPECT_EQ(g_reader_seen, (std::vector<Json>{Json{{"n", 1}}}));
 }
 
 TEST(EventHandler, AlwaysFailingHandlerIsDeadLetteredAfterMaxRetries) {

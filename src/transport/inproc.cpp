@@ -81,13 +81,21 @@ struct InProcessTransport::Settlement {
   std::atomic<bool> dead_lettered{false};
 };
 
+// Delivery is one event on its way to one handler. It owns the payload and
+// the context for all attempts: each worker reads them in place (a handler
+// taking `const Json&` gets the payload itself, no copy).
 struct InProcessTransport::Delivery {
-  EventSubscription subscription;
-  std::shared_ptr<EventEndpoint> endpoint;
+  std::shared_ptr<const Subscriber> subscriber;
   Json payload;
   ContextData context;
   int attempt = 0;
   std::shared_ptr<Settlement> settlement;  // shared by the deliveries of one event
+  std::tuple<const Json&> payload_view{payload};
+  TypedArguments payload_args = TypedArguments::of(payload_view);
+
+  Delivery() = default;
+  Delivery(const Delivery&) = delete;  // payload_view refers to this object's payload
+  Delivery& operator=(const Delivery&) = delete;
 };
 
 InProcessTransport::InProcessTransport(std::chrono::milliseconds first_retry_delay)
@@ -146,25 +154,26 @@ void InProcessTransport::dispatch(std::string_view source, std::string_view even
 void InProcessTransport::dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                                           const ContextData& context, std::function<void()> settled) {
   // Every delivery holds the settlement; the last one to let go settles the event.
-  std::vector<const Subscriber*> targets;
+  std::vector<const std::shared_ptr<const Subscriber>*> targets;
   std::vector<std::shared_ptr<Delivery>> deliveries;
   {
     std::shared_lock lock(mutex_);
-    std::vector<const Subscriber*> singletons;
+    std::vector<const std::shared_ptr<const Subscriber>*> singletons;
     // Service pool: one instance per (service, method); collect groups in order.
-    std::vector<std::vector<const Subscriber*>> pools;
-    for (const auto& s : subscribers_) {
+    std::vector<std::vector<const std::shared_ptr<const Subscriber>*>> pools;
+    for (const auto& subscriber : subscribers_) {
+      const Subscriber& s = *subscriber;
       if (s.subscription.source != source || s.subscription.event_type != event_type) continue;
       switch (s.subscription.handler_type) {
-        case HandlerType::kBroadcast: targets.push_back(&s); break;
-        case HandlerType::kSingleton: singletons.push_back(&s); break;
+        case HandlerType::kBroadcast: targets.push_back(&subscriber); break;
+        case HandlerType::kSingleton: singletons.push_back(&subscriber); break;
         case HandlerType::kServicePool: {
           auto group = std::find_if(pools.begin(), pools.end(), [&](const auto& g) {
-            return g.front()->subscription.service == s.subscription.service &&
-                   g.front()->subscription.method == s.subscription.method;
+            return (*g.front())->subscription.service == s.subscription.service &&
+                   (*g.front())->subscription.method == s.subscription.method;
           });
-          if (group == pools.end()) pools.push_back({&s});
-          else group->push_back(&s);
+          if (group == pools.end()) pools.push_back({&subscriber});
+          else group->push_back(&subscriber);
           break;
         }
       }
@@ -178,10 +187,9 @@ void InProcessTransport::dispatch_settled(std::string_view source, std::string_v
     if (!singletons.empty()) targets.push_back(singletons[turn % singletons.size()]);
     auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;
     deliveries.reserve(targets.size());
-    for (const Subscriber* t : targets) {
+    for (const auto* t : targets) {
       auto d = std::make_shared<Delivery>();
-      d->subscription = t->subscription;
-      d->endpoint = t->endpoint;
+      d->subscriber = *t;
       d->settlement = settlement;
       deliveries.push_back(std::move(d));
     }
@@ -195,11 +203,9 @@ void InProcessTransport::dispatch_settled(std::string_view source, std::string_v
 }
 
 void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
-  // The payload is copied per attempt so that a failed attempt can be retried.
-  Json payload = delivery->payload;
-  ContextData context = delivery->context;
-  auto endpoint = delivery->endpoint;
-  endpoint->deliver(std::move(payload), std::move(context), [this, delivery](Outcome outcome) mutable {
+  // The delivery outlives the worker: `done` holds it.
+  Delivery& d = *delivery;
+  d.subscriber->endpoint->deliver_borrowed(d.payload_args, d.context, [this, delivery](Outcome outcome) mutable {
     if (outcome.ok()) {
       delivery->settlement.reset();  // this handler is done with the event
       return;
@@ -209,7 +215,7 @@ void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
 }
 
 void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
-  const auto& sub = delivery->subscription;
+  const auto& sub = delivery->subscriber->subscription;
   if (delivery->attempt >= sub.max_retries) {
     dead_lettered_.fetch_add(1);
     const bool kept = delivery->settlement && delivery->settlement->settled;
@@ -242,13 +248,13 @@ void InProcessTransport::unserve(const RpcEndpoint& endpoint) {
 
 void InProcessTransport::subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) {
   std::unique_lock lock(mutex_);
-  subscribers_.push_back(Subscriber{subscription, std::move(endpoint)});
+  subscribers_.push_back(std::make_shared<const Subscriber>(Subscriber{subscription, std::move(endpoint)}));
   ever_subscribed_.insert(subscription.source + "/" + subscription.event_type);
 }
 
 void InProcessTransport::unsubscribe(const EventEndpoint& endpoint) {
   std::unique_lock lock(mutex_);
-  std::erase_if(subscribers_, [&](const auto& s) { return s.endpoint.get() == &endpoint; });
+  std::erase_if(subscribers_, [&](const auto& s) { return s->endpoint.get() == &endpoint; });
 }
 
 }  // namespace hypha

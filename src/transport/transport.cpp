@@ -2,6 +2,12 @@
 
 namespace hypha {
 
+void EventEndpoint::deliver_borrowed(const TypedArguments& payload, const ContextData& context,
+                                     std::function<void(Outcome)> done) {
+  Json args = payload.to_json(payload.values);  // copies: the values are const references
+  deliver(std::move(args.at(0)), context, std::move(done));
+}
+
 Json Outcome::value() && {
   if (error) raise_error(std::move(*error));
   return std::move(result);

@@ -23,21 +23,26 @@ namespace hypha {
 class CallIdStack {
  public:
   CallIdStack() = default;
-  CallIdStack(std::initializer_list<std::string> ids) : own_(ids) {}
-  explicit CallIdStack(std::vector<std::string> ids) : own_(std::move(ids)) {}
-  CallIdStack(const CallIdStack& other) : own_(other.to_vector()) {}
-  CallIdStack(CallIdStack&& other) : own_(other.parent_ == nullptr ? std::move(other.own_) : other.to_vector()) {}
+  CallIdStack(std::initializer_list<std::string> ids) { assign(std::vector<std::string>(ids)); }
+  explicit CallIdStack(std::vector<std::string> ids) { assign(std::move(ids)); }
+  CallIdStack(const CallIdStack& other) { assign(other.to_vector()); }
+  CallIdStack(CallIdStack&& other) { take(other); }
   CallIdStack& operator=(const CallIdStack& other);
-  CallIdStack& operator=(CallIdStack&& other);
+  CallIdStack& operator=(CallIdStack&& other) {
+    if (this != &other) take(other);
+    return *this;
+  }
 
-  std::size_t size() const noexcept { return inherited_ + own_.size(); }
+  std::size_t size() const noexcept { return inherited_ + older_.size() + (has_newest_ ? 1 : 0); }
   bool empty() const noexcept { return size() == 0; }
   const std::string& operator[](std::size_t i) const {
-    return i < inherited_ ? (*parent_)[skip_ + i] : own_[i - inherited_];
+    if (i < inherited_) return (*parent_)[skip_ + i];
+    i -= inherited_;
+    return i < older_.size() ? older_[i] : newest_;
   }
-  const std::string& back() const { return own_.empty() ? (*this)[size() - 1] : own_.back(); }
+  const std::string& back() const { return has_newest_ ? newest_ : (*this)[size() - 1]; }
 
-  void push_back(std::string id) { own_.push_back(std::move(id)); }
+  void push_back(std::string id);
   /// push appends `id`, keeping at most max_entries (dropping the oldest).
   void push(std::string id, std::size_t max_entries);
   void clear() noexcept;
@@ -82,7 +87,15 @@ class CallIdStack {
   const CallIdStack* parent_ = nullptr;  // borrowed ids come first
   std::size_t skip_ = 0;                 // the parent's oldest ids left out
   std::size_t inherited_ = 0;            // the parent's ids shown
-  std::vector<std::string> own_;
+  // Own ids: older_ then newest_. A worker has one own id: kept out of the
+  // vector, it costs no allocation beyond its string.
+  std::vector<std::string> older_;
+  std::string newest_;
+  bool has_newest_ = false;
+
+  void assign(std::vector<std::string> ids);
+  /// take moves other's own ids here (copies them when it borrows).
+  void take(CallIdStack& other);
 };
 
 /// A stack is a JSON array of strings.

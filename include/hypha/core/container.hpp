@@ -64,8 +64,13 @@ class ServiceContainer {
   /// for a slot) and returns its outcome. `parent` is the caller's context.
   Outcome run_worker(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent);
   /// submit_worker queues a worker; `done` runs with the outcome on the worker thread.
+  /// Typed values in the invocation must stay alive until `done` has run.
   void submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                      std::function<void(Outcome)> done);
+  /// submit_worker_borrowing is submit_worker with the caller's context not
+  /// copied: the caller keeps `parent` alive and unchanged until `done` has run.
+  void submit_worker_borrowing(const EntrypointSpec& entrypoint, Invocation invocation, const ContextData& parent,
+                               std::function<void(Outcome)> done);
 
   /// peers_started tells every extension that the process's other containers
   /// have started too (ServiceRunner calls it; call it yourself when you
@@ -94,6 +99,8 @@ class ServiceContainer {
   enum class State { kCreated, kRunning, kStopping, kStopped };
 
   void execute(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent, Outcome& outcome);
+  void run_submitted(std::function<void(Outcome)> done, const EntrypointSpec& entrypoint, Invocation& invocation,
+                     const ContextData* parent);
   void notify_observers(const WorkerContext& worker, const Outcome& outcome);
 
   std::shared_ptr<const ServiceDefinition> definition_;

@@ -127,16 +127,6 @@ Invoker make_invoker(Method method, std::string name, std::vector<std::string> n
   return [method, name = std::move(name), names = std::move(names)](void* svc, Invocation& inv) -> Json {
     using Arguments = std::tuple<std::decay_t<Params>...>;
     auto* self = static_cast<S*>(svc);
-    Arguments* typed = nullptr;  // the caller's values, when of the parameters' exact types
-    if (inv.typed_args != nullptr) {
-      typed = inv.typed_args->template take<Arguments>();
-      if (typed == nullptr) inv.to_json_args();
-      inv.typed_args = nullptr;
-    }
-    auto args = typed != nullptr ? std::move(*typed) : [&] {
-      ArgumentSource src{name, names};
-      return convert_arguments<std::decay_t<Params>...>(src, inv);
-    }();
     auto call = [&](auto&&... a) -> R {
       if constexpr (kHttp) {
         return (self->*method)(*inv.request, std::forward<decltype(a)>(a)...);
@@ -144,17 +134,38 @@ Invoker make_invoker(Method method, std::string name, std::vector<std::string> n
         return (self->*method)(std::forward<decltype(a)>(a)...);
       }
     };
-    if constexpr (std::is_void_v<R>) {
-      std::apply(call, std::move(args));
-      return Json();
-    } else if constexpr (std::is_same_v<std::decay_t<R>, HttpResponse>) {
-      *inv.response = std::apply(call, std::move(args));
-      return Json();
-    } else {
-      R result = std::apply(call, std::move(args));
-      if (inv.typed_result != nullptr && inv.typed_result->put(std::move(result))) return Json();
-      return Json(std::move(result));
+    auto finish = [&](auto&& args) -> Json {
+      if constexpr (std::is_void_v<R>) {
+        std::apply(call, std::forward<decltype(args)>(args));
+        return Json();
+      } else if constexpr (std::is_same_v<std::decay_t<R>, HttpResponse>) {
+        *inv.response = std::apply(call, std::forward<decltype(args)>(args));
+        return Json();
+      } else {
+        R result = std::apply(call, std::forward<decltype(args)>(args));
+        if (inv.typed_result != nullptr && inv.typed_result->put(std::move(result))) return Json();
+        return Json(std::move(result));
+      }
+    };
+    Arguments* typed = nullptr;  // the caller's values, when of the parameters' exact types
+    if (inv.typed_args != nullptr) {
+      // Borrowed values (const references: an event's payload) are read in
+      // place, when every parameter takes a const reference or a copy.
+      using Borrowed = std::tuple<const std::decay_t<Params>&...>;
+      if constexpr ((std::is_convertible_v<const std::decay_t<Params>&, Params> && ...)) {
+        if (auto* borrowed = inv.typed_args->template take<Borrowed>()) {
+          inv.typed_args = nullptr;
+          return finish(*borrowed);
+        }
+      }
+      typed = inv.typed_args->template take<Arguments>();
+      if (typed == nullptr) inv.to_json_args();
+      inv.typed_args = nullptr;
     }
+    return finish(typed != nullptr ? std::move(*typed) : [&] {
+      ArgumentSource src{name, names};
+      return convert_arguments<std::decay_t<Params>...>(src, inv);
+    }());
   };
 }
 

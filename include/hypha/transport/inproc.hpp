@@ -69,7 +69,7 @@ class InProcessTransport : public Transport {
 
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>> services_;
-  std::vector<Subscriber> subscribers_;
+  std::vector<std::shared_ptr<const Subscriber>> subscribers_;  // shared with deliveries in flight
   // "source/event_type" of every subscription ever made: an event whose
   // subscribers have all stopped (shutdown) is not settled, so an outbox keeps it.
   std::set<std::string, std::less<>> ever_subscribed_;

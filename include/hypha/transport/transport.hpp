@@ -149,6 +149,13 @@ class EventEndpoint {
   virtual ~EventEndpoint() = default;
   /// deliver queues a worker for the event; done gets the outcome.
   virtual void deliver(Json payload, ContextData context, std::function<void(Outcome)> done) = 0;
+  /// deliver_borrowed is deliver with the payload (a std::tuple<const Json&>
+  /// as typed arguments) and the context left with the caller, who keeps both
+  /// alive and unchanged until `done` has run: the in-process transport keeps
+  /// them for retries anyway, and a handler that takes `const Json&` reads the
+  /// payload with no copy. By default, copies them into deliver().
+  virtual void deliver_borrowed(const TypedArguments& payload, const ContextData& context,
+                                std::function<void(Outcome)> done);
 };
 
 /// Transport joins both sides. Implementations are thread-safe.

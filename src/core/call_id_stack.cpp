@@ -5,8 +5,24 @@
 namespace hypha {
 
 CallIdStack& CallIdStack::operator=(const CallIdStack& other) {
-  if (this != &other) assign(other.to_vector());
+  if (this != &other) copy(other);
   return *this;
+}
+
+void CallIdStack::copy(const CallIdStack& other) {
+  // Read everything before clearing: `other` may read through to this stack.
+  const std::size_t n = other.size();
+  std::vector<std::string> older;
+  std::string newest;
+  if (n > 0) {
+    older.reserve(n - 1);
+    for (std::size_t i = 0; i + 1 < n; ++i) older.push_back(other[i]);
+    newest = other[n - 1];
+  }
+  clear();
+  older_ = std::move(older);
+  newest_ = std::move(newest);
+  has_newest_ = n > 0;
 }
 
 void CallIdStack::assign(std::vector<std::string> ids) {
@@ -19,7 +35,7 @@ void CallIdStack::assign(std::vector<std::string> ids) {
 }
 
 void CallIdStack::take(CallIdStack& other) {
-  if (other.parent_ != nullptr) return assign(other.to_vector());
+  if (other.parent_ != nullptr) return copy(other);
   clear();
   older_ = std::move(other.older_);
   newest_ = std::move(other.newest_);

@@ -68,6 +68,15 @@ TEST(CallIdStack, CopiesAndMovesOwnTheirIds) {
   EXPECT_EQ(moved.to_vector(), (Ids{"p.1", "c.2"}));
 }
 
+TEST(CallIdStack, AParentMayBeAssignedItsBorrowingChild) {
+  CallIdStack parent{"p.1", "p.2"};
+  CallIdStack child;
+  child.borrow(parent);
+  child.push("c.3", 10);
+  parent = child;  // reads through to parent while replacing it
+  EXPECT_EQ(parent.to_vector(), (Ids{"p.1", "p.2", "c.3"}));
+}
+
 TEST(CallIdStack, IsAJsonArrayAndComparesById) {
   CallIdStack parent{"p.1"};
   CallIdStack child;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <iterator>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -154,44 +155,29 @@ void InProcessTransport::dispatch(std::string_view source, std::string_view even
 void InProcessTransport::dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                                           const ContextData& context, std::function<void()> settled) {
   // Every delivery holds the settlement; the last one to let go settles the event.
-  std::vector<const std::shared_ptr<const Subscriber>*> targets;
   std::vector<std::shared_ptr<Delivery>> deliveries;
   {
     std::shared_lock lock(mutex_);
-    std::vector<const std::shared_ptr<const Subscriber>*> singletons;
-    // Service pool: one instance per (service, method); collect groups in order.
-    std::vector<std::vector<const std::shared_ptr<const Subscriber>*>> pools;
-    for (const auto& subscriber : subscribers_) {
-      const Subscriber& s = *subscriber;
-      if (s.subscription.source != source || s.subscription.event_type != event_type) continue;
-      switch (s.subscription.handler_type) {
-        case HandlerType::kBroadcast: targets.push_back(&subscriber); break;
-        case HandlerType::kSingleton: singletons.push_back(&subscriber); break;
-        case HandlerType::kServicePool: {
-          auto group = std::find_if(pools.begin(), pools.end(), [&](const auto& g) {
-            return (*g.front())->subscription.service == s.subscription.service &&
-                   (*g.front())->subscription.method == s.subscription.method;
-          });
-          if (group == pools.end()) pools.push_back({&subscriber});
-          else group->push_back(&subscriber);
-          break;
-        }
+    const auto route = std::find_if(routes_.begin(), routes_.end(), [&](const Route& r) {
+      return r.source == source && r.event_type == event_type;
+    });
+    if (route == routes_.end()) {
+      if (settled && ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) {
+        settled = nullptr;  // its handlers have stopped: keep it unsettled for the next run
       }
-    }
-    if (settled && targets.empty() && pools.empty() && singletons.empty() &&
-        ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) {
-      settled = nullptr;  // its handlers have stopped: keep it unsettled for the next run
-    }
-    const std::size_t turn = round_robin_.fetch_add(1, std::memory_order_relaxed);
-    for (const auto& group : pools) targets.push_back(group[turn % group.size()]);
-    if (!singletons.empty()) targets.push_back(singletons[turn % singletons.size()]);
-    auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;
-    deliveries.reserve(targets.size());
-    for (const auto* t : targets) {
-      auto d = std::make_shared<Delivery>();
-      d->subscriber = *t;
-      d->settlement = settlement;
-      deliveries.push_back(std::move(d));
+    } else {
+      auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;
+      auto add = [&](const std::shared_ptr<const Subscriber>& target) {
+        auto d = std::make_shared<Delivery>();
+        d->subscriber = target;
+        d->settlement = settlement;
+        deliveries.push_back(std::move(d));
+      };
+      const std::size_t turn = round_robin_.fetch_add(1, std::memory_order_relaxed);
+      deliveries.reserve(route->broadcast.size() + route->pools.size() + 1);
+      for (const auto& target : route->broadcast) add(target);
+      for (const auto& group : route->pools) add(group[turn % group.size()]);
+      if (!route->singletons.empty()) add(route->singletons[turn % route->singletons.size()]);
     }
   }
   for (std::size_t i = 0; i < deliveries.size(); ++i) {
@@ -250,11 +236,43 @@ void InProcessTransport::subscribe(const EventSubscription& subscription, std::s
   std::unique_lock lock(mutex_);
   subscribers_.push_back(std::make_shared<const Subscriber>(Subscriber{subscription, std::move(endpoint)}));
   ever_subscribed_.insert(subscription.source + "/" + subscription.event_type);
+  rebuild_routes();
 }
 
 void InProcessTransport::unsubscribe(const EventEndpoint& endpoint) {
   std::unique_lock lock(mutex_);
   std::erase_if(subscribers_, [&](const auto& s) { return s->endpoint.get() == &endpoint; });
+  rebuild_routes();
+}
+
+// rebuild_routes groups the subscribers by (source, event_type), in
+// subscription order: service pools by (service, method). Called under the
+// unique lock; dispatch then only looks its route up.
+void InProcessTransport::rebuild_routes() {
+  std::vector<Route> routes;
+  for (const auto& subscriber : subscribers_) {
+    const EventSubscription& sub = subscriber->subscription;
+    auto route = std::find_if(routes.begin(), routes.end(), [&](const Route& r) {
+      return r.source == sub.source && r.event_type == sub.event_type;
+    });
+    if (route == routes.end()) {
+      routes.push_back(Route{sub.source, sub.event_type, {}, {}, {}});
+      route = std::prev(routes.end());
+    }
+    switch (sub.handler_type) {
+      case HandlerType::kBroadcast: route->broadcast.push_back(subscriber); break;
+      case HandlerType::kSingleton: route->singletons.push_back(subscriber); break;
+      case HandlerType::kServicePool: {
+        auto group = std::find_if(route->pools.begin(), route->pools.end(), [&](const auto& g) {
+          return g.front()->subscription.service == sub.service && g.front()->subscription.method == sub.method;
+        });
+        if (group == route->pools.end()) route->pools.push_back({subscriber});
+        else group->push_back(subscriber);
+        break;
+      }
+    }
+  }
+  routes_ = std::move(routes);
 }
 
 }  // namespace hypha

@@ -25,7 +25,7 @@ class CallIdStack {
   CallIdStack() = default;
   CallIdStack(std::initializer_list<std::string> ids) { assign(std::vector<std::string>(ids)); }
   explicit CallIdStack(std::vector<std::string> ids) { assign(std::move(ids)); }
-  CallIdStack(const CallIdStack& other) { assign(other.to_vector()); }
+  CallIdStack(const CallIdStack& other) { copy(other); }
   CallIdStack(CallIdStack&& other) { take(other); }
   CallIdStack& operator=(const CallIdStack& other);
   CallIdStack& operator=(CallIdStack&& other) {
@@ -94,6 +94,8 @@ class CallIdStack {
   bool has_newest_ = false;
 
   void assign(std::vector<std::string> ids);
+  /// copy makes this own a copy of other's ids (no vector for a single id).
+  void copy(const CallIdStack& other);
   /// take moves other's own ids here (copies them when it borrows).
   void take(CallIdStack& other);
 };

@@ -65,11 +65,21 @@ class InProcessTransport : public Transport {
   std::shared_future<Outcome> submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
                                      const ContextData& context);
   void deliver(std::shared_ptr<Delivery> delivery);
+  void rebuild_routes();
   void schedule_retry(std::shared_ptr<Delivery> delivery);
 
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>> services_;
   std::vector<std::shared_ptr<const Subscriber>> subscribers_;  // shared with deliveries in flight
+  // Route: the subscribers of one (source, event_type), grouped for delivery.
+  struct Route {
+    std::string source;
+    std::string event_type;
+    std::vector<std::shared_ptr<const Subscriber>> broadcast;   // every one gets it
+    std::vector<std::shared_ptr<const Subscriber>> singletons;  // one of them gets it
+    std::vector<std::vector<std::shared_ptr<const Subscriber>>> pools;  // one per (service, method)
+  };
+  std::vector<Route> routes_;  // rebuilt from subscribers_ on every (un)subscribe
   // "source/event_type" of every subscription ever made: an event whose
   // subscribers have all stopped (shutdown) is not settled, so an outbox keeps it.
   std::set<std::string, std::less<>> ever_subscribed_;

@@ -1,6 +1,7 @@
 #include "hypha/core/container.hpp"
 
 #include <atomic>
+#include <functional>
 #include <stdexcept>
 #include <utility>
 
@@ -99,7 +100,8 @@ void ServiceContainer::kill() noexcept {
 
 Outcome ServiceContainer::run_worker(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent) {
   Outcome outcome;
-  pool_.run_sync([&] { execute(entrypoint, invocation, parent, outcome); });
+  auto work = [&] { execute(entrypoint, invocation, parent, outcome); };
+  pool_.run_sync(std::ref(work));  // by reference: a std::function of the lambda itself would allocate
   return outcome;
 }
 
@@ -171,7 +173,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
 
   const auto& deps = definition_->dependencies;
   bool expected = true;
-  definition_->with_instance([&](void* service) {
+  auto body = [&](void* service) {
     try {
       for (std::size_t i = 0; i < deps.size(); ++i) deps[i].inject(service, *providers_[i], worker);
       for (auto& p : providers_) p->worker_setup(worker);
@@ -194,7 +196,8 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
       }
     }
     for (auto& p : providers_) p->worker_teardown(worker);
-  });
+  };
+  definition_->with_instance(std::ref(body));  // by reference: no allocation per worker
   if (outcome.error) {
     if (expected) {
       log::debug("{} raised {}: {}", entrypoint.name, outcome.error->exc_type, outcome.error->value);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace hypha {
@@ -66,25 +67,42 @@ void append_hex(std::string& out, std::uint64_t value, int digits) {
   write_hex(out.data() + at, value, digits);
 }
 
-// append_uuid4 appends 8-4-4-4-12 hex digits in one resize (this runs for
-// every call id).
-void append_uuid4(std::string& out) {
+// write_hex_u64 writes value as 16 hex digits at `at`: eight bytes at once
+// (SWAR: each nibble spread to a byte, then turned into its ASCII digit).
+void write_hex_u64(char* at, std::uint64_t value) {
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t x = (value >> (half == 0 ? 32 : 0)) & 0xFFFFFFFFULL;
+    x = (x | (x << 16)) & 0x0000FFFF0000FFFFULL;
+    x = (x | (x << 8)) & 0x00FF00FF00FF00FFULL;
+    x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    // Byte i holds nibble i counted from the least significant: reverse so
+    // that the most significant digit comes first in memory.
+    x = __builtin_bswap64(x);
+    const std::uint64_t letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;  // nibble > 9
+    x += 0x3030303030303030ULL + letters * 0x27;  // '0' + n, or 'a' + n - 10
+    std::memcpy(at + 8 * half, &x, 8);
+  }
+}
+
+// write_uuid4 writes a random version 4 uuid, 8-4-4-4-12 hex digits (36
+// characters), at `at`: this runs for every call id.
+void write_uuid4(char* at) {
   std::uint64_t hi = random_source().next();
   std::uint64_t lo = random_source().next();
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
-  const std::size_t at = out.size();
-  out.resize(at + 36);
-  char* p = out.data() + at;
-  write_hex(p, hi >> 32, 8);
-  p[8] = '-';
-  write_hex(p + 9, (hi >> 16) & 0xFFFF, 4);
-  p[13] = '-';
-  write_hex(p + 14, hi & 0xFFFF, 4);
-  p[18] = '-';
-  write_hex(p + 19, lo >> 48, 4);
-  p[23] = '-';
-  write_hex(p + 24, lo & 0xFFFFFFFFFFFFULL, 12);
+  char digits[32];
+  write_hex_u64(digits, hi);
+  write_hex_u64(digits + 16, lo);
+  std::memcpy(at, digits, 8);
+  at[8] = '-';
+  std::memcpy(at + 9, digits + 8, 4);
+  at[13] = '-';
+  std::memcpy(at + 14, digits + 12, 4);
+  at[18] = '-';
+  std::memcpy(at + 19, digits + 16, 4);
+  at[23] = '-';
+  std::memcpy(at + 24, digits + 20, 12);
 }
 
 bool is_hex(std::string_view s) {
@@ -165,18 +183,19 @@ void push_call_id(CallIdStack& stack, std::string call_id, std::size_t max_entri
 }
 
 std::string new_call_id(std::string_view service, std::string_view method) {
-  std::string id;
-  id.reserve(service.size() + method.size() + 38);
-  id.append(service).push_back('.');
-  id.append(method).push_back('.');
-  append_uuid4(id);
+  std::string id(service.size() + method.size() + 2 + 36, '.');  // one allocation, dots in place
+  char* p = id.data();
+  std::memcpy(p, service.data(), service.size());
+  p += service.size() + 1;
+  std::memcpy(p, method.data(), method.size());
+  p += method.size() + 1;
+  write_uuid4(p);
   return id;
 }
 
 std::string new_uuid4() {
-  std::string id;
-  id.reserve(36);
-  append_uuid4(id);
+  std::string id(36, '-');
+  write_uuid4(id.data());
   return id;
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <latch>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -60,7 +61,9 @@ class Counter {
   static void define(hypha::ServiceSpec<Counter>& s) {
     s.rpc("bump", &Counter::bump, {.params = {"tally", "by"}});
     s.rpc("wide", &Counter::wide, {.params = {"n"}});
+    s.rpc("describe", &Counter::describe, {.params = {"name", "note"}});
   }
+  std::string describe(std::string name, std::optional<std::string> note) { return name + ":" + note.value_or("-"); }
   Tally bump(Tally t, int by) {
     t.n += by;
     t.label += "!";
@@ -184,6 +187,11 @@ TEST(RpcProxy, OtherTypesTimeoutsAndAsyncCallsGoThroughJson) {
   runner.add_service<Counter>();
   runner.start();
   hypha::RpcProxy proxy(&runner.runtime().transport(), "counter", nullptr);
+  // Text of any kind travels as std::string; nullptr as a JSON null.
+  const char* c_string = "c";
+  EXPECT_EQ(proxy.call_as<std::string>("describe", "literal", nullptr), "literal:-");
+  EXPECT_EQ(proxy.call_as<std::string>("describe", c_string, std::string_view("view")), "c:view");
+  EXPECT_EQ(proxy.call("describe", std::string("s"), Json("o")), Json("s:o"));
   // int where the handler takes int64_t; long result read as int.
   EXPECT_EQ(proxy.call_as<int>("wide", 21), 42);
   // JSON arguments of the right shape.

@@ -87,11 +87,13 @@ class RpcProxy {
     }
     return array;
   }
-  // ArgumentValue is how an argument travels: decayed, text as std::string.
+  // ArgumentValue is how an argument travels: decayed, with C strings and
+  // string views as std::string (nullptr stays nullptr: a JSON null).
   template <class T>
-  using ArgumentValue = std::conditional_t<std::is_convertible_v<const std::decay_t<T>&, std::string_view> &&
-                                               !std::is_same_v<std::decay_t<T>, Json>,
-                                           std::string, std::decay_t<T>>;
+  using ArgumentValue =
+      std::conditional_t<std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*> ||
+                             std::is_same_v<std::decay_t<T>, std::string_view>,
+                         std::string, std::decay_t<T>>;
   Json call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const;
   const ContextData& context() const;
 

@@ -2,7 +2,8 @@
 # bench/run.sh [BUILD_DIR]: every benchmark of `make bench`, figures printed at the end.
 #
 #   1. In-process transport (Google Benchmark, BUILD_DIR/bench/inproc_bench):
-#      InProcessRpc (sequential, 2 and 64 threads), InProcessRpcAsync64, InProcessEvent.
+#      InProcessRpc and InProcessRpcTyped (sequential, 2 and 64 threads; JSON values
+#      vs C++ values moved), InProcessRpcAsync64, InProcessEvent.
 #   1b. AMQP transport (issue 6; Google Benchmark, BUILD_DIR/bench/amqp_bench) on a
 #      private RabbitMQ that this script starts on 127.0.0.1 (scripts/rabbitmq-test-broker.sh,
 #      data in the temporary directory, stopped by pid on exit), or on AMQP_URI when

@@ -156,14 +156,16 @@ void InProcessTransport::dispatch_settled(std::string_view source, std::string_v
                                           const ContextData& context, std::function<void()> settled) {
   // Every delivery holds the settlement; the last one to let go settles the event.
   std::vector<std::shared_ptr<Delivery>> deliveries;
+  std::shared_ptr<Settlement> unheard;  // an event nobody ever subscribed to is settled at once
   {
     std::shared_lock lock(mutex_);
     const auto route = std::find_if(routes_.begin(), routes_.end(), [&](const Route& r) {
       return r.source == source && r.event_type == event_type;
     });
     if (route == routes_.end()) {
-      if (settled && ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) {
-        settled = nullptr;  // its handlers have stopped: keep it unsettled for the next run
+      // If its handlers have stopped (shutdown), it stays unsettled for the next run.
+      if (settled && !ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) {
+        unheard = std::make_shared<Settlement>(std::move(settled));
       }
     } else {
       auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;
@@ -180,6 +182,7 @@ void InProcessTransport::dispatch_settled(std::string_view source, std::string_v
       if (!route->singletons.empty()) add(route->singletons[turn % route->singletons.size()]);
     }
   }
+  unheard.reset();  // settles it, outside the lock
   for (std::size_t i = 0; i < deliveries.size(); ++i) {
     auto& d = deliveries[i];
     d->context = context;

@@ -36,8 +36,10 @@ struct TypedArguments {
 
   template <class Tuple>
   static TypedArguments of(Tuple& values) {
-    return {&detail::type_tag<Tuple>, &values,
-            [](void* v) { return std::apply([](auto&... a) { return Json::array({Json(std::move(a))...}); }, *static_cast<Tuple*>(v)); }};
+    return {&detail::type_tag<Tuple>, &values, [](void* v) {
+              auto to_array = [](auto&... a) { return Json::array({Json(std::move(a))...}); };
+              return std::apply(to_array, *static_cast<Tuple*>(v));
+            }};
   }
   /// take returns the tuple when it is of type Tuple, else nullptr.
   template <class Tuple>

@@ -51,6 +51,12 @@ struct Concurrency {
   }
 };
 
+// finish joins the calling threads, then waits until the pool is idle.
+void finish(std::vector<std::thread>& callers, hypha::WorkerPool& pool) {
+  for (auto& t : callers) t.join();
+  pool.wait_idle();
+}
+
 TEST(WorkerPool, SyncAndQueuedWorkTogetherNeverExceedMaxWorkers) {
   hypha::Executor executor(8);
   hypha::WorkerPool pool(3, executor);
@@ -65,8 +71,7 @@ TEST(WorkerPool, SyncAndQueuedWorkTogetherNeverExceedMaxWorkers) {
   std::vector<std::thread> callers;
   for (int i = 0; i < 8; ++i) callers.emplace_back([&] { pool.run_sync(work); });
   for (int i = 0; i < 8; ++i) pool.submit(work);
-  for (auto& t : callers) t.join();
-  pool.wait_idle();
+  finish(callers, pool);
   EXPECT_EQ(c.finished.load(), 16);
   EXPECT_EQ(c.peak.load(), 3);
   EXPECT_EQ(pool.running(), 0U);
@@ -89,8 +94,7 @@ TEST(WorkerPool, ManyShortCallsFromManyThreadsKeepTheBound) {
       }
     });
   }
-  for (auto& t : callers) t.join();
-  pool.wait_idle();
+  finish(callers, pool);
   EXPECT_EQ(c.finished.load(), 80000);
   EXPECT_LE(c.peak.load(), 2);
   EXPECT_EQ(pool.running(), 0U);

@@ -72,6 +72,18 @@ class Counter {
   std::int64_t wide(std::int64_t n) { return n * 2; }
 };
 
+// CounterRunner is a started runner with Counter and a proxy to it.
+struct CounterRunner {
+  hypha::ServiceRunner runner{hypha::Config{}};
+  hypha::RpcProxy proxy;
+  CounterRunner() {
+    runner.add_service<Counter>();
+    runner.start();
+    proxy = hypha::RpcProxy(&runner.runtime().transport(), "counter", nullptr);
+  }
+  ~CounterRunner() { runner.stop(); }
+};
+
 // HopA -> HopB -> HopC; C answers with the context it received.
 class HopA {
  public:
@@ -162,10 +174,8 @@ TEST(RpcProxy, InProcessCallsMeetTheirDeadline) {
 }
 
 TEST(RpcProxy, InProcessValuesOfTheHandlersTypesMoveWithoutJson) {
-  hypha::ServiceRunner runner(hypha::Config{});
-  runner.add_service<Counter>();
-  runner.start();
-  hypha::RpcProxy proxy(&runner.runtime().transport(), "counter", nullptr);
+  CounterRunner counter;
+  const hypha::RpcProxy& proxy = counter.proxy;
   Tally::to_json_count = 0;
   Tally::from_json_count = 0;
 
@@ -179,14 +189,11 @@ TEST(RpcProxy, InProcessValuesOfTheHandlersTypesMoveWithoutJson) {
   EXPECT_EQ(proxy.call("bump", Tally{1, "b"}, 1), (Json{{"n", 2}, {"label", "b!"}}));
   EXPECT_EQ(Tally::to_json_count.load(), 1);
   EXPECT_EQ(Tally::from_json_count.load(), 0);
-  runner.stop();
 }
 
 TEST(RpcProxy, OtherTypesTimeoutsAndAsyncCallsGoThroughJson) {
-  hypha::ServiceRunner runner(hypha::Config{});
-  runner.add_service<Counter>();
-  runner.start();
-  hypha::RpcProxy proxy(&runner.runtime().transport(), "counter", nullptr);
+  CounterRunner counter;
+  const hypha::RpcProxy& proxy = counter.proxy;
   // Text of any kind travels as std::string; nullptr as a JSON null.
   const char* c_string = "c";
   EXPECT_EQ(proxy.call_as<std::string>("describe", "literal", nullptr), "literal:-");
@@ -207,18 +214,14 @@ TEST(RpcProxy, OtherTypesTimeoutsAndAsyncCallsGoThroughJson) {
   } catch (const hypha::IncorrectSignature& e) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("'by'"));
   }
-  runner.stop();
 }
 
 TEST(RpcProxy, AnEntrypointWaiterSeesTheResultOfATypedCallAsJson) {
-  hypha::ServiceRunner runner(hypha::Config{});
-  runner.add_service<Counter>();
-  runner.start();
-  hypha::RpcProxy proxy(&runner.runtime().transport(), "counter", nullptr);
-  hypha::testing::EntrypointWaiter waiter(*runner.container("counter"), "bump");
+  CounterRunner counter;
+  const hypha::RpcProxy& proxy = counter.proxy;
+  hypha::testing::EntrypointWaiter waiter(*counter.runner.container("counter"), "bump");
   EXPECT_EQ(proxy.call_as<Tally>("bump", Tally{1, "w"}, 1).n, 2);
   EXPECT_EQ(waiter.wait(), (Json{{"n", 2}, {"label", "w!"}}));
-  runner.stop();
 }
 
 TEST(RpcProxy, UnboundProxyThrows) {

@@ -17,7 +17,8 @@ namespace hypha {
 
 class WorkerContext {
  public:
-  WorkerContext(std::string_view service, std::string_view entrypoint) : WorkerContext(service, entrypoint, kMaxDependencySlots) {}
+  WorkerContext(std::string_view service, std::string_view entrypoint)
+      : WorkerContext(service, entrypoint, kMaxDependencySlots) {}
   /// This form clears only the first `slots_used` slots (the container's
   /// providers): a worker is made for every call.
   WorkerContext(std::string_view service, std::string_view entrypoint, std::size_t slots_used)

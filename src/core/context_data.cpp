@@ -38,35 +38,6 @@ FastRandom& random_source() {
   return random;
 }
 
-// kHexPairs[2 * b], kHexPairs[2 * b + 1] are byte b's two hex digits: a call
-// id's uuid is written a byte at a time.
-constexpr std::array<char, 512> kHexPairs = [] {
-  constexpr char digits[] = "0123456789abcdef";
-  std::array<char, 512> pairs{};
-  for (int b = 0; b < 256; ++b) {
-    pairs[static_cast<std::size_t>(2 * b)] = digits[b >> 4];
-    pairs[static_cast<std::size_t>(2 * b + 1)] = digits[b & 0xF];
-  }
-  return pairs;
-}();
-
-// write_hex writes the low `digits` hex digits of value at `at`, most
-// significant first; digits is even.
-void write_hex(char* at, std::uint64_t value, int digits) {
-  for (char* p = at + digits; p != at; value >>= 8) {
-    const std::size_t pair = 2 * (value & 0xFF);
-    *--p = kHexPairs[pair + 1];
-    *--p = kHexPairs[pair];
-  }
-}
-
-// append_hex appends the low `digits` hex digits of value.
-void append_hex(std::string& out, std::uint64_t value, int digits) {
-  const std::size_t at = out.size();
-  out.resize(at + static_cast<std::size_t>(digits));
-  write_hex(out.data() + at, value, digits);
-}
-
 // write_hex_u64 writes value as 16 hex digits at `at`: eight bytes at once
 // (SWAR: each nibble spread to a byte, then turned into its ASCII digit).
 void write_hex_u64(char* at, std::uint64_t value) {
@@ -82,6 +53,13 @@ void write_hex_u64(char* at, std::uint64_t value) {
     x += 0x3030303030303030ULL + letters * 0x27;  // '0' + n, or 'a' + n - 10
     std::memcpy(at + 8 * half, &x, 8);
   }
+}
+
+// append_hex_u64 appends value as 16 hex digits.
+void append_hex_u64(std::string& out, std::uint64_t value) {
+  const std::size_t at = out.size();
+  out.resize(at + 16);
+  write_hex_u64(out.data() + at, value);
 }
 
 // write_uuid4 writes a random version 4 uuid, 8-4-4-4-12 hex digits (36
@@ -211,13 +189,13 @@ std::string child_traceparent(std::string_view parent) {
     trace_id = std::string(parent.substr(3, 32));
     flags = std::string(parent.substr(53, 2));
   } else {
-    append_hex(trace_id, random_source().next(), 16);
-    append_hex(trace_id, random_source().next(), 16);
+    append_hex_u64(trace_id, random_source().next());
+    append_hex_u64(trace_id, random_source().next());
   }
   std::string out = "00-";
   out += trace_id;
   out.push_back('-');
-  append_hex(out, random_source().next() | 1, 16);
+  append_hex_u64(out, random_source().next() | 1);
   out.push_back('-');
   out += flags;
   return out;

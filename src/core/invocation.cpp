@@ -17,10 +17,6 @@ Invocation Invocation::from_payload(Json payload) {
   return inv;
 }
 
-}  // namespace hypha
-
-namespace hypha {
-
 void Invocation::to_json_args() {
   if (typed_args == nullptr) return;
   args = typed_args->to_json(typed_args->values);

@@ -10,29 +10,32 @@ const ContextData& RpcProxy::context() const {
   return context_ != nullptr ? *context_ : empty;
 }
 
-Json RpcProxy::call_json(std::string_view method, Json args, Json kwargs) const {
+RpcClient& RpcProxy::client() const {
   if (client_ == nullptr) throw std::logic_error("RpcProxy to '" + service_ + "' is not bound to a worker");
+  return *client_;
+}
+
+Json RpcProxy::call_json(std::string_view method, Json args, Json kwargs) const {
   Invocation inv;
   inv.args = std::move(args);
   inv.kwargs = std::move(kwargs);
-  return client_->call(service_, method, std::move(inv), context(), options_).value();
+  return client().call(service_, method, std::move(inv), context(), options_).value();
 }
 
 Json RpcProxy::call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const {
-  if (client_ == nullptr) throw std::logic_error("RpcProxy to '" + service_ + "' is not bound to a worker");
+  RpcClient& to = client();
   Invocation inv;
   inv.typed_args = &args;
   inv.typed_result = result;
-  if (!client_->takes_typed_values()) inv.detach();
-  return client_->call(service_, method, std::move(inv), context(), options_).value();
+  if (!to.takes_typed_values()) inv.detach();
+  return to.call(service_, method, std::move(inv), context(), options_).value();
 }
 
 RpcFuture RpcProxy::call_async_json(std::string_view method, Json args, Json kwargs) const {
-  if (client_ == nullptr) throw std::logic_error("RpcProxy to '" + service_ + "' is not bound to a worker");
   Invocation inv;
   inv.args = std::move(args);
   inv.kwargs = std::move(kwargs);
-  return client_->call_async(service_, method, std::move(inv), context(), options_);
+  return client().call_async(service_, method, std::move(inv), context(), options_);
 }
 
 void RpcProxyProvider::setup(ServiceContainer& container) {

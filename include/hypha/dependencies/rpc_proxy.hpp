@@ -63,7 +63,9 @@ class RpcProxy {
   /// call_async sends the call and returns at once.
   template <class... Args>
   RpcFuture call_async(std::string_view method, Args&&... args) const {
-    return call_async_json(method, make_args(std::forward<Args>(args)...));
+    std::tuple<ArgumentValue<Args>...> values(std::forward<Args>(args)...);
+    const auto typed = TypedArguments::of(values);
+    return call_async_json(method, typed.to_json(typed.values));  // it may outlive this frame: JSON
   }
   RpcFuture call_async_json(std::string_view method, Json args, Json kwargs = nullptr) const;
 
@@ -78,15 +80,6 @@ class RpcProxy {
   bool bound() const noexcept { return client_ != nullptr; }
 
  private:
-  template <class... Args>
-  static Json make_args(Args&&... args) {
-    Json array = Json::array();
-    if constexpr (sizeof...(Args) > 0) {
-      array.get_ref<Json::array_t&>().reserve(sizeof...(Args));
-      (array.push_back(Json(std::forward<Args>(args))), ...);
-    }
-    return array;
-  }
   // ArgumentValue is how an argument travels: decayed, with C strings and
   // string views as std::string (nullptr stays nullptr: a JSON null).
   template <class T>
@@ -95,6 +88,8 @@ class RpcProxy {
                              std::is_same_v<std::decay_t<T>, std::string_view>,
                          std::string, std::decay_t<T>>;
   Json call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const;
+  /// client is the bound client; throws std::logic_error when unbound.
+  RpcClient& client() const;
   const ContextData& context() const;
 
   RpcClient* client_ = nullptr;

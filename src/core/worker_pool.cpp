@@ -1,5 +1,7 @@
 #include "hypha/core/worker_pool.hpp"
 
+#include <chrono>
+
 namespace hypha {
 namespace {
 
@@ -8,6 +10,15 @@ constexpr std::uint64_t kWaiter = std::uint64_t{1} << 32;
 
 std::uint64_t slots_in_use(std::uint64_t state) noexcept { return state & (kWaiter - 1); }
 std::uint64_t waiters(std::uint64_t state) noexcept { return state >> 32; }
+
+// cpu_relax tells the core that this thread is spinning.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 }  // namespace
 
@@ -55,59 +66,83 @@ void WorkerPool::release() {
 
 void WorkerPool::submit(std::function<void()> work) {
   std::unique_lock lock(mutex_);
-  // Count the work as a waiter before looking for a slot, so that a slot given
-  // back meanwhile goes through the mutex and finds it queued. A free slot
-  // always starts a drainer: queued work must never wait behind a worker that
-  // may block for long while a slot is free. Bursts still cost few thread
-  // hops, because a drainer keeps taking queued work before it gives its slot
-  // back.
+  // Queued work counts as a waiter until taken, so that a slot given back
+  // meanwhile goes through the mutex and finds it.
+  queued_.push_back(std::move(work));
   state_.fetch_add(kWaiter);
-  if (sync_waiters_ == 0 && try_acquire()) {
-    state_.fetch_sub(kWaiter);
-    Executor& executor = executor_;
-    lock.unlock();
-    executor.post([this, work = std::move(work)]() mutable { drain(std::move(work)); });
-    return;
-  }
-  queued_.push_back(std::move(work));  // stays counted as a waiter until taken
+  // A spinning drainer or one being started takes it; so does a worker that
+  // finishes, when every slot is in use.
+  if (spinning_.load(std::memory_order_relaxed) || starting_drainers_ > 0) return;
+  if (sync_waiters_ == 0 && try_acquire()) start_drainer(lock);
 }
 
-// drain runs `first`, then keeps taking queued work on this thread while any
-// is waiting: one executor hop per burst instead of one per call.
-void WorkerPool::drain(std::function<void()> first) {
-  std::function<void()> work = std::move(first);
-  for (;;) {
-    work();
-    if (waiters(state_.load()) == 0) return release();
-    std::unique_lock lock(mutex_);
-    if (sync_waiters_ == 0 && !queued_.empty()) {
-      work = std::move(queued_.front());
-      queued_.pop_front();
-      state_.fetch_sub(kWaiter);
-      continue;  // keep the slot
+// start_drainer posts a drainer that owns the slot just taken. Unlocks.
+void WorkerPool::start_drainer(Lock& lock) {
+  ++starting_drainers_;
+  Executor& executor = executor_;
+  lock.unlock();
+  executor.post([this] { drain(); });
+}
+
+// drain runs queued work on this executor thread, holding one slot, until
+// none is left (after a short spin) or a synchronous caller needs the slot.
+void WorkerPool::drain() {
+  std::unique_lock lock(mutex_);
+  --starting_drainers_;
+  while (sync_waiters_ == 0 && !queued_.empty()) {
+    std::function<void()> work = std::move(queued_.front());
+    queued_.pop_front();
+    state_.fetch_sub(kWaiter);
+    // More is queued than this thread is about to take: another drainer
+    // takes it, in case this work blocks.
+    if (!queued_.empty() && !spinning_.load(std::memory_order_relaxed) && starting_drainers_ == 0 && try_acquire()) {
+      start_drainer(lock);
+    } else {
+      lock.unlock();
     }
-    return release_locked(lock);
+    work();
+    work = nullptr;  // its captures go before the next work is taken
+    // Nobody waiting yet: one drainer per pool spins a little for more
+    // before giving its slot back (spinning_ is cleared under the lock, so a
+    // submit that saw it set has queued its work by the time we look).
+    const bool spun = waiters(state_.load()) == 0 && start_spinning();
+    if (spun) spin_for_waiters();
+    lock.lock();
+    if (spun) spinning_.store(false, std::memory_order_relaxed);
   }
+  release_locked(lock);
+}
+
+bool WorkerPool::start_spinning() noexcept {
+  bool expected = false;
+  return spinning_.compare_exchange_strong(expected, true, std::memory_order_relaxed);
+}
+
+// spin_for_waiters waits a few microseconds for someone to wait (queued
+// work, a synchronous caller, wait_idle), then gives up.
+void WorkerPool::spin_for_waiters() const noexcept {
+  constexpr auto kSpin = std::chrono::microseconds(20);
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  do {
+    for (int i = 0; i < 64; ++i) {
+      if (waiters(state_.load(std::memory_order_relaxed)) != 0) return;
+      cpu_relax();
+    }
+  } while (std::chrono::steady_clock::now() < deadline);
 }
 
 // Called with the lock held by a worker that finished while someone waits;
 // gives the slot to a synchronous waiter first (it is blocking a thread), else
-// to queued work. Notifies under the lock: once wait_idle() returns, the owner
-// may destroy the pool.
-void WorkerPool::release_locked(std::unique_lock<std::mutex>& lock) {
+// to a drainer for the queued work. Notifies under the lock: once wait_idle()
+// returns, the owner may destroy the pool.
+void WorkerPool::release_locked(Lock& lock) {
   if (sync_waiters_ > 0) {
     state_.fetch_sub(kSlot);
     slot_free_.notify_one();
     return;
   }
-  if (!queued_.empty()) {
-    auto work = std::move(queued_.front());
-    queued_.pop_front();
-    state_.fetch_sub(kWaiter);  // the slot passes to it
-    Executor& executor = executor_;
-    lock.unlock();
-    executor.post([this, work = std::move(work)]() mutable { drain(std::move(work)); });
-    return;
+  if (!queued_.empty() && !spinning_.load(std::memory_order_relaxed) && starting_drainers_ == 0) {
+    return start_drainer(lock);  // the slot passes to it
   }
   if (slots_in_use(state_.fetch_sub(kSlot) - kSlot) == 0) idle_.notify_all();
 }

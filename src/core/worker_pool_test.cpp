@@ -77,6 +77,26 @@ TEST(WorkerPool, SyncAndQueuedWorkTogetherNeverExceedMaxWorkers) {
   EXPECT_EQ(pool.running(), 0U);
 }
 
+// Submitted work is taken by drainers started one at a time; a burst must
+// still get a thread per free slot, or work would wait behind a blocked one.
+TEST(WorkerPool, ABurstOfBlockingWorkRunsAllAtOnceWhenSlotsAreFree) {
+  hypha::Executor executor(4);
+  hypha::WorkerPool pool(4, executor);
+  Concurrency c;
+  Gate all_running;  // opened by the fourth work: the first three block until then
+  for (int i = 0; i < 4; ++i) {
+    pool.submit([&] {
+      c.enter();
+      if (c.now.load() == 4) all_running.open();
+      EXPECT_TRUE(all_running.wait()) << "a submitted work waited behind blocked ones";
+      c.leave();
+    });
+  }
+  pool.wait_idle();
+  EXPECT_EQ(c.finished.load(), 4);
+  EXPECT_EQ(c.peak.load(), 4);
+}
+
 TEST(WorkerPool, ManyShortCallsFromManyThreadsKeepTheBound) {
   hypha::Executor executor(2);
   hypha::WorkerPool pool(2, executor);

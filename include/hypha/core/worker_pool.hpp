@@ -2,12 +2,21 @@
 //
 // WorkerPool bounds how many workers of one container run at once
 // (max_workers). Synchronous callers wait for a slot on their own thread;
-// asynchronous work waits in a queue and is drained by the threads that finish
-// workers, so a busy container keeps its threads without executor round trips.
+// asynchronous work goes to a queue that drainers take from: a drainer is an
+// executor thread holding a slot that runs queued work until none is left.
 // Nothing is dropped: extra calls wait.
 //
 // Taking and giving back a slot while nobody waits is one atomic compare and
 // swap each (every in-process call does both); the mutex is for waiting.
+//
+// Hand-offs are what asynchronous work costs (a thread woken per event was
+// most of the in-process event benchmark), so the pool avoids them:
+//  - a drainer that runs out of work spins for a few microseconds (one per
+//    pool at a time) before giving its slot back: a stream of events is taken
+//    by a running thread instead of waking one per event;
+//  - at most one drainer is being started at a time; one that takes work while
+//    more is queued starts the next, so queued work never waits behind a
+//    worker that blocks while a slot is free.
 #pragma once
 
 #include <atomic>
@@ -18,6 +27,7 @@
 #include <functional>
 #include <mutex>
 
+#include "hypha/core/adaptive_mutex.hpp"
 #include "hypha/core/executor.hpp"
 
 namespace hypha {
@@ -39,11 +49,15 @@ class WorkerPool {
   std::size_t running() const;
 
  private:
+  using Lock = std::unique_lock<AdaptiveMutex>;
   bool try_acquire() noexcept;
   void wait_for_slot();
   void release();
-  void release_locked(std::unique_lock<std::mutex>& lock);
-  void drain(std::function<void()> first);
+  void release_locked(Lock& lock);
+  void start_drainer(Lock& lock);
+  void drain();
+  bool start_spinning() noexcept;
+  void spin_for_waiters() const noexcept;
 
   const std::size_t max_;
   Executor& executor_;
@@ -52,11 +66,16 @@ class WorkerPool {
   // with a compare and swap only while there are no waiters; otherwise under
   // the mutex, where the waiters are woken or the queue drained.
   std::atomic<std::uint64_t> state_{0};
-  mutable std::mutex mutex_;
-  std::condition_variable slot_free_;
-  std::condition_variable idle_;
+  mutable AdaptiveMutex mutex_;
+  std::condition_variable_any slot_free_;
+  std::condition_variable_any idle_;
   std::size_t sync_waiters_ = 0;           // guarded by mutex_
+  std::size_t starting_drainers_ = 0;      // posted, not yet running; guarded by mutex_
   std::deque<std::function<void()>> queued_;  // guarded by mutex_
+  // A drainer is spinning for more work. Set without the lock (a submit that
+  // misses it starts a drainer of its own), cleared only under it (a submit
+  // that sees it set may leave its work to the spinner).
+  std::atomic<bool> spinning_{false};
 };
 
 }  // namespace hypha

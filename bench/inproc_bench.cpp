@@ -5,6 +5,8 @@
 //   InProcessRpc/threads:N N threads calling at once
 //   InProcessRpcAsync64    one thread keeping 64 async calls in flight
 //   InProcessEvent         events dispatched to one handler, until all handled
+//   InProcessEventTyped    the same with a C++ payload (dispatch_typed), read
+//                          in place by a handler taking const Point&
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -32,6 +34,7 @@ class Target {
   static void define(hypha::ServiceSpec<Target>& s) {
     s.rpc("echo", &Target::echo, {.params = {"point"}});
     s.event_handler("on_ping", &Target::on_ping, {.source = "source", .event_type = "ping"});
+    s.event_handler("on_point", &Target::on_point, {.source = "source", .event_type = "point"});
     s.dependency("config", &Target::config_, hypha::config_view());
   }
   Point echo(Point p) {
@@ -39,6 +42,7 @@ class Target {
     return p;
   }
   void on_ping(const Json&) { handled.fetch_add(1, std::memory_order_relaxed); }
+  void on_point(const Point&) { handled.fetch_add(1, std::memory_order_relaxed); }
   hypha::ConfigView config_;
 };
 
@@ -99,20 +103,37 @@ void InProcessRpcAsync64(benchmark::State& state) {
 }
 BENCHMARK(InProcessRpcAsync64)->UseRealTime();
 
-void InProcessEvent(benchmark::State& state) {
-  auto& transport = runner().runtime().transport();
-  const hypha::ContextData context = caller_context();
+// dispatch_events dispatches one event per iteration, then waits until every
+// one was handled.
+template <class Dispatch>
+void dispatch_events(benchmark::State& state, Dispatch dispatch) {
   const std::int64_t start = handled.load();
   std::int64_t sent = 0;
   for (auto _ : state) {
-    transport.dispatch("source", "ping", Json{{"x", 1}, {"s", "hello"}}, context);
+    dispatch();
     ++sent;
   }
   while (handled.load() - start < sent) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void InProcessEvent(benchmark::State& state) {
+  auto& transport = runner().runtime().transport();
+  const hypha::ContextData context = caller_context();
+  dispatch_events(state, [&] { transport.dispatch("source", "ping", Json{{"x", 1}, {"s", "hello"}}, context); });
+}
 BENCHMARK(InProcessEvent)->UseRealTime();
+
+// The same event with a C++ payload, as EventDispatcher::dispatch(name, Point{...}) sends it.
+void InProcessEventTyped(benchmark::State& state) {
+  auto& transport = runner().runtime().transport();
+  const hypha::ContextData context = caller_context();
+  dispatch_events(state, [&] {
+    transport.dispatch_typed("source", "point", hypha::TypedPayload::of(Point{1, "hello"}), context);
+  });
+}
+BENCHMARK(InProcessEventTyped)->UseRealTime();
 
 }  // namespace
 

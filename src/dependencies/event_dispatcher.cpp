@@ -11,8 +11,12 @@ void EventDispatcher::dispatch(std::string_view event_type, Json payload) const 
     return;
   }
   if (publisher_ == nullptr) throw std::logic_error("EventDispatcher is not bound to a worker");
+  publisher_->dispatch(source_, event_type, std::move(payload), context());
+}
+
+const ContextData& EventDispatcher::context() const noexcept {
   static const ContextData empty;
-  publisher_->dispatch(source_, event_type, std::move(payload), context_ != nullptr ? *context_ : empty);
+  return context_ != nullptr ? *context_ : empty;
 }
 
 void EventDispatcherProvider::setup(ServiceContainer& container) {

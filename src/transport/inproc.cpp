@@ -82,9 +82,10 @@ struct InProcessTransport::Settlement {
   std::atomic<bool> dead_lettered{false};
 };
 
-// Delivery is one event on its way to one handler. It owns the payload and
-// the context for all attempts: each worker reads them in place (a handler
-// taking `const Json&` gets the payload itself, no copy).
+// Delivery is one event on its way to one handler. It owns the payload (JSON,
+// or a share of a TypedPayload) and the context for all attempts: each worker
+// reads them in place (a handler taking `const Json&`, or `const T&` of a
+// typed payload, gets the payload itself, no copy).
 struct InProcessTransport::Delivery {
   std::shared_ptr<const Subscriber> subscriber;
   Json payload;
@@ -92,7 +93,8 @@ struct InProcessTransport::Delivery {
   int attempt = 0;
   std::shared_ptr<Settlement> settlement;  // shared by the deliveries of one event
   std::tuple<const Json&> payload_view{payload};
-  TypedArguments payload_args = TypedArguments::of(payload_view);
+  TypedArguments payload_args = TypedArguments::of(payload_view);  // or typed_payload's arguments
+  TypedPayload typed_payload;  // set by dispatch_typed
 
   Delivery() = default;
   Delivery(const Delivery&) = delete;  // payload_view refers to this object's payload
@@ -154,6 +156,30 @@ void InProcessTransport::dispatch(std::string_view source, std::string_view even
 
 void InProcessTransport::dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                                           const ContextData& context, std::function<void()> settled) {
+  auto deliveries = route(source, event_type, std::move(settled));
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    auto& d = deliveries[i];
+    d->context = context;
+    d->payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
+    deliver(d);
+  }
+}
+
+void InProcessTransport::dispatch_typed(std::string_view source, std::string_view event_type, TypedPayload payload,
+                                        const ContextData& context) {
+  auto deliveries = route(source, event_type, nullptr);
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    auto& d = deliveries[i];
+    d->context = context;
+    d->payload_args = payload.arguments();
+    // Shared: the value stays put while any delivery needs it.
+    d->typed_payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
+    deliver(d);
+  }
+}
+
+std::vector<std::shared_ptr<InProcessTransport::Delivery>> InProcessTransport::route(
+    std::string_view source, std::string_view event_type, std::function<void()> settled) {
   // Every delivery holds the settlement; the last one to let go settles the event.
   std::vector<std::shared_ptr<Delivery>> deliveries;
   std::shared_ptr<Settlement> unheard;  // an event nobody ever subscribed to is settled at once
@@ -183,12 +209,7 @@ void InProcessTransport::dispatch_settled(std::string_view source, std::string_v
     }
   }
   unheard.reset();  // settles it, outside the lock
-  for (std::size_t i = 0; i < deliveries.size(); ++i) {
-    auto& d = deliveries[i];
-    d->context = context;
-    d->payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
-    deliver(d);
-  }
+  return deliveries;
 }
 
 void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <string>
 
 #include "amqp_test_services.hpp"
 #include "amqp_test_support.hpp"
@@ -115,7 +117,10 @@ TEST_F(AmqpEvents, FailingHandlerIsRetriedThenDeadLettered) {
 
   emitter.dispatch("emitter", "ping", Json{{"id", "bad"}, {"fail", true}}, {});
   emitter.dispatch("emitter", "ping", Json{{"id", "good"}}, {});
+  // A C++ payload (EventDispatcher::dispatch of a value) is published as its JSON.
+  emitter.dispatch_typed("emitter", "ping", TypedPayload::of(std::map<std::string, std::string>{{"id", "typed"}}), {});
   ASSERT_TRUE(wait_until([&] { return transport.dead_lettered() == 1; }));
+  ASSERT_TRUE(wait_until([] { return Journal::instance().count("flaky.on_ping typed") == 1; }));
   EXPECT_EQ(Journal::instance().count("flaky.on_ping bad"), 3u);  // the first try and two retries
   EXPECT_EQ(Journal::instance().count("flaky.on_ping good"), 1u);
 

@@ -12,6 +12,7 @@
 // crosses a thread or a process) uses the JSON form, built on demand.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <tuple>
 
@@ -65,6 +66,44 @@ struct TypedResult {
     static_cast<std::optional<Value>*>(slot)->emplace(std::forward<R>(result));
     return true;
   }
+};
+
+/// TypedPayload is an event's payload as a C++ value, shared read-only by
+/// every delivery (and retry) of the event. An in-process handler whose
+/// parameter is that type (by value or const reference) reads it in place;
+/// any other handler, and every other transport, gets its JSON form.
+class TypedPayload {
+ public:
+  TypedPayload() = default;
+  template <class T>
+  static TypedPayload of(T value) {
+    TypedPayload payload;
+    payload.holder_ = std::make_shared<const HolderOf<T>>(std::move(value));
+    return payload;
+  }
+  explicit operator bool() const noexcept { return holder_ != nullptr; }
+  /// arguments: the value as a handler's single argument, borrowed
+  /// (a std::tuple<const T&>); valid while this payload or a copy lives.
+  const TypedArguments& arguments() const noexcept { return holder_->arguments; }
+  /// to_json converts (a copy of) the value.
+  Json to_json() const { return holder_->to_json(); }
+
+ private:
+  struct Holder {
+    virtual ~Holder() = default;
+    virtual Json to_json() const = 0;
+    TypedArguments arguments{};
+  };
+  template <class T>
+  struct HolderOf final : Holder {
+    explicit HolderOf(T v) : value(std::move(v)), view(value) { arguments = TypedArguments::of(view); }
+    HolderOf(const HolderOf&) = delete;  // view refers to this object's value
+    HolderOf& operator=(const HolderOf&) = delete;
+    Json to_json() const override { return Json(value); }
+    T value;
+    std::tuple<const T&> view;
+  };
+  std::shared_ptr<const Holder> holder_;
 };
 
 struct Invocation {

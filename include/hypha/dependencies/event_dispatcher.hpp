@@ -22,6 +22,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "hypha/core/extension.hpp"
 #include "hypha/transport/transport.hpp"
@@ -50,10 +51,20 @@ class EventDispatcher {
 
   /// dispatch publishes `payload` as event `event_type` of this service.
   void dispatch(std::string_view event_type, Json payload) const;
+  /// dispatch of a C++ value (a type with a JSON mapping): in-process
+  /// handlers taking that type get the value itself (TypedPayload); an outbox
+  /// or another transport gets its JSON.
+  template <class T>
+    requires(std::is_class_v<T> && !std::is_same_v<T, Json>)
+  void dispatch(std::string_view event_type, T payload) const {
+    if (outbox_ != nullptr || publisher_ == nullptr) return dispatch(event_type, Json(std::move(payload)));
+    publisher_->dispatch_typed(source_, event_type, TypedPayload::of(std::move(payload)), context());
+  }
 
   bool bound() const noexcept { return publisher_ != nullptr || outbox_ != nullptr; }
 
  private:
+  const ContextData& context() const noexcept;
   EventPublisher* publisher_ = nullptr;
   EventOutbox* outbox_ = nullptr;
   WorkerContext* worker_ = nullptr;

@@ -43,6 +43,11 @@ class InProcessTransport : public Transport {
   void dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                         const ContextData& context, std::function<void()> settled) override;
 
+  /// dispatch_typed: handlers taking the payload's type read the value in
+  /// place; others get its JSON.
+  void dispatch_typed(std::string_view source, std::string_view event_type, TypedPayload payload,
+                      const ContextData& context) override;
+
   void serve(std::shared_ptr<RpcEndpoint> endpoint) override;
   void unserve(const RpcEndpoint& endpoint) override;
   void subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) override;
@@ -64,6 +69,10 @@ class InProcessTransport : public Transport {
   /// submit queues a call on the endpoint's workers; the future gets its outcome.
   std::shared_future<Outcome> submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
                                      const ContextData& context);
+  /// route makes one delivery per handler that gets the event (none when
+  /// nobody listens: `settled` then runs at once if nobody ever did).
+  std::vector<std::shared_ptr<Delivery>> route(std::string_view source, std::string_view event_type,
+                                               std::function<void()> settled);
   void deliver(std::shared_ptr<Delivery> delivery);
   void rebuild_routes();
   void schedule_retry(std::shared_ptr<Delivery> delivery);

@@ -84,6 +84,13 @@ class EventPublisher {
   /// accepted it (AMQP: the broker confirmed it).
   virtual void dispatch(std::string_view source, std::string_view event_type, Json payload,
                         const ContextData& context) = 0;
+  /// dispatch_typed is dispatch with the payload as a C++ value: in-process
+  /// handlers of that type read it with no JSON; by default (other
+  /// transports) it is published as JSON.
+  virtual void dispatch_typed(std::string_view source, std::string_view event_type, TypedPayload payload,
+                              const ContextData& context) {
+    dispatch(source, event_type, payload.to_json(), context);
+  }
   /// dispatch_settled is dispatch, then `settled` runs once the event can no
   /// longer be lost by this process: every in-process handler finished (or
   /// gave up after its retries), or the broker confirmed it. The transactional

@@ -166,7 +166,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
   push_call_id(worker.data.call_id_stack, new_call_id(definition_->name, entrypoint.name), parent_calls_tracked_ + 1);
   // A call without trace context starts a trace; one with it keeps it (the
   // traceparent names the process-level span that entered this chain).
-  if (worker.data.get(kTraceparentKey).is_null()) worker.data.set(kTraceparentKey, child_traceparent({}));
+  if (!worker.data.has_traceparent()) worker.data.set(kTraceparentKey, child_traceparent({}));
   CurrentWorkerScope scope(&worker);
   // Observers (entrypoint_waiter) are given the result as JSON.
   if (has_observers_.load(std::memory_order_acquire)) invocation.typed_result = nullptr;

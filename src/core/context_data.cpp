@@ -97,12 +97,38 @@ const Json& null_json() {
 
 }  // namespace
 
-const Json& ContextData::values() const noexcept { return values_ ? *values_ : null_json(); }
+ContextData::ContextData(const ContextData& other)
+    : call_id_stack(other.call_id_stack), values_(other.shared_values()), has_traceparent_(other.has_traceparent_) {}
+
+ContextData::ContextData(ContextData&& other)
+    : call_id_stack(std::move(other.call_id_stack)),
+      values_(other.lent_ != nullptr ? *other.lent_ : std::move(other.values_)),
+      has_traceparent_(other.has_traceparent_) {}
+
+ContextData& ContextData::operator=(const ContextData& other) {
+  if (this != &other) *this = ContextData(other);
+  return *this;
+}
+
+ContextData& ContextData::operator=(ContextData&& other) {
+  if (this == &other) return *this;
+  call_id_stack = std::move(other.call_id_stack);
+  values_ = other.lent_ != nullptr ? *other.lent_ : std::move(other.values_);
+  lent_ = nullptr;
+  has_traceparent_ = other.has_traceparent_;
+  return *this;
+}
+
+const Json& ContextData::values() const noexcept {
+  const auto& shared = shared_values();
+  return shared ? *shared : null_json();
+}
 
 const Json& ContextData::get(std::string_view key) const {
-  if (!values_ || !values_->is_object()) return null_json();
-  auto it = values_->find(key);
-  return it == values_->end() ? null_json() : *it;
+  const auto& shared = shared_values();
+  if (!shared || !shared->is_object()) return null_json();
+  auto it = shared->find(key);
+  return it == shared->end() ? null_json() : *it;
 }
 
 std::string ContextData::get_string(std::string_view key) const {
@@ -112,6 +138,11 @@ std::string ContextData::get_string(std::string_view key) const {
 
 void ContextData::set(std::string_view key, Json value) {
   if (value.is_null() && get(key).is_null()) return;  // nothing to erase
+  if (key == kTraceparentKey) has_traceparent_ = !value.is_null();
+  if (lent_ != nullptr) {  // borrowed: take a share, then copy on write below
+    values_ = *lent_;
+    lent_ = nullptr;
+  }
   // Another copy of this context may share the values: write to our own.
   // (A ContextData is not thread-safe, but its copies may live on other
   // threads; use_count() == 1 means none shares them any more.)
@@ -130,7 +161,9 @@ void ContextData::set(std::string_view key, Json value) {
 
 void ContextData::inherit(const ContextData& parent) {
   call_id_stack.borrow(parent.call_id_stack);
-  values_ = parent.values_;
+  lent_ = &parent.shared_values();
+  values_.reset();
+  has_traceparent_ = parent.has_traceparent_;
 }
 
 Json ContextData::to_json() const {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <regex>
 #include <set>
 #include <string>
@@ -128,6 +129,43 @@ TEST(ContextData, CopiesAndChildrenNeverChangeEachOther) {
   parent.set("user_id", "carol");  // the last holder writes in place; the others kept theirs
   EXPECT_EQ(copy.user_id(), "bob");
   EXPECT_TRUE(child.get("user_id").is_null());
+}
+
+TEST(ContextData, CopiesOfAChildOwnTheirValuesAndOutliveItsParent) {
+  ContextData copy;
+  ContextData moved;
+  {
+    auto parent = std::make_unique<ContextData>();
+    parent->call_id_stack = {"a.b.1"};
+    parent->set("user_id", "alice");
+    ContextData child;
+    child.inherit(*parent);
+    ContextData grandchild;
+    grandchild.inherit(child);  // reads the parent's values too
+    EXPECT_EQ(grandchild.user_id(), "alice");
+    copy = grandchild;
+    moved = std::move(child);
+    parent.reset();  // copies and moves of borrowers hold their own share
+  }
+  EXPECT_EQ(copy.user_id(), "alice");
+  EXPECT_EQ(moved.user_id(), "alice");
+  ASSERT_EQ(copy.call_id_stack.size(), 1U);
+  EXPECT_EQ(copy.call_id_stack[0], "a.b.1");
+}
+
+TEST(ContextData, HasTraceparentFollowsTheKey) {
+  ContextData data;
+  EXPECT_FALSE(data.has_traceparent());
+  data.set(hypha::kTraceparentKey, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  EXPECT_TRUE(data.has_traceparent());
+  ContextData child;
+  child.inherit(data);
+  EXPECT_TRUE(child.has_traceparent());
+  EXPECT_TRUE(ContextData(child).has_traceparent());
+  EXPECT_TRUE(ContextData::from_json(data.to_json()).has_traceparent());
+  child.set(hypha::kTraceparentKey, nullptr);
+  EXPECT_FALSE(child.has_traceparent());
+  EXPECT_TRUE(data.has_traceparent());
 }
 
 TEST(ContextData, JsonRoundTrip) {

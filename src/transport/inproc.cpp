@@ -161,7 +161,7 @@ void InProcessTransport::dispatch_settled(std::string_view source, std::string_v
     auto& d = deliveries[i];
     d->context = context;
     d->payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
-    deliver(d);
+    deliver(std::move(d));
   }
 }
 
@@ -174,7 +174,7 @@ void InProcessTransport::dispatch_typed(std::string_view source, std::string_vie
     d->payload_args = payload.arguments();
     // Shared: the value stays put while any delivery needs it.
     d->typed_payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
-    deliver(d);
+    deliver(std::move(d));
   }
 }
 
@@ -215,13 +215,16 @@ std::vector<std::shared_ptr<InProcessTransport::Delivery>> InProcessTransport::r
 void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
   // The delivery outlives the worker: `done` holds it.
   Delivery& d = *delivery;
-  d.subscriber->endpoint->deliver_borrowed(d.payload_args, d.context, [this, delivery](Outcome outcome) mutable {
+  // Moved, not copied, all the way: a shared count changed here and on the
+  // worker's thread at once costs more than the rest of the hand-off.
+  auto done = [this, delivery = std::move(delivery)](Outcome outcome) mutable {
     if (outcome.ok()) {
       delivery->settlement.reset();  // this handler is done with the event
       return;
     }
     schedule_retry(std::move(delivery));
-  });
+  };
+  d.subscriber->endpoint->deliver_borrowed(d.payload_args, d.context, std::move(done));
 }
 
 void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
@@ -240,7 +243,7 @@ void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
   auto delay = first_retry_delay_ * (1 << std::min(delivery->attempt - 1, 6));
   log::warn("event {}.{} to {}.{} failed; retry {} of {} in {} ms", sub.source, sub.event_type, sub.service, sub.method,
             delivery->attempt, sub.max_retries, delay.count());
-  retries_->schedule(delay, [this, delivery] { deliver(delivery); });
+  retries_->schedule(delay, [this, delivery = std::move(delivery)]() mutable { deliver(std::move(delivery)); });
 }
 
 void InProcessTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) {

@@ -31,6 +31,15 @@ inline constexpr std::string_view kAuthTokenKey = "auth_token";
 /// worker owns its copy.
 class ContextData {
  public:
+  ContextData() = default;
+  /// Copies (and moves) own what they hold, even from a context that
+  /// borrows from its parent (inherit).
+  ContextData(const ContextData& other);
+  ContextData(ContextData&& other);
+  ContextData& operator=(const ContextData& other);
+  ContextData& operator=(ContextData&& other);
+  ~ContextData() = default;
+
   /// call_id_stack: ancestors' call ids then this worker's own, oldest first.
   CallIdStack call_id_stack;
 
@@ -47,11 +56,14 @@ class ContextData {
   std::string user_id() const { return get_string(kUserIdKey); }
   std::string language() const { return get_string(kLanguageKey); }
   std::string traceparent() const { return get_string(kTraceparentKey); }
+  /// has_traceparent: whether a traceparent is set (asked by every worker).
+  bool has_traceparent() const noexcept { return has_traceparent_; }
 
   /// inherit makes this the context of a worker called with `parent`: the
-  /// same values (shared until either side sets a key) and call ids (read
-  /// from the parent's stack, which must outlive this context: a caller
-  /// outlives its worker; copies of this context own their ids).
+  /// same values and call ids, read from the parent in place (it must
+  /// outlive this context and not change meanwhile, as a caller waiting for
+  /// its worker does; setting a key here copies the values first, and copies
+  /// of this context own theirs).
   void inherit(const ContextData& parent);
 
   /// to_json gives {call_id_stack: [...], <key>: <value>, ...}.
@@ -60,9 +72,16 @@ class ContextData {
   static ContextData from_json(const Json& j);
 
  private:
+  const std::shared_ptr<Json>& shared_values() const noexcept { return lent_ != nullptr ? *lent_ : values_; }
+
   // Copies share the values until one of them sets a key (copy on write):
   // every in-process call copies its caller's context, and few change it.
   std::shared_ptr<Json> values_;
+  // A worker's context reads its caller's values through lent_ (inherit):
+  // no shared count to change per worker, which on another thread (an event
+  // handler) is a cache line taken from the dispatching thread each time.
+  const std::shared_ptr<Json>* lent_ = nullptr;
+  bool has_traceparent_ = false;
 };
 
 /// push_call_id appends `call_id` to `stack`, keeping at most `max_entries`

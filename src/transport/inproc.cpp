@@ -107,13 +107,14 @@ InProcessTransport::~InProcessTransport() = default;
 
 void InProcessTransport::stop() {}
 
-std::shared_ptr<RpcEndpoint> InProcessTransport::pick_endpoint(std::string_view service) {
-  std::shared_lock lock(mutex_);
-  auto it = services_.find(service);
-  if (it == services_.end() || it->second.empty()) return nullptr;
+RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
+  const ServiceTable* table = services_.load(std::memory_order_acquire);
+  if (table == nullptr) return nullptr;
+  auto it = table->find(service);
+  if (it == table->end() || it->second.empty()) return nullptr;
   const auto& instances = it->second;
-  if (instances.size() == 1) return instances.front();
-  return instances[round_robin_.fetch_add(1, std::memory_order_relaxed) % instances.size()];
+  if (instances.size() == 1) return instances.front().get();
+  return instances[round_robin_.fetch_add(1, std::memory_order_relaxed) % instances.size()].get();
 }
 
 Outcome InProcessTransport::call(std::string_view service, std::string_view method, Invocation&& inv,
@@ -248,15 +249,27 @@ void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
 
 void InProcessTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) {
   std::unique_lock lock(mutex_);
-  services_[endpoint->service_name()].push_back(std::move(endpoint));
+  const ServiceTable* current = services_.load();
+  ServiceTable table = current != nullptr ? *current : ServiceTable{};
+  table[endpoint->service_name()].push_back(std::move(endpoint));
+  publish(std::move(table));
 }
 
 void InProcessTransport::unserve(const RpcEndpoint& endpoint) {
   std::unique_lock lock(mutex_);
-  auto it = services_.find(endpoint.service_name());
-  if (it == services_.end()) return;
+  const ServiceTable* current = services_.load();
+  if (current == nullptr || !current->contains(endpoint.service_name())) return;
+  ServiceTable table = *current;
+  auto it = table.find(endpoint.service_name());
   std::erase_if(it->second, [&](const auto& e) { return e.get() == &endpoint; });
-  if (it->second.empty()) services_.erase(it);
+  if (it->second.empty()) table.erase(it);
+  publish(std::move(table));
+}
+
+// publish makes `table` the one calls look up. Called under the unique lock.
+void InProcessTransport::publish(ServiceTable table) {
+  service_tables_.push_back(std::make_unique<const ServiceTable>(std::move(table)));
+  services_.store(service_tables_.back().get(), std::memory_order_release);
 }
 
 void InProcessTransport::subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) {

@@ -65,7 +65,7 @@ class InProcessTransport : public Transport {
   struct Delivery;
   struct Settlement;
 
-  std::shared_ptr<RpcEndpoint> pick_endpoint(std::string_view service);
+  RpcEndpoint* pick_endpoint(std::string_view service);
   /// submit queues a call on the endpoint's workers; the future gets its outcome.
   std::shared_future<Outcome> submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
                                      const ContextData& context);
@@ -78,7 +78,16 @@ class InProcessTransport : public Transport {
   void schedule_retry(std::shared_ptr<Delivery> delivery);
 
   mutable std::shared_mutex mutex_;
-  std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>> services_;
+  // Services and their instances, as immutable tables: serve and unserve
+  // publish a changed copy, so a call looks its endpoint up with one atomic
+  // load, no lock and no shared count (every call did both, on cache lines
+  // that calling threads took from each other). Every table stays until the
+  // transport goes, with the endpoints in it: a caller may still hold an
+  // endpoint from an older table, whose closed gate then answers.
+  using ServiceTable = std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>>;
+  std::atomic<const ServiceTable*> services_{nullptr};
+  std::vector<std::unique_ptr<const ServiceTable>> service_tables_;  // guarded by mutex_
+  void publish(ServiceTable table);
   std::vector<std::shared_ptr<const Subscriber>> subscribers_;  // shared with deliveries in flight
   // Route: the subscribers of one (source, event_type), grouped for delivery.
   struct Route {

@@ -87,7 +87,7 @@ struct InProcessTransport::Settlement {
 // reads them in place (a handler taking `const Json&`, or `const T&` of a
 // typed payload, gets the payload itself, no copy).
 struct InProcessTransport::Delivery {
-  std::shared_ptr<const Subscriber> subscriber;
+  const Subscriber* subscriber = nullptr;  // kept by the route tables
   Json payload;
   ContextData context;
   int attempt = 0;
@@ -108,7 +108,7 @@ InProcessTransport::~InProcessTransport() = default;
 void InProcessTransport::stop() {}
 
 RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
-  const ServiceTable* table = services_.load(std::memory_order_acquire);
+  const ServiceTable* table = services_.current.load(std::memory_order_acquire);
   if (table == nullptr) return nullptr;
   auto it = table->find(service);
   if (it == table->end() || it->second.empty()) return nullptr;
@@ -157,60 +157,59 @@ void InProcessTransport::dispatch(std::string_view source, std::string_view even
 
 void InProcessTransport::dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                                           const ContextData& context, std::function<void()> settled) {
-  auto deliveries = route(source, event_type, std::move(settled));
-  for (std::size_t i = 0; i < deliveries.size(); ++i) {
-    auto& d = deliveries[i];
-    d->context = context;
-    d->payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
-    deliver(std::move(d));
-  }
+  route(source, event_type, std::move(settled), [&](Delivery& d, bool last) {
+    d.context = context;
+    d.payload = last ? std::move(payload) : payload;
+  });
 }
 
 void InProcessTransport::dispatch_typed(std::string_view source, std::string_view event_type, TypedPayload payload,
                                         const ContextData& context) {
-  auto deliveries = route(source, event_type, nullptr);
-  for (std::size_t i = 0; i < deliveries.size(); ++i) {
-    auto& d = deliveries[i];
-    d->context = context;
-    d->payload_args = payload.arguments();
+  route(source, event_type, nullptr, [&](Delivery& d, bool last) {
+    d.context = context;
+    d.payload_args = payload.arguments();
     // Shared: the value stays put while any delivery needs it.
-    d->typed_payload = (i + 1 == deliveries.size()) ? std::move(payload) : payload;
-    deliver(std::move(d));
-  }
+    d.typed_payload = last ? std::move(payload) : payload;
+  });
 }
 
-std::vector<std::shared_ptr<InProcessTransport::Delivery>> InProcessTransport::route(
-    std::string_view source, std::string_view event_type, std::function<void()> settled) {
-  // Every delivery holds the settlement; the last one to let go settles the event.
-  std::vector<std::shared_ptr<Delivery>> deliveries;
-  std::shared_ptr<Settlement> unheard;  // an event nobody ever subscribed to is settled at once
-  {
-    std::shared_lock lock(mutex_);
-    const auto route = std::find_if(routes_.begin(), routes_.end(), [&](const Route& r) {
-      return r.source == source && r.event_type == event_type;
-    });
-    if (route == routes_.end()) {
-      // If its handlers have stopped (shutdown), it stays unsettled for the next run.
-      if (settled && !ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) {
-        unheard = std::make_shared<Settlement>(std::move(settled));
+template <class Fill>
+void InProcessTransport::route(std::string_view source, std::string_view event_type, std::function<void()> settled,
+                               Fill fill) {
+  const Route* route = nullptr;
+  if (const auto* routes = routes_.current.load(std::memory_order_acquire)) {
+    for (const auto& r : *routes) {
+      if (r.source == source && r.event_type == event_type) {
+        route = &r;
+        break;
       }
-    } else {
-      auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;
-      auto add = [&](const std::shared_ptr<const Subscriber>& target) {
-        auto d = std::make_shared<Delivery>();
-        d->subscriber = target;
-        d->settlement = settlement;
-        deliveries.push_back(std::move(d));
-      };
-      const std::size_t turn = round_robin_.fetch_add(1, std::memory_order_relaxed);
-      deliveries.reserve(route->broadcast.size() + route->pools.size() + 1);
-      for (const auto& target : route->broadcast) add(target);
-      for (const auto& group : route->pools) add(group[turn % group.size()]);
-      if (!route->singletons.empty()) add(route->singletons[turn % route->singletons.size()]);
     }
   }
-  unheard.reset();  // settles it, outside the lock
-  return deliveries;
+  if (route == nullptr) {
+    if (!settled) return;
+    // An event nobody ever subscribed to is settled at once; one whose
+    // handlers have stopped (shutdown) stays unsettled for the next run.
+    std::shared_lock lock(mutex_);
+    if (ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) return;
+    lock.unlock();
+    Settlement unheard(std::move(settled));  // settles as it goes
+    return;
+  }
+  // Every delivery holds the settlement; the last one to let go settles the event.
+  auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;
+  const std::size_t count = route->broadcast.size() + route->pools.size() + (route->singletons.empty() ? 0 : 1);
+  std::size_t made = 0;
+  auto deliver_to = [&](const Subscriber& target) {
+    auto d = std::make_shared<Delivery>();
+    d->subscriber = &target;
+    d->settlement = settlement;
+    fill(*d, ++made == count);
+    deliver(std::move(d));
+  };
+  const std::size_t turn = route->rotates ? round_robin_.fetch_add(1, std::memory_order_relaxed) : 0;
+  for (const auto& target : route->broadcast) deliver_to(*target);
+  for (const auto& group : route->pools) deliver_to(*group[turn % group.size()]);
+  if (!route->singletons.empty()) deliver_to(*route->singletons[turn % route->singletons.size()]);
 }
 
 void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
@@ -249,27 +248,21 @@ void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
 
 void InProcessTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) {
   std::unique_lock lock(mutex_);
-  const ServiceTable* current = services_.load();
+  const ServiceTable* current = services_.current.load();
   ServiceTable table = current != nullptr ? *current : ServiceTable{};
   table[endpoint->service_name()].push_back(std::move(endpoint));
-  publish(std::move(table));
+  services_.publish(std::move(table));
 }
 
 void InProcessTransport::unserve(const RpcEndpoint& endpoint) {
   std::unique_lock lock(mutex_);
-  const ServiceTable* current = services_.load();
+  const ServiceTable* current = services_.current.load();
   if (current == nullptr || !current->contains(endpoint.service_name())) return;
   ServiceTable table = *current;
   auto it = table.find(endpoint.service_name());
   std::erase_if(it->second, [&](const auto& e) { return e.get() == &endpoint; });
   if (it->second.empty()) table.erase(it);
-  publish(std::move(table));
-}
-
-// publish makes `table` the one calls look up. Called under the unique lock.
-void InProcessTransport::publish(ServiceTable table) {
-  service_tables_.push_back(std::make_unique<const ServiceTable>(std::move(table)));
-  services_.store(service_tables_.back().get(), std::memory_order_release);
+  services_.publish(std::move(table));
 }
 
 void InProcessTransport::subscribe(const EventSubscription& subscription, std::shared_ptr<EventEndpoint> endpoint) {
@@ -312,7 +305,11 @@ void InProcessTransport::rebuild_routes() {
       }
     }
   }
-  routes_ = std::move(routes);
+  for (auto& route : routes) {
+    route.rotates = route.singletons.size() > 1 ||
+                    std::any_of(route.pools.begin(), route.pools.end(), [](const auto& g) { return g.size() > 1; });
+  }
+  routes_.publish(std::move(routes));
 }
 
 }  // namespace hypha

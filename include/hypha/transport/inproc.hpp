@@ -69,26 +69,34 @@ class InProcessTransport : public Transport {
   /// submit queues a call on the endpoint's workers; the future gets its outcome.
   std::shared_future<Outcome> submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
                                      const ContextData& context);
-  /// route makes one delivery per handler that gets the event (none when
-  /// nobody listens: `settled` then runs at once if nobody ever did).
-  std::vector<std::shared_ptr<Delivery>> route(std::string_view source, std::string_view event_type,
-                                               std::function<void()> settled);
+  /// route makes one delivery per handler that gets the event, has
+  /// `fill(delivery, last)` give it the payload, and delivers it. When nobody
+  /// listens, `settled` runs at once if nobody ever did.
+  template <class Fill>
+  void route(std::string_view source, std::string_view event_type, std::function<void()> settled, Fill fill);
   void deliver(std::shared_ptr<Delivery> delivery);
   void rebuild_routes();
   void schedule_retry(std::shared_ptr<Delivery> delivery);
 
-  mutable std::shared_mutex mutex_;
-  // Services and their instances, as immutable tables: serve and unserve
-  // publish a changed copy, so a call looks its endpoint up with one atomic
-  // load, no lock and no shared count (every call did both, on cache lines
-  // that calling threads took from each other). Every table stays until the
-  // transport goes, with the endpoints in it: a caller may still hold an
-  // endpoint from an older table, whose closed gate then answers.
+  mutable std::shared_mutex mutex_;  // guards changes; calls and dispatches read published tables
+  // Services and event routes are immutable tables: a change publishes a new
+  // one, so a call or a dispatch finds its endpoints with one atomic load, no
+  // lock and no shared count (each call took both, on cache lines the
+  // threads took from each other). Every table stays until the transport
+  // goes, with the endpoints and subscribers in it: a caller may still hold
+  // an endpoint from an older table (its closed gate answers), a delivery
+  // points at its subscriber, and a retry may come after an unsubscribe.
+  template <class Table>
+  struct Published {
+    std::atomic<const Table*> current{nullptr};
+    std::vector<std::unique_ptr<const Table>> all;  // guarded by mutex_
+    void publish(Table table) {
+      all.push_back(std::make_unique<const Table>(std::move(table)));
+      current.store(all.back().get(), std::memory_order_release);
+    }
+  };
   using ServiceTable = std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>>;
-  std::atomic<const ServiceTable*> services_{nullptr};
-  std::vector<std::unique_ptr<const ServiceTable>> service_tables_;  // guarded by mutex_
-  void publish(ServiceTable table);
-  std::vector<std::shared_ptr<const Subscriber>> subscribers_;  // shared with deliveries in flight
+  Published<ServiceTable> services_;
   // Route: the subscribers of one (source, event_type), grouped for delivery.
   struct Route {
     std::string source;
@@ -96,8 +104,10 @@ class InProcessTransport : public Transport {
     std::vector<std::shared_ptr<const Subscriber>> broadcast;   // every one gets it
     std::vector<std::shared_ptr<const Subscriber>> singletons;  // one of them gets it
     std::vector<std::vector<std::shared_ptr<const Subscriber>>> pools;  // one per (service, method)
+    bool rotates = false;  // a singleton or pool has several to choose from
   };
-  std::vector<Route> routes_;  // rebuilt from subscribers_ on every (un)subscribe
+  Published<std::vector<Route>> routes_;  // rebuilt from subscribers_ on every (un)subscribe
+  std::vector<std::shared_ptr<const Subscriber>> subscribers_;  // guarded by mutex_
   // "source/event_type" of every subscription ever made: an event whose
   // subscribers have all stopped (shutdown) is not settled, so an outbox keeps it.
   std::set<std::string, std::less<>> ever_subscribed_;

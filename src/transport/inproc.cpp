@@ -96,7 +96,7 @@ struct InProcessTransport::Delivery {
   TypedArguments payload_args = TypedArguments::of(payload_view);  // or typed_payload's arguments
   TypedPayload typed_payload;  // set by dispatch_typed
 
-  Delivery() = default;
+  explicit Delivery(const ContextData& context) : context(context) {}
   Delivery(const Delivery&) = delete;  // payload_view refers to this object's payload
   Delivery& operator=(const Delivery&) = delete;
 };
@@ -157,16 +157,14 @@ void InProcessTransport::dispatch(std::string_view source, std::string_view even
 
 void InProcessTransport::dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                                           const ContextData& context, std::function<void()> settled) {
-  route(source, event_type, std::move(settled), [&](Delivery& d, bool last) {
-    d.context = context;
+  route(source, event_type, context, std::move(settled), [&](Delivery& d, bool last) {
     d.payload = last ? std::move(payload) : payload;
   });
 }
 
 void InProcessTransport::dispatch_typed(std::string_view source, std::string_view event_type, TypedPayload payload,
                                         const ContextData& context) {
-  route(source, event_type, nullptr, [&](Delivery& d, bool last) {
-    d.context = context;
+  route(source, event_type, context, nullptr, [&](Delivery& d, bool last) {
     d.payload_args = payload.arguments();
     // Shared: the value stays put while any delivery needs it.
     d.typed_payload = last ? std::move(payload) : payload;
@@ -174,8 +172,8 @@ void InProcessTransport::dispatch_typed(std::string_view source, std::string_vie
 }
 
 template <class Fill>
-void InProcessTransport::route(std::string_view source, std::string_view event_type, std::function<void()> settled,
-                               Fill fill) {
+void InProcessTransport::route(std::string_view source, std::string_view event_type, const ContextData& context,
+                               std::function<void()> settled, Fill fill) {
   const Route* route = nullptr;
   if (const auto* routes = routes_.current.load(std::memory_order_acquire)) {
     for (const auto& r : *routes) {
@@ -200,7 +198,7 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
   const std::size_t count = route->broadcast.size() + route->pools.size() + (route->singletons.empty() ? 0 : 1);
   std::size_t made = 0;
   auto deliver_to = [&](const Subscriber& target) {
-    auto d = std::make_shared<Delivery>();
+    auto d = std::make_shared<Delivery>(context);
     d->subscriber = &target;
     d->settlement = settlement;
     fill(*d, ++made == count);

@@ -105,49 +105,52 @@ Outcome ServiceContainer::run_worker(const EntrypointSpec& entrypoint, Invocatio
   return outcome;
 }
 
-namespace {
-
-// PendingWorker answers a queued worker's caller even when the worker never
-// runs (kill() dropped it): a ServiceStopping error instead of silence.
-struct PendingWorker {
-  std::function<void(Outcome)> done;
-  std::string service;
-  PendingWorker() = default;
-  PendingWorker(const PendingWorker&) = delete;
-  PendingWorker& operator=(const PendingWorker&) = delete;
-  ~PendingWorker() {
-    if (!done) return;
+// QueuedWorker is one submitted worker, queued in the pool as a single
+// object. Dropped without running (kill), it answers its caller with
+// ServiceStopping instead of leaving it waiting. (The container outlives
+// its queue: kill() and the destructor empty it first.)
+class ServiceContainer::QueuedWorker final : public PoolTask {
+ public:
+  QueuedWorker(ServiceContainer& container, const EntrypointSpec& entrypoint, Invocation invocation,
+               std::function<void(Outcome)> done)
+      : container_(container), entrypoint_(entrypoint), invocation_(std::move(invocation)), done_(std::move(done)) {}
+  QueuedWorker(const QueuedWorker&) = delete;
+  QueuedWorker& operator=(const QueuedWorker&) = delete;
+  ~QueuedWorker() override {
+    if (!done_) return;
     try {
-      done(Outcome{nullptr, ServiceStopping(service).info()});
+      done_(Outcome{nullptr, ServiceStopping(container_.service_name()).info()});
     } catch (...) {
-      log::error("a dropped worker of {} could not be answered", service);
+      log::error("a dropped worker of {} could not be answered", container_.service_name());
     }
   }
+  void run() override {
+    container_.run_submitted(std::exchange(done_, nullptr), entrypoint_, invocation_, parent);
+  }
+
+  ContextData owned_parent;             // submit_worker: the caller's context, copied
+  const ContextData* parent = nullptr;  // owned_parent, or the caller's (borrowing)
+
+ private:
+  ServiceContainer& container_;
+  const EntrypointSpec& entrypoint_;
+  Invocation invocation_;
+  std::function<void(Outcome)> done_;
 };
-
-std::shared_ptr<PendingWorker> pending_worker(std::function<void(Outcome)> done, const std::string& service) {
-  auto pending = std::make_shared<PendingWorker>();  // built in place: a copy would answer on destruction
-  pending->done = std::move(done);
-  pending->service = service;
-  return pending;
-}
-
-}  // namespace
 
 void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                                      std::function<void(Outcome)> done) {
-  pool_.submit([this, &entrypoint, invocation = std::move(invocation), parent = std::move(parent),
-                pending = pending_worker(std::move(done), service_name())]() mutable {
-    run_submitted(std::exchange(pending->done, nullptr), entrypoint, invocation, &parent);
-  });
+  auto worker = std::make_unique<QueuedWorker>(*this, entrypoint, std::move(invocation), std::move(done));
+  worker->owned_parent = std::move(parent);
+  worker->parent = &worker->owned_parent;
+  pool_.submit(std::move(worker));
 }
 
 void ServiceContainer::submit_worker_borrowing(const EntrypointSpec& entrypoint, Invocation invocation,
                                                const ContextData& parent, std::function<void(Outcome)> done) {
-  pool_.submit([this, &entrypoint, invocation = std::move(invocation), parent = &parent,
-                pending = pending_worker(std::move(done), service_name())]() mutable {
-    run_submitted(std::exchange(pending->done, nullptr), entrypoint, invocation, parent);
-  });
+  auto worker = std::make_unique<QueuedWorker>(*this, entrypoint, std::move(invocation), std::move(done));
+  worker->parent = &parent;
+  pool_.submit(std::move(worker));
 }
 
 void ServiceContainer::run_submitted(std::function<void(Outcome)> done, const EntrypointSpec& entrypoint,

@@ -65,10 +65,19 @@ void WorkerPool::release() {
 }
 
 void WorkerPool::submit(std::function<void()> work) {
+  struct FunctionTask final : PoolTask {
+    explicit FunctionTask(std::function<void()> f) : work(std::move(f)) {}
+    void run() override { work(); }
+    std::function<void()> work;
+  };
+  submit(std::make_unique<FunctionTask>(std::move(work)));
+}
+
+void WorkerPool::submit(std::unique_ptr<PoolTask> task) {
   std::unique_lock lock(mutex_);
   // Queued work counts as a waiter until taken, so that a slot given back
   // meanwhile goes through the mutex and finds it.
-  queued_.push_back(std::move(work));
+  queued_.push_back(std::move(task));
   state_.fetch_add(kWaiter);
   // A spinning drainer or one being started takes it; so does a worker that
   // finishes, when every slot is in use.
@@ -90,7 +99,7 @@ void WorkerPool::drain() {
   std::unique_lock lock(mutex_);
   --starting_drainers_;
   while (sync_waiters_ == 0 && !queued_.empty()) {
-    std::function<void()> work = std::move(queued_.front());
+    std::unique_ptr<PoolTask> task = std::move(queued_.front());
     queued_.pop_front();
     state_.fetch_sub(kWaiter);
     // More is queued than this thread is about to take: another drainer
@@ -100,8 +109,8 @@ void WorkerPool::drain() {
     } else {
       lock.unlock();
     }
-    work();
-    work = nullptr;  // its captures go before the next work is taken
+    task->run();
+    task.reset();  // it goes before the next work is taken
     // Nobody waiting yet: one drainer per pool spins a little for more
     // before giving its slot back (spinning_ is cleared under the lock, so a
     // submit that saw it set has queued its work by the time we look).
@@ -155,7 +164,7 @@ void WorkerPool::wait_idle() {
 }
 
 std::size_t WorkerPool::drop_queued() {
-  std::deque<std::function<void()>> dropped;  // destroyed after the lock is released
+  std::deque<std::unique_ptr<PoolTask>> dropped;  // destroyed after the lock is released
   std::unique_lock lock(mutex_);
   dropped.swap(queued_);
   state_.fetch_sub(kWaiter * dropped.size());

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 #include "hypha/core/adaptive_mutex.hpp"
@@ -32,13 +33,22 @@
 
 namespace hypha {
 
+/// PoolTask is queued work as one object: what to run, and (in its
+/// destructor) what to do when it is dropped without running.
+class PoolTask {
+ public:
+  virtual ~PoolTask() = default;
+  virtual void run() = 0;
+};
+
 class WorkerPool {
  public:
   WorkerPool(std::size_t max_workers, Executor& executor) : max_(max_workers == 0 ? 1 : max_workers), executor_(executor) {}
 
   /// run_sync runs `work` on this thread once a slot is free.
   void run_sync(const std::function<void()>& work);
-  /// submit runs `work` on an executor thread once a slot is free.
+  /// submit runs `task` on an executor thread once a slot is free.
+  void submit(std::unique_ptr<PoolTask> task);
   void submit(std::function<void()> work);
   /// wait_idle blocks until no worker runs and none is queued.
   void wait_idle();
@@ -71,7 +81,7 @@ class WorkerPool {
   std::condition_variable_any idle_;
   std::size_t sync_waiters_ = 0;           // guarded by mutex_
   std::size_t starting_drainers_ = 0;      // posted, not yet running; guarded by mutex_
-  std::deque<std::function<void()>> queued_;  // guarded by mutex_
+  std::deque<std::unique_ptr<PoolTask>> queued_;  // guarded by mutex_
   // A drainer is spinning for more work. Set without the lock (a submit that
   // misses it starts a drainer of its own), cleared only under it (a submit
   // that sees it set may leave its work to the spinner).

@@ -198,7 +198,7 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
   const std::size_t count = route->broadcast.size() + route->pools.size() + (route->singletons.empty() ? 0 : 1);
   std::size_t made = 0;
   auto deliver_to = [&](const Subscriber& target) {
-    auto d = std::make_shared<Delivery>(context);
+    auto d = std::make_unique<Delivery>(context);
     d->subscriber = &target;
     d->settlement = settlement;
     fill(*d, ++made == count);
@@ -210,12 +210,13 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
   if (!route->singletons.empty()) deliver_to(*route->singletons[turn % route->singletons.size()]);
 }
 
-void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
-  // The delivery outlives the worker: `done` holds it.
+void InProcessTransport::deliver(std::unique_ptr<Delivery> delivery) {
   Delivery& d = *delivery;
-  // Moved, not copied, all the way: a shared count changed here and on the
-  // worker's thread at once costs more than the rest of the hand-off.
-  auto done = [this, delivery = std::move(delivery)](Outcome outcome) mutable {
+  // The worker's `done` owns the delivery (a worker always answers, even
+  // one dropped at a kill). It holds it as a plain pointer: a lambda of two
+  // pointers fits in std::function without an allocation per event.
+  auto done = [this, owned = delivery.release()](Outcome outcome) {
+    std::unique_ptr<Delivery> delivery(owned);
     if (outcome.ok()) {
       delivery->settlement.reset();  // this handler is done with the event
       return;
@@ -225,7 +226,7 @@ void InProcessTransport::deliver(std::shared_ptr<Delivery> delivery) {
   d.subscriber->endpoint->deliver_borrowed(d.payload_args, d.context, std::move(done));
 }
 
-void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
+void InProcessTransport::schedule_retry(std::unique_ptr<Delivery> delivery) {
   const auto& sub = delivery->subscriber->subscription;
   if (delivery->attempt >= sub.max_retries) {
     dead_lettered_.fetch_add(1);
@@ -241,7 +242,9 @@ void InProcessTransport::schedule_retry(std::shared_ptr<Delivery> delivery) {
   auto delay = first_retry_delay_ * (1 << std::min(delivery->attempt - 1, 6));
   log::warn("event {}.{} to {}.{} failed; retry {} of {} in {} ms", sub.source, sub.event_type, sub.service, sub.method,
             delivery->attempt, sub.max_retries, delay.count());
-  retries_->schedule(delay, [this, delivery = std::move(delivery)]() mutable { deliver(std::move(delivery)); });
+  // Shared by the (copyable) task, so that a retry never run is freed with the scheduler.
+  auto pending = std::make_shared<std::unique_ptr<Delivery>>(std::move(delivery));
+  retries_->schedule(delay, [this, pending] { deliver(std::move(*pending)); });
 }
 
 void InProcessTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) {

@@ -75,9 +75,9 @@ class InProcessTransport : public Transport {
   template <class Fill>
   void route(std::string_view source, std::string_view event_type, const ContextData& context,
              std::function<void()> settled, Fill fill);
-  void deliver(std::shared_ptr<Delivery> delivery);
+  void deliver(std::unique_ptr<Delivery> delivery);
   void rebuild_routes();
-  void schedule_retry(std::shared_ptr<Delivery> delivery);
+  void schedule_retry(std::unique_ptr<Delivery> delivery);
 
   mutable std::shared_mutex mutex_;  // guards changes; calls and dispatches read published tables
   // Services and event routes are immutable tables: a change publishes a new

@@ -98,6 +98,7 @@ void WorkerPool::start_drainer(Lock& lock) {
 void WorkerPool::drain() {
   std::unique_lock lock(mutex_);
   --starting_drainers_;
+  std::size_t ran = 0;
   while (sync_waiters_ == 0 && !queued_.empty()) {
     std::unique_ptr<PoolTask> task = std::move(queued_.front());
     queued_.pop_front();
@@ -111,11 +112,15 @@ void WorkerPool::drain() {
     }
     task->run();
     task.reset();  // it goes before the next work is taken
-    // Nobody waiting yet: one drainer per pool spins a little for more
-    // before giving its slot back (spinning_ is cleared under the lock, so a
-    // submit that saw it set has queued its work by the time we look).
-    const bool spun = waiters(state_.load()) == 0 && start_spinning();
-    if (spun) spin_for_waiters();
+    // Nobody waiting yet: in a stream of work (this drainer found more
+    // after its first), one drainer per pool spins a little for more before
+    // giving its slot back. Not after a lone work, and not for a while after
+    // a spin that found nothing: work with gaps longer than the spin (RPCs
+    // served over AMQP) would only burn CPU that others (the broker) need.
+    // spinning_ is cleared under the lock, so a submit that saw it set has
+    // queued its work by the time we look.
+    const bool spun = ++ran > 1 && waiters(state_.load()) == 0 && may_spin() && start_spinning();
+    if (spun && !spin_for_waiters()) spin_skips_.store(kSkipsAfterAMissedSpin, std::memory_order_relaxed);
     lock.lock();
     if (spun) spinning_.store(false, std::memory_order_relaxed);
   }
@@ -127,17 +132,27 @@ bool WorkerPool::start_spinning() noexcept {
   return spinning_.compare_exchange_strong(expected, true, std::memory_order_relaxed);
 }
 
+// may_spin: false for the next kSkipsAfterAMissedSpin chances after a
+// spin that found nothing.
+bool WorkerPool::may_spin() noexcept {
+  std::uint32_t skips = spin_skips_.load(std::memory_order_relaxed);
+  if (skips == 0) return true;
+  spin_skips_.store(skips - 1, std::memory_order_relaxed);  // a lost update only shortens the pause
+  return false;
+}
+
 // spin_for_waiters waits a few microseconds for someone to wait (queued
-// work, a synchronous caller, wait_idle), then gives up.
-void WorkerPool::spin_for_waiters() const noexcept {
+// work, a synchronous caller, wait_idle); false if nobody came.
+bool WorkerPool::spin_for_waiters() const noexcept {
   constexpr auto kSpin = std::chrono::microseconds(20);
   const auto deadline = std::chrono::steady_clock::now() + kSpin;
   do {
     for (int i = 0; i < 64; ++i) {
-      if (waiters(state_.load(std::memory_order_relaxed)) != 0) return;
+      if (waiters(state_.load(std::memory_order_relaxed)) != 0) return true;
       cpu_relax();
     }
   } while (std::chrono::steady_clock::now() < deadline);
+  return false;
 }
 
 // Called with the lock held by a worker that finished while someone waits;

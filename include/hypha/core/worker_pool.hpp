@@ -11,9 +11,12 @@
 //
 // Hand-offs are what asynchronous work costs (a thread woken per event was
 // most of the in-process event benchmark), so the pool avoids them:
-//  - a drainer that runs out of work spins for a few microseconds (one per
-//    pool at a time) before giving its slot back: a stream of events is taken
-//    by a running thread instead of waking one per event;
+//  - a drainer that runs out of work in a stream of it spins for a few
+//    microseconds (one per pool at a time) before giving its slot back: a
+//    stream of events is taken by a running thread instead of waking one
+//    per event. A spin that finds nothing pauses spinning for a while, so
+//    work with longer gaps (RPCs served over AMQP) does not burn the CPU
+//    that others (the broker) need;
 //  - at most one drainer is being started at a time; one that takes work while
 //    more is queued starts the next, so queued work never waits behind a
 //    worker that blocks while a slot is free.
@@ -66,8 +69,9 @@ class WorkerPool {
   void release_locked(Lock& lock);
   void start_drainer(Lock& lock);
   void drain();
+  bool may_spin() noexcept;
   bool start_spinning() noexcept;
-  void spin_for_waiters() const noexcept;
+  bool spin_for_waiters() const noexcept;
 
   const std::size_t max_;
   Executor& executor_;
@@ -86,6 +90,8 @@ class WorkerPool {
   // misses it starts a drainer of its own), cleared only under it (a submit
   // that sees it set may leave its work to the spinner).
   std::atomic<bool> spinning_{false};
+  static constexpr std::uint32_t kSkipsAfterAMissedSpin = 64;
+  std::atomic<std::uint32_t> spin_skips_{0};  // chances to spin left out after a miss
 };
 
 }  // namespace hypha

@@ -14,6 +14,7 @@
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/context.hpp"
 #include "hypha/testing/entrypoint_waiter.hpp"
+#include "../test_support/tally.hpp"
 
 namespace {
 
@@ -37,23 +38,7 @@ class Callee {
   int square(int n) { return n * n; }
 };
 
-// Tally counts conversions to and from JSON: in-process calls with matching
-// types must make none.
-struct Tally {
-  int n = 0;
-  std::string label;
-  static inline std::atomic<int> to_json_count{0};
-  static inline std::atomic<int> from_json_count{0};
-};
-void to_json(Json& j, const Tally& t) {
-  Tally::to_json_count.fetch_add(1);
-  j = Json{{"n", t.n}, {"label", t.label}};
-}
-void from_json(const Json& j, Tally& t) {
-  Tally::from_json_count.fetch_add(1);
-  j.at("n").get_to(t.n);
-  j.at("label").get_to(t.label);
-}
+using hypha_test::Tally;
 
 class Counter {
  public:
@@ -176,8 +161,7 @@ TEST(RpcProxy, InProcessCallsMeetTheirDeadline) {
 TEST(RpcProxy, InProcessValuesOfTheHandlersTypesMoveWithoutJson) {
   CounterRunner counter;
   const hypha::RpcProxy& proxy = counter.proxy;
-  Tally::to_json_count = 0;
-  Tally::from_json_count = 0;
+  Tally::reset_counts();
 
   Tally out = proxy.call_as<Tally>("bump", Tally{1, "a"}, 2);
   EXPECT_EQ(out.n, 3);

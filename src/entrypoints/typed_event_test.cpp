@@ -16,28 +16,14 @@
 #include "hypha/dependencies/event_dispatcher.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
 #include "hypha/testing/entrypoint_waiter.hpp"
+#include "../test_support/tally.hpp"
 
 namespace {
 
 using hypha::Json;
 using namespace std::chrono_literals;
 
-// Score counts its conversions to and from JSON.
-struct Score {
-  int points = 0;
-  std::string player;
-  static inline std::atomic<int> to_json_count{0};
-  static inline std::atomic<int> from_json_count{0};
-};
-void to_json(Json& j, const Score& s) {
-  Score::to_json_count.fetch_add(1);
-  j = Json{{"points", s.points}, {"player", s.player}};
-}
-void from_json(const Json& j, Score& s) {
-  Score::from_json_count.fetch_add(1);
-  j.at("points").get_to(s.points);
-  j.at("player").get_to(s.player);
-}
+using hypha_test::Tally;
 
 class Game {
  public:
@@ -46,7 +32,7 @@ class Game {
     s.rpc("score", &Game::score, {.params = {"points"}});
     s.dependency("events", &Game::events_, hypha::event_dispatcher());
   }
-  void score(int points) { events_.dispatch("scored", Score{points, "ada"}); }
+  void score(int points) { events_.dispatch("scored", Tally{points, "ada"}); }
   hypha::EventDispatcher events_;
 };
 
@@ -66,7 +52,7 @@ class Board {
   static void define(hypha::ServiceSpec<Board>& s) {
     s.event_handler("on_scored", &Board::on_scored, {.source = "game", .event_type = "scored"});
   }
-  void on_scored(const Score& score) { record(name, score.points, score.player); }
+  void on_scored(const Tally& score) { record(name, score.n, score.label); }
 };
 
 // Cheater takes its own copy, changes it and fails the first attempt: the
@@ -77,9 +63,9 @@ class Cheater {
   static void define(hypha::ServiceSpec<Cheater>& s) {
     s.event_handler("on_scored", &Cheater::on_scored, {.source = "game", .event_type = "scored", .max_retries = 2});
   }
-  void on_scored(Score score) {
-    record(name, score.points, score.player);
-    score.points = 1000;
+  void on_scored(Tally score) {
+    record(name, score.n, score.label);
+    score.n = 1000;
     if (g_cheater_attempts.fetch_add(1) == 0) throw std::runtime_error("first attempt fails");
   }
 };
@@ -92,7 +78,7 @@ class Archive {
     s.event_handler("on_scored", &Archive::on_scored, {.source = "game", .event_type = "scored"});
   }
   void on_scored(const Json& payload) {
-    record(name, payload.at("points").get<int>(), payload.at("player").get<std::string>());
+    record(name, payload.at("n").get<int>(), payload.at("label").get<std::string>());
   }
 };
 
@@ -109,8 +95,7 @@ TEST(TypedEvents, HandlersOfThePayloadsTypeReadTheValueOthersGetJson) {
   hypha::testing::EntrypointWaiter cheater(*runner.container("cheater"), "on_scored", 10s,
                                            [](const hypha::WorkerContext&, const hypha::Outcome& o) { return o.ok(); });
   runner.start();
-  Score::to_json_count = 0;
-  Score::from_json_count = 0;
+  Tally::reset_counts();
 
   hypha::testing::entrypoint_hook(*runner.container("game"), "score")(Json::array({7}));
   board.wait();
@@ -121,8 +106,8 @@ TEST(TypedEvents, HandlersOfThePayloadsTypeReadTheValueOthersGetJson) {
   std::lock_guard lock(g_mutex);
   std::sort(g_seen.begin(), g_seen.end());
   EXPECT_EQ(g_seen, (std::vector<std::string>{"archive:7:ada", "board:7:ada", "cheater:7:ada", "cheater:7:ada"}));
-  EXPECT_EQ(Score::to_json_count.load(), 1);  // for Archive only
-  EXPECT_EQ(Score::from_json_count.load(), 0);
+  EXPECT_EQ(Tally::to_json_count.load(), 1);  // for Archive only
+  EXPECT_EQ(Tally::from_json_count.load(), 0);
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 #
 #   1. In-process transport (Google Benchmark, BUILD_DIR/bench/inproc_bench):
 #      InProcessRpc and InProcessRpcTyped (sequential, 2 and 64 threads; JSON values
-#      vs C++ values moved), InProcessRpcAsync64, InProcessEvent.
+#      vs C++ values moved), InProcessRpcAsync64, InProcessEvent and
+#      InProcessEventTyped (a JSON payload vs a C++ one read in place).
 #   1b. AMQP transport (issue 6; Google Benchmark, BUILD_DIR/bench/amqp_bench) on a
 #      private RabbitMQ that this script starts on 127.0.0.1 (scripts/rabbitmq-test-broker.sh,
 #      data in the temporary directory, stopped by pid on exit), or on AMQP_URI when

@@ -174,24 +174,29 @@ void InProcessTransport::dispatch_typed(std::string_view source, std::string_vie
 template <class Fill>
 void InProcessTransport::route(std::string_view source, std::string_view event_type, const ContextData& context,
                                std::function<void()> settled, Fill fill) {
-  const Route* route = nullptr;
-  if (const auto* routes = routes_.current.load(std::memory_order_acquire)) {
-    for (const auto& r : *routes) {
-      if (r.source == source && r.event_type == event_type) {
-        route = &r;
-        break;
+  auto find_route = [&]() -> const Route* {
+    if (const auto* routes = routes_.current.load(std::memory_order_acquire)) {
+      for (const auto& r : *routes) {
+        if (r.source == source && r.event_type == event_type) return &r;
       }
     }
-  }
+    return nullptr;
+  };
+  const Route* route = find_route();
   if (route == nullptr) {
     if (!settled) return;
     // An event nobody ever subscribed to is settled at once; one whose
     // handlers have stopped (shutdown) stays unsettled for the next run.
+    // Looked at again under the lock, which subscribe holds while it
+    // records the subscription and publishes its route.
     std::shared_lock lock(mutex_);
-    if (ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) return;
-    lock.unlock();
-    Settlement unheard(std::move(settled));  // settles as it goes
-    return;
+    route = find_route();
+    if (route == nullptr) {
+      if (ever_subscribed_.contains(std::string(source) + "/" + std::string(event_type))) return;
+      lock.unlock();
+      Settlement unheard(std::move(settled));  // settles as it goes
+      return;
+    }
   }
   // Every delivery holds the settlement; the last one to let go settles the event.
   auto settlement = settled ? std::make_shared<Settlement>(std::move(settled)) : nullptr;

@@ -1,17 +1,29 @@
 #include "hypha/core/adaptive_mutex.hpp"
 
 namespace hypha {
+namespace {
 
-AdaptiveMutex::AdaptiveMutex() noexcept {
-  pthread_mutexattr_t attributes;
-  pthread_mutexattr_init(&attributes);
-#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
-  pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_ADAPTIVE_NP);
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
 #endif
-  pthread_mutex_init(&mutex_, &attributes);
-  pthread_mutexattr_destroy(&attributes);
 }
 
-AdaptiveMutex::~AdaptiveMutex() { pthread_mutex_destroy(&mutex_); }
+}  // namespace
+
+void AdaptiveMutex::lock_contended() noexcept {
+  // Spin first: the holder is most likely running and about to let go.
+  for (int i = 0; i < 1000; ++i) {
+    cpu_relax();
+    if (state_.load(std::memory_order_relaxed) == kFree) {
+      int expected = kFree;
+      if (state_.compare_exchange_weak(expected, kLocked, std::memory_order_acquire)) return;
+    }
+  }
+  // Then sleep. Marking the lock "with sleepers" makes its unlock wake one.
+  while (state_.exchange(kSleepers, std::memory_order_acquire) != kFree) state_.wait(kSleepers);
+}
 
 }  // namespace hypha

@@ -1,17 +1,6 @@
 #include "hypha/core/adaptive_mutex.hpp"
 
 namespace hypha {
-namespace {
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
-}  // namespace
 
 void AdaptiveMutex::lock_contended() noexcept {
   // Spin first: the holder is most likely running and about to let go.

@@ -11,15 +11,6 @@ constexpr std::uint64_t kWaiter = std::uint64_t{1} << 32;
 std::uint64_t slots_in_use(std::uint64_t state) noexcept { return state & (kWaiter - 1); }
 std::uint64_t waiters(std::uint64_t state) noexcept { return state >> 32; }
 
-// cpu_relax tells the core that this thread is spinning.
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
 }  // namespace
 
 bool WorkerPool::try_acquire() noexcept {

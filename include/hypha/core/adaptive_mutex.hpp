@@ -15,6 +15,15 @@
 
 namespace hypha {
 
+/// cpu_relax tells the core that this thread is spinning (x86 `pause`).
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 class AdaptiveMutex {
  public:
   AdaptiveMutex() noexcept = default;

@@ -82,23 +82,19 @@ struct InProcessTransport::Settlement {
   std::atomic<bool> dead_lettered{false};
 };
 
-// Delivery is one event on its way to one handler. It owns the payload (JSON,
-// or a share of a TypedPayload) and the context for all attempts: each worker
-// reads them in place (a handler taking `const Json&`, or `const T&` of a
-// typed payload, gets the payload itself, no copy).
+// Delivery is one event on its way to one handler. It holds a share of the
+// payload (a TypedPayload: a C++ value, or the JSON, read-only and shared by
+// the event's deliveries) and the context for all attempts: each worker reads
+// them in place (a handler taking `const Json&`, or `const T&` of a typed
+// payload, gets the payload itself, no copy).
 struct InProcessTransport::Delivery {
   const Subscriber* subscriber = nullptr;  // kept by the route tables
-  Json payload;
+  TypedPayload payload;
   ContextData context;
   int attempt = 0;
   std::shared_ptr<Settlement> settlement;  // shared by the deliveries of one event
-  std::tuple<const Json&> payload_view{payload};
-  TypedArguments payload_args = TypedArguments::of(payload_view);  // or typed_payload's arguments
-  TypedPayload typed_payload;  // set by dispatch_typed
 
   explicit Delivery(const ContextData& context) : context(context) {}
-  Delivery(const Delivery&) = delete;  // payload_view refers to this object's payload
-  Delivery& operator=(const Delivery&) = delete;
 };
 
 InProcessTransport::InProcessTransport(std::chrono::milliseconds first_retry_delay)
@@ -157,23 +153,16 @@ void InProcessTransport::dispatch(std::string_view source, std::string_view even
 
 void InProcessTransport::dispatch_settled(std::string_view source, std::string_view event_type, Json payload,
                                           const ContextData& context, std::function<void()> settled) {
-  route(source, event_type, context, std::move(settled), [&](Delivery& d, bool last) {
-    d.payload = last ? std::move(payload) : payload;
-  });
+  route(source, event_type, context, std::move(settled), TypedPayload::of(std::move(payload)));
 }
 
 void InProcessTransport::dispatch_typed(std::string_view source, std::string_view event_type, TypedPayload payload,
                                         const ContextData& context) {
-  route(source, event_type, context, nullptr, [&](Delivery& d, bool last) {
-    d.payload_args = payload.arguments();
-    // Shared: the value stays put while any delivery needs it.
-    d.typed_payload = last ? std::move(payload) : payload;
-  });
+  route(source, event_type, context, nullptr, std::move(payload));
 }
 
-template <class Fill>
 void InProcessTransport::route(std::string_view source, std::string_view event_type, const ContextData& context,
-                               std::function<void()> settled, Fill fill) {
+                               std::function<void()> settled, TypedPayload payload) {
   auto find_route = [&]() -> const Route* {
     if (const auto* routes = routes_.current.load(std::memory_order_acquire)) {
       for (const auto& r : *routes) {
@@ -206,7 +195,7 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
     auto d = std::make_unique<Delivery>(context);
     d->subscriber = &target;
     d->settlement = settlement;
-    fill(*d, ++made == count);
+    d->payload = ++made == count ? std::move(payload) : payload;
     deliver(std::move(d));
   };
   const std::size_t turn = route->rotates ? round_robin_.fetch_add(1, std::memory_order_relaxed) : 0;
@@ -228,7 +217,7 @@ void InProcessTransport::deliver(std::unique_ptr<Delivery> delivery) {
     }
     schedule_retry(std::move(delivery));
   };
-  d.subscriber->endpoint->deliver_borrowed(d.payload_args, d.context, std::move(done));
+  d.subscriber->endpoint->deliver_borrowed(d.payload.arguments(), d.context, std::move(done));
 }
 
 void InProcessTransport::schedule_retry(std::unique_ptr<Delivery> delivery) {

@@ -68,8 +68,8 @@ struct TypedResult {
   }
 };
 
-/// TypedPayload is an event's payload as a C++ value, shared read-only by
-/// every delivery (and retry) of the event. An in-process handler whose
+/// TypedPayload is an event's payload as a C++ value (or a Json), shared
+/// read-only by every delivery (and retry) of the event. An in-process handler whose
 /// parameter is that type (by value or const reference) reads it in place;
 /// any other handler, and every other transport, gets its JSON form.
 class TypedPayload {
@@ -81,7 +81,6 @@ class TypedPayload {
     payload.holder_ = std::make_shared<const HolderOf<T>>(std::move(value));
     return payload;
   }
-  explicit operator bool() const noexcept { return holder_ != nullptr; }
   /// arguments: the value as a handler's single argument, borrowed
   /// (a std::tuple<const T&>); valid while this payload or a copy lives.
   const TypedArguments& arguments() const noexcept { return holder_->arguments; }

@@ -69,12 +69,11 @@ class InProcessTransport : public Transport {
   /// submit queues a call on the endpoint's workers; the future gets its outcome.
   std::shared_future<Outcome> submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
                                      const ContextData& context);
-  /// route makes one delivery (with a copy of `context`) per handler that
-  /// gets the event, has `fill(delivery, last)` give it the payload, and
-  /// delivers it. When nobody listens, `settled` runs at once if nobody ever did.
-  template <class Fill>
+  /// route makes one delivery (with a copy of `context` and a share of
+  /// `payload`) per handler that gets the event, and delivers it. When nobody
+  /// listens, `settled` runs at once if nobody ever did.
   void route(std::string_view source, std::string_view event_type, const ContextData& context,
-             std::function<void()> settled, Fill fill);
+             std::function<void()> settled, TypedPayload payload);
   void deliver(std::unique_ptr<Delivery> delivery);
   void rebuild_routes();
   void schedule_retry(std::unique_ptr<Delivery> delivery);

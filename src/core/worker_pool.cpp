@@ -72,8 +72,14 @@ void WorkerPool::submit(std::unique_ptr<PoolTask> task) {
   state_.fetch_add(kWaiter);
   // A spinning drainer or one being started takes it; so does a worker that
   // finishes, when every slot is in use.
-  if (spinning_.load(std::memory_order_relaxed) || starting_drainers_ > 0) return;
+  if (drainer_coming()) return;
   if (sync_waiters_ == 0 && try_acquire()) start_drainer(lock);
+}
+
+// drainer_coming: a drainer spins or is being started, and will take what
+// is queued. Under the lock.
+bool WorkerPool::drainer_coming() const noexcept {
+  return spinning_.load(std::memory_order_relaxed) || starting_drainers_ > 0;
 }
 
 // start_drainer posts a drainer that owns the slot just taken. Unlocks.
@@ -96,7 +102,7 @@ void WorkerPool::drain() {
     state_.fetch_sub(kWaiter);
     // More is queued than this thread is about to take: another drainer
     // takes it, in case this work blocks.
-    if (!queued_.empty() && !spinning_.load(std::memory_order_relaxed) && starting_drainers_ == 0 && try_acquire()) {
+    if (!queued_.empty() && !drainer_coming() && try_acquire()) {
       start_drainer(lock);
     } else {
       lock.unlock();
@@ -156,7 +162,7 @@ void WorkerPool::release_locked(Lock& lock) {
     slot_free_.notify_one();
     return;
   }
-  if (!queued_.empty() && !spinning_.load(std::memory_order_relaxed) && starting_drainers_ == 0) {
+  if (!queued_.empty() && !drainer_coming()) {
     return start_drainer(lock);  // the slot passes to it
   }
   if (slots_in_use(state_.fetch_sub(kSlot) - kSlot) == 0) idle_.notify_all();

@@ -67,6 +67,7 @@ class WorkerPool {
   void wait_for_slot();
   void release();
   void release_locked(Lock& lock);
+  bool drainer_coming() const noexcept;
   void start_drainer(Lock& lock);
   void drain();
   bool may_spin() noexcept;

@@ -102,7 +102,7 @@ ContextData::ContextData(const ContextData& other)
 
 ContextData::ContextData(ContextData&& other)
     : call_id_stack(std::move(other.call_id_stack)),
-      values_(other.lent_ != nullptr ? *other.lent_ : std::move(other.values_)),
+      values_(other.take_values()),
       has_traceparent_(other.has_traceparent_) {}
 
 ContextData& ContextData::operator=(const ContextData& other) {
@@ -113,10 +113,16 @@ ContextData& ContextData::operator=(const ContextData& other) {
 ContextData& ContextData::operator=(ContextData&& other) {
   if (this == &other) return *this;
   call_id_stack = std::move(other.call_id_stack);
-  values_ = other.lent_ != nullptr ? *other.lent_ : std::move(other.values_);
+  values_ = other.take_values();
   lent_ = nullptr;
   has_traceparent_ = other.has_traceparent_;
   return *this;
+}
+
+// take_values: the values for a context moved from this one (a share of
+// the lender's when this one borrows).
+std::shared_ptr<Json> ContextData::take_values() {
+  return lent_ != nullptr ? *lent_ : std::move(values_);
 }
 
 const Json& ContextData::values() const noexcept {

@@ -73,6 +73,7 @@ class ContextData {
 
  private:
   const std::shared_ptr<Json>& shared_values() const noexcept { return lent_ != nullptr ? *lent_ : values_; }
+  std::shared_ptr<Json> take_values();
 
   // Copies share the values until one of them sets a key (copy on write):
   // every in-process call copies its caller's context, and few change it.

@@ -43,10 +43,12 @@
 // prefetch = max_workers; declarations go on a second channel. Publishing uses
 // a small pool of separate connections in confirm mode (confirm.select). Many
 // threads publish on one connection, under its lock, with their confirms
-// outstanding at once; one waiting thread at a time reads the broker's acks
-// and completes every confirmed publish (confirms are pipelined). call_async
-// publishes on a small pool of publish threads, not the caller's. rabbitmq-c
-// is not thread-safe, so a connection is only ever used under its lock.
+// outstanding at once (confirms are pipelined). Requests and replies do not
+// wait for their confirms: a reader thread per publisher connection reads the
+// broker's acks and completes them (a request's error ends its call; a reply's
+// confirm acks the request it answers). A thread that must wait (an event's
+// dispatch) reads the acks itself when that reader does not. rabbitmq-c is not
+// thread-safe, so a connection is only ever used under its lock.
 // rabbitmq-c sends heartbeats only when called, so the consumer's I/O thread
 // wakes at least four times per HEARTBEAT interval; a silent broker is noticed
 // after about two intervals.

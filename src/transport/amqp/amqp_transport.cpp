@@ -2,13 +2,10 @@
 #include "hypha/transport/amqp.hpp"
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -30,9 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kStandaloneOwner = "standalone_rpc_proxy";
 constexpr auto kStopDrain = std::chrono::seconds(15);
-// Threads that publish call_async requests, so the caller does not wait for
-// each confirm; their publishes share the (pipelined) publisher connections.
-constexpr std::size_t kAsyncPublishThreads = 16;
 
 ErrorInfo transport_error(std::string_view what) {
   std::string text(what);
@@ -104,53 +98,7 @@ class AmqpTransport::Impl {
     stopping_.store(false);
     scheduler_.start();
     consumer_.start();
-    {
-      std::lock_guard async(async_mutex_);
-      async_stop_ = false;
-    }
-    for (std::size_t i = 0; i < kAsyncPublishThreads; ++i) async_threads_.emplace_back([this] { async_loop(); });
     started_ = true;
-  }
-
-  // async_loop runs call_async publishes (one thread of kAsyncPublishThreads).
-  void async_loop() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock lock(async_mutex_);
-        async_ready_.wait(lock, [this] { return async_stop_ || !async_tasks_.empty(); });
-        if (async_stop_) return;
-        task = std::move(async_tasks_.front().second);
-        async_tasks_.pop_front();
-      }
-      task();
-    }
-  }
-
-  // post_async runs `task` on an async publish thread; inline if there is none.
-  void post_async(const std::string& correlation_id, std::function<void()> task) {
-    {
-      std::lock_guard lock(async_mutex_);
-      if (!async_stop_ && !async_threads_.empty()) {
-        async_tasks_.emplace_back(correlation_id, std::move(task));
-        async_ready_.notify_one();
-        return;
-      }
-    }
-    task();
-  }
-
-  void stop_async() {
-    std::deque<std::pair<std::string, std::function<void()>>> dropped;
-    {
-      std::lock_guard lock(async_mutex_);
-      async_stop_ = true;
-      dropped.swap(async_tasks_);
-    }
-    async_ready_.notify_all();
-    for (auto& t : async_threads_) t.join();
-    async_threads_.clear();
-    for (auto& [id, task] : dropped) complete(id, Outcome{nullptr, transport_error("the AMQP transport stopped")});
   }
 
   void stop() {
@@ -158,7 +106,6 @@ class AmqpTransport::Impl {
     if (!started_) return;
     stopping_.store(true);
     fail_pending("the AMQP transport stopped");
-    stop_async();
     // Delayed retries and replies still queued run now, while the consumer can settle.
     scheduler_.stop();
     consumer_.stop(kStopDrain);
@@ -177,10 +124,11 @@ class AmqpTransport::Impl {
 
   // --- client side -------------------------------------------------------
 
-  // call sends a request; with `async` the publish (and its confirm) happens
-  // on an async publish thread and call returns at once.
+  // call sends a request and returns once it is written: the reply, an error
+  // of the publish (its confirm is awaited on the publisher's reader thread)
+  // or the deadline completes the future.
   std::shared_future<Outcome> call(std::string_view service, std::string_view method, Invocation inv,
-                                   const ContextData& context, const CallOptions& options, bool async = false) {
+                                   const ContextData& context, const CallOptions& options) {
     start();
     auto ready = [](Outcome outcome) {
       std::promise<Outcome> p;
@@ -213,21 +161,8 @@ class AmqpTransport::Impl {
       std::lock_guard lock(pending_mutex_);
       pending_.emplace(correlation_id, promise);
     }
-    if (async) {
-      // The deadline runs from now, the publish included; a call whose
-      // deadline passed while it was queued is not published.
-      arm_deadline(service, method, correlation_id, timeout);
-      post_async(correlation_id, [this, service = std::string(service), method = std::string(method), correlation_id,
-                                  request = std::move(request)] {
-        {
-          std::lock_guard lock(pending_mutex_);
-          if (!pending_.contains(correlation_id)) return;
-        }
-        send_request(service, method, correlation_id, request, std::nullopt);
-      });
-    } else {
-      send_request(service, method, correlation_id, request, timeout);
-    }
+    arm_deadline(service, method, correlation_id, timeout);  // from now, the publish included
+    send_request(std::string(service), method, correlation_id, request);
     return future;
   }
 
@@ -242,26 +177,38 @@ class AmqpTransport::Impl {
     });
   }
 
-  // send_request publishes a request whose call is in pending_, then arms its deadline.
-  // (timeout: nullopt when the deadline is armed already)
-  void send_request(std::string_view service, std::string_view method, const std::string& correlation_id,
-                    const Message& request, std::optional<std::chrono::milliseconds> timeout) {
+  // send_request publishes the request of a call in pending_ (mandatory: an
+  // unroutable one comes back as UnknownService).
+  void send_request(std::string service, std::string_view method, const std::string& correlation_id,
+                    const Message& request) {
+    const std::string routing_key = rpc_routing_key(service, method);
     try {
-      auto returned = publishers_.acquire()->publish(settings_.rpc_exchange, rpc_routing_key(service, method), true, request);
-      if (returned) {
-        forget_service(service);
-        complete(correlation_id, returned->reply_code == AMQP_NO_ROUTE
-                                     ? Outcome{nullptr, UnknownService(std::string(service)).info()}
-                                     : Outcome{nullptr, transport_error("request returned: " + std::to_string(returned->reply_code) +
-                                                                         " " + returned->reply_text)});
-        return;
-      }
+      publishers_.acquire()->publish_async(settings_.rpc_exchange, routing_key, true, request,
+                                           [this, service = std::move(service), correlation_id](PublishResult result) {
+                                             on_request_confirmed(service, correlation_id, result);
+                                           });
     } catch (const std::exception& e) {
       complete(correlation_id, Outcome{nullptr, transport_error(e.what())});
+    }
+  }
+
+  // Runs on a publisher's reader thread; often after the reply came already.
+  void on_request_confirmed(const std::string& service, const std::string& correlation_id,
+                            const PublishResult& result) {
+    if (result.error) {
+      complete(correlation_id, Outcome{nullptr, transport_error(result.error->what())});
       return;
     }
-    watch_service(correlation_id, std::string(service));
-    if (timeout) arm_deadline(service, method, correlation_id, *timeout);
+    if (const auto& returned = result.returned) {
+      forget_service(service);
+      complete(correlation_id, returned->reply_code == AMQP_NO_ROUTE
+                                   ? Outcome{nullptr, UnknownService(service).info()}
+                                   : Outcome{nullptr, transport_error("request returned: " +
+                                                                      std::to_string(returned->reply_code) + " " +
+                                                                      returned->reply_text)});
+      return;
+    }
+    if (is_pending(correlation_id)) watch_service(correlation_id, service);
   }
 
   void dispatch(std::string_view source, std::string_view event_type, const Json& payload, const ContextData& context) {
@@ -551,51 +498,62 @@ class AmqpTransport::Impl {
       consumer_.settle(d.generation, d.tag, Settle::kDrop);
       return;
     }
-    auto target = std::make_shared<ReplyTarget>(
+    auto target = std::make_shared<const ReplyTarget>(
         ReplyTarget{endpoint->service_name(), *m.reply_to, m.correlation_id, d.generation, d.tag});
     DecodedRequest request = decode_request(m.content_type, m.content_encoding, m.body);
     if (request.error) {
       log::warn("amqp: malformed request {}: {}", d.routing_key, request.error->value);
-      scheduler_.soon([this, target, error = *request.error] { send_reply(*target, Outcome{nullptr, error}); });
+      scheduler_.soon([this, target, error = *request.error] { send_reply(target, Outcome{nullptr, error}); });
       return;
     }
     const std::string method = method_of_routing_key(endpoint->service_name(), d.routing_key);
     endpoint->submit(method, std::move(request.invocation), headers_to_context(m.headers),
                      [this, target](Outcome outcome) {
                        if (consumer_.on_loop_thread()) {
-                         scheduler_.soon([this, target, outcome = std::move(outcome)] { finish_request(*target, outcome); });
+                         scheduler_.soon([this, target, outcome = std::move(outcome)] { finish_request(target, outcome); });
                        } else {
-                         finish_request(*target, outcome);
+                         finish_request(target, outcome);
                        }
                      });
   }
 
-  void finish_request(const ReplyTarget& target, const Outcome& outcome) {
+  void finish_request(const std::shared_ptr<const ReplyTarget>& target, const Outcome& outcome) {
     if (outcome.error) {
       const auto& e = *outcome.error;
       const bool stopping = e.exc_path == "nameko.exceptions.ContainerBeingKilled";
       const bool not_serving = e.exc_path == "nameko.exceptions.UnknownService" && e.exc_args.size() == 1 &&
-                               e.exc_args[0] == target.service;
+                               e.exc_args[0] == target->service;
       if (stopping || not_serving) {
         // This instance is going away: another one takes the request (Nameko requeues too).
-        consumer_.settle(target.generation, target.tag, Settle::kRequeue);
+        consumer_.settle(target->generation, target->tag, Settle::kRequeue);
         return;
       }
     }
     send_reply(target, outcome);
   }
 
-  void send_reply(const ReplyTarget& target, const Outcome& outcome) {
+  // send_reply publishes the reply without waiting; the request is acked when
+  // the reply is confirmed, and goes back to its queue when it is not.
+  void send_reply(const std::shared_ptr<const ReplyTarget>& target, const Outcome& outcome) {
     Message reply = json_message(encode_reply(outcome));
-    reply.correlation_id = target.correlation_id;
+    reply.correlation_id = target->correlation_id;
     try {
-      publishers_.acquire()->publish(settings_.rpc_exchange, target.reply_to, false, reply);
+      publishers_.acquire()->publish_async(settings_.rpc_exchange, target->reply_to, false, reply,
+                                           [this, target](PublishResult result) {
+                                             if (result.error) {
+                                               requeue_unanswered(*target, result.error->what());
+                                               return;
+                                             }
+                                             consumer_.settle(target->generation, target->tag, Settle::kAck);
+                                           });
     } catch (const std::exception& e) {
-      log::error("amqp: cannot send the reply to {}: {}; the request goes back to the queue", target.reply_to, e.what());
-      consumer_.settle(target.generation, target.tag, Settle::kRequeue);
-      return;
+      requeue_unanswered(*target, e.what());
     }
-    consumer_.settle(target.generation, target.tag, Settle::kAck);
+  }
+
+  void requeue_unanswered(const ReplyTarget& target, const std::string& why) {
+    log::error("amqp: cannot send the reply to {}: {}; the request goes back to the queue", target.reply_to, why);
+    consumer_.settle(target.generation, target.tag, Settle::kRequeue);
   }
 
   // Runs on the I/O thread.
@@ -675,11 +633,6 @@ class AmqpTransport::Impl {
   std::mutex lifecycle_mutex_;
   bool started_ = false;
 
-  std::mutex async_mutex_;
-  std::condition_variable async_ready_;
-  std::deque<std::pair<std::string, std::function<void()>>> async_tasks_;  // (correlation id, publish)
-  bool async_stop_ = false;
-  std::vector<std::thread> async_threads_;
   std::atomic<bool> stopping_{false};
 
   std::mutex reply_mutex_;  // serializes creating the reply consumer
@@ -707,7 +660,7 @@ Outcome AmqpTransport::call(std::string_view service, std::string_view method, I
 
 RpcFuture AmqpTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
                                     const ContextData& context, const CallOptions& options) {
-  return RpcFuture(impl_->call(service, method, std::move(inv), context, options, /*async=*/true));
+  return RpcFuture(impl_->call(service, method, std::move(inv), context, options));
 }
 
 void AmqpTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,

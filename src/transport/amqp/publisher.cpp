@@ -40,17 +40,30 @@ void Publisher::ensure_declare_channel() {
   }
 }
 
-void Publisher::fail_pending(const AmqpError& error) {
-  for (auto& [sequence, pending] : pending_) {
-    pending->done = true;
-    pending->error = error;
-    pending->woken.notify_one();
+void Publisher::finish(Pending& pending, std::optional<AmqpError> error, std::optional<Returned> returned) {
+  pending.done = true;
+  if (pending.on_confirm) {
+    callbacks_.emplace_back(std::move(pending.on_confirm), PublishResult{std::move(returned), std::move(error)});
+    --async_pending_;
+    reader_wake_.notify_one();
+    return;
   }
+  pending.error = std::move(error);
+  pending.returned = std::move(returned);
+  pending.woken.notify_one();
+}
+
+void Publisher::fail_pending(const AmqpError& error) {
+  for (auto& [sequence, pending] : pending_) finish(*pending, error, std::nullopt);
   pending_.clear();
   returned_.reset();
 }
 
 void Publisher::hand_over_reading() {
+  if (async_pending_ > 0) {
+    reader_wake_.notify_one();  // the reader reads for everyone
+    return;
+  }
   for (auto& [sequence, pending] : pending_) {
     if (pending->waiting) {
       pending->woken.notify_one();
@@ -134,11 +147,80 @@ void Publisher::publish_all(const std::vector<Outgoing>& messages) {
 }
 
 std::shared_ptr<Publisher::Pending> Publisher::send(std::string_view exchange, std::string_view routing_key,
-                                                    bool mandatory, const Message& message) {
+                                                    bool mandatory, const Message& message,
+                                                    Confirmed&& on_confirm) {
+  // on_confirm is taken only once the message is written: a failed write is retried with it.
   connection_.publish(kConfirmChannel, exchange, routing_key, mandatory, message);
   auto pending = std::make_shared<Pending>();
+  pending->sent_at = std::chrono::steady_clock::now();
+  if (on_confirm) {
+    pending->on_confirm = std::move(on_confirm);
+    ++async_pending_;
+  }
   pending_.emplace(++published_, pending);
   return pending;
+}
+
+void Publisher::publish_async(std::string_view exchange, std::string_view routing_key, bool mandatory,
+                              const Message& message, Confirmed on_confirm) {
+  std::unique_lock lock(mutex_);
+  with_retries("publish", [&] {
+    ensure_open();
+    send(exchange, routing_key, mandatory, message, std::move(on_confirm));
+  });
+  if (!reader_.joinable()) {
+    reader_ = std::thread([this, epoch = reader_epoch_] { read_confirms(epoch); });
+  } else if (async_pending_ == 1) {
+    reader_wake_.notify_one();
+  }
+}
+
+void Publisher::run_callbacks(std::unique_lock<std::mutex>& lock) {
+  auto batch = std::move(callbacks_);
+  callbacks_.clear();
+  lock.unlock();
+  for (auto& [callback, result] : batch) {
+    try {
+      callback(std::move(result));
+    } catch (const std::exception& e) {
+      log::error("amqp: a publish confirm callback threw: {}", e.what());
+    }
+  }
+  lock.lock();
+}
+
+bool Publisher::async_confirm_overdue() const {
+  return !pending_.empty() &&
+         std::chrono::steady_clock::now() - pending_.begin()->second->sent_at > options_.confirm_timeout;
+}
+
+// read_confirms reads frames while asynchronous publishes await their
+// confirms and no blocked publish() reads, and runs their callbacks.
+void Publisher::read_confirms(std::uint64_t epoch) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (!callbacks_.empty()) {
+      run_callbacks(lock);
+      continue;
+    }
+    if (epoch != reader_epoch_) return;
+    if (async_pending_ == 0 || reading_ || !connection_.is_open()) {
+      reader_wake_.wait(lock);
+      continue;
+    }
+    if (async_confirm_overdue()) {
+      abandon(AmqpError("no publisher confirm within the timeout", true));
+      continue;
+    }
+    reading_ = true;
+    try {
+      read_frames(lock, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+    } catch (const AmqpError& e) {
+      abandon(e);  // the connection's state is unknown now; the next publish reconnects
+    }
+    reading_ = false;
+    if (async_pending_ == 0) hand_over_reading();
+  }
 }
 
 std::optional<Returned> Publisher::wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending) {
@@ -200,13 +282,12 @@ void Publisher::read_frames(std::unique_lock<std::mutex>& lock, std::chrono::ste
 
 void Publisher::confirm(std::uint64_t tag, bool multiple, const std::optional<AmqpError>& error) {
   auto complete = [&](std::map<std::uint64_t, std::shared_ptr<Pending>>::iterator it) {
-    it->second->done = true;
-    it->second->error = error;
+    std::optional<Returned> returned;
     if (it->first == tag && returned_) {
-      it->second->returned = std::move(returned_);
+      returned = std::move(returned_);
       returned_.reset();
     }
-    it->second->woken.notify_one();
+    finish(*it->second, error, std::move(returned));
     return pending_.erase(it);
   };
   if (multiple) {
@@ -304,14 +385,23 @@ void Publisher::declare_queue(const QueueSpec& queue) {
 }
 
 void Publisher::close() noexcept {
-  std::lock_guard lock(mutex_);
-  connection_.close();
-  confirm_channel_open_ = false;
-  declare_channel_open_ = false;
-  ++generation_;
-  ++lost_;
-  fail_pending(AmqpError("publish: the publisher was closed", false));
+  std::thread reader;
+  {
+    std::lock_guard lock(mutex_);
+    connection_.close();
+    confirm_channel_open_ = false;
+    declare_channel_open_ = false;
+    ++generation_;
+    ++lost_;
+    fail_pending(AmqpError("publish: the publisher was closed", false));
+    ++reader_epoch_;  // the reader runs the callbacks just failed, then stops
+    reader_wake_.notify_all();
+    reader = std::move(reader_);
+  }
+  if (reader.joinable()) reader.join();
 }
+
+Publisher::~Publisher() { close(); }
 
 PublisherPool::PublisherPool(const PublisherOptions& options, std::size_t size) {
   if (size == 0) size = 1;

@@ -20,12 +20,23 @@
 // published once more (it may have been a neighbour's fault), a lost
 // connection goes through the retries above.
 //
+// publish_async does not wait: it returns once the message is written, and
+// its callback runs when the confirm (or the error) comes, on the publisher's
+// confirm reader thread (started at the first publish_async), which reads
+// frames whenever asynchronous publishes await their confirms. A thread
+// blocked in publish() reads when that reader does not, as before, so a lone
+// synchronous publish still reads its own confirm. Callbacks run without
+// the publisher's lock, in confirm order. An asynchronous publish is not
+// retried once written: a lost connection, a closed channel, a nack or a
+// confirm overdue by confirm_timeout reach its callback as an error.
+//
 // PublisherPool hands out publishers to threads, preferring an idle one.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <cstdint>
 #include <memory>
@@ -33,6 +44,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "connection.hpp"
@@ -60,9 +73,21 @@ struct Returned {
   std::string reply_text;
 };
 
+/// PublishResult is what a publish_async callback hears: the basic.return
+/// when the broker returned the message, or the error when it was not confirmed.
+struct PublishResult {
+  std::optional<Returned> returned;
+  std::optional<AmqpError> error;
+};
+
 class Publisher {
  public:
+  using Confirmed = std::function<void(PublishResult)>;
+
   explicit Publisher(PublisherOptions options) : options_(std::move(options)) {}
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
 
   /// publish sends a message and waits for its confirm; returns the
   /// basic.return when the broker returned it. Throws AmqpError.
@@ -73,6 +98,12 @@ class Publisher {
   /// for the ones not confirmed yet. Not mandatory. Throws AmqpError when one
   /// could not be published; others may have been.
   void publish_all(const std::vector<Outgoing>& messages);
+  /// publish_async sends a message and returns; `on_confirm` runs once, on
+  /// the confirm reader thread, when the broker confirmed it or it failed.
+  /// Throws AmqpError (and never calls `on_confirm`) when the message could
+  /// not be written, after publish()'s reconnect retries.
+  void publish_async(std::string_view exchange, std::string_view routing_key, bool mandatory, const Message& message,
+                     Confirmed on_confirm);
   /// consumer_count checks a queue passively: nullopt when it does not exist.
   std::optional<std::uint32_t> consumer_count(std::string_view queue);
   void declare_exchange(const ExchangeSpec& exchange);
@@ -91,12 +122,21 @@ class Publisher {
     std::optional<Returned> returned;
     std::optional<AmqpError> error;
     std::condition_variable woken;
+    Confirmed on_confirm;  // set for publish_async: completed by the reader thread instead
+    std::chrono::steady_clock::time_point sent_at;
   };
   void ensure_open();
   void ensure_declare_channel();
   /// send publishes on the confirm channel (open) and registers its confirm.
   std::shared_ptr<Pending> send(std::string_view exchange, std::string_view routing_key, bool mandatory,
-                                const Message& message);
+                                const Message& message, Confirmed&& on_confirm = {});
+  /// finish completes one publish: wakes its waiter, or queues its callback for the reader.
+  void finish(Pending& pending, std::optional<AmqpError> error, std::optional<Returned> returned);
+  /// read_confirms is the confirm reader thread (until reader_epoch_ moves past `epoch`).
+  void read_confirms(std::uint64_t epoch);
+  /// run_callbacks runs the queued callbacks, without the lock.
+  void run_callbacks(std::unique_lock<std::mutex>& lock);
+  bool async_confirm_overdue() const;
   std::optional<Returned> wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending);
   void read_frames(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline);
   void handle_frame(const amqp_frame_t& frame);
@@ -124,6 +164,13 @@ class Publisher {
   std::uint64_t published_ = 0;  // publishes on the confirm channel since it opened
   std::map<std::uint64_t, std::shared_ptr<Pending>> pending_;  // by publish sequence number
   std::optional<Returned> returned_;  // a basic.return whose ack has not come yet
+
+  // The confirm reader (publish_async).
+  std::thread reader_;
+  std::uint64_t reader_epoch_ = 0;  // bumped by close(): that reader stops
+  std::condition_variable reader_wake_;
+  std::size_t async_pending_ = 0;  // entries of pending_ with a callback
+  std::vector<std::pair<Confirmed, PublishResult>> callbacks_;  // completed, for the reader to run
 };
 
 class PublisherPool {

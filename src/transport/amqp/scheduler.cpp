@@ -18,8 +18,11 @@ void Scheduler::at(Clock::time_point due, std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
     if (running_) {
+      // Only a task due before every other one changes when the thread must
+      // wake (each call arms a deadline: waking it for each cost a switch).
+      const bool earliest = queue_.empty() || due < queue_.top().due;
       queue_.push(Item{due, sequence_++, std::move(task)});
-      wake_.notify_all();
+      if (earliest) wake_.notify_one();
       return;
     }
   }

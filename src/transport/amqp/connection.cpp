@@ -352,8 +352,8 @@ void Connection::cancel(amqp_channel_t channel, std::string_view tag) {
 
 #undef HYPHA_AMQP_RPC
 
-void Connection::ack(amqp_channel_t channel, std::uint64_t tag) {
-  check_status(amqp_basic_ack(state_, channel, tag, 0), "basic.ack");
+void Connection::ack(amqp_channel_t channel, std::uint64_t tag, bool multiple) {
+  check_status(amqp_basic_ack(state_, channel, tag, multiple ? 1 : 0), "basic.ack");
 }
 
 void Connection::reject(amqp_channel_t channel, std::uint64_t tag, bool requeue) {

@@ -105,7 +105,8 @@ class Connection {
                   std::string_view routing_key);
   void consume(amqp_channel_t channel, std::string_view queue, std::string_view tag);
   void cancel(amqp_channel_t channel, std::string_view tag);
-  void ack(amqp_channel_t channel, std::uint64_t tag);
+  /// ack acknowledges `tag`, or with `multiple` every unacked delivery up to it.
+  void ack(amqp_channel_t channel, std::uint64_t tag, bool multiple = false);
   void reject(amqp_channel_t channel, std::uint64_t tag, bool requeue);
   /// publish sends a message (no waiting: confirms are the caller's business).
   void publish(amqp_channel_t channel, std::string_view exchange, std::string_view routing_key, bool mandatory,

@@ -217,7 +217,9 @@ void ConsumerLoop::run_commands() {
     std::lock_guard lock(mutex_);
     batch.swap(commands_);
   }
-  // Commands run in order; a lost connection stops the batch and puts the rest back.
+  // Commands run in order (acks at the end, together); a lost connection stops
+  // the batch and puts the rest back.
+  std::vector<std::uint64_t> acks;
   while (!batch.empty()) {
     Command& command = batch.front();
     try {
@@ -247,8 +249,9 @@ void ConsumerLoop::run_commands() {
           if (command.generation != generation_ || !connection_.is_open()) break;  // redelivered by the broker
           if (inflight_ > 0) --inflight_;
           if (command.how == Settle::kAck) {
-            connection_.ack(kConsumeChannel, command.tag);
+            acks.push_back(command.tag);
           } else {
+            unsettled_.erase(command.tag);
             connection_.reject(kConsumeChannel, command.tag, command.how == Settle::kRequeue);
           }
           break;
@@ -261,6 +264,21 @@ void ConsumerLoop::run_commands() {
     }
     batch.pop_front();
   }
+  ack_settled(acks);
+}
+
+// ack_settled: every delivery below the lowest one still unsettled is settled
+// now, so the acks below it go as one basic.ack with `multiple` (tags on a
+// channel grow in delivery order, and every delivery passed through dispatch
+// before any later one); acks above it go one by one.
+void ConsumerLoop::ack_settled(std::vector<std::uint64_t>& tags) {
+  if (tags.empty()) return;
+  std::sort(tags.begin(), tags.end());
+  for (auto tag : tags) unsettled_.erase(tag);
+  const auto lowest_unsettled = unsettled_.empty() ? UINT64_MAX : *unsettled_.begin();
+  const auto above = std::lower_bound(tags.begin(), tags.end(), lowest_unsettled);
+  if (above != tags.begin()) connection_.ack(kConsumeChannel, *(above - 1), above - tags.begin() > 1);
+  for (auto it = above; it != tags.end(); ++it) connection_.ack(kConsumeChannel, *it);
 }
 
 void ConsumerLoop::connect() {
@@ -269,6 +287,7 @@ void ConsumerLoop::connect() {
   connection_.open_channel(kDeclareChannel);
   ++generation_;
   inflight_ = 0;
+  unsettled_.clear();
   for (auto& [id, c] : consumers_) c->active = false;
   std::vector<Consumer*> all;
   for (auto& [id, c] : consumers_) all.push_back(c.get());
@@ -317,6 +336,7 @@ void ConsumerLoop::drop_connection() noexcept {
   connected_.store(false);
   for (auto& [id, c] : consumers_) c->active = false;
   inflight_ = 0;
+  unsettled_.clear();
 }
 
 void ConsumerLoop::wait_for_wake(std::chrono::milliseconds timeout) {
@@ -347,6 +367,15 @@ void ConsumerLoop::pump(int timeout_ms) {
       [[maybe_unused]] auto n = ::read(wake_fd_, &value, sizeof value);
     }
   }
+  // What was read already is handled together, so that its settles come in one turn.
+  for (int taken = 0; taken < kDeliveryBatch && read_one(state); ++taken) {
+    if (!amqp_frames_enqueued(state) && !amqp_data_in_buffer(state)) return;
+  }
+}
+
+// read_one handles one delivery or frame that can be read without waiting;
+// false when there was none.
+bool ConsumerLoop::read_one(amqp_connection_state_t state) {
   amqp_maybe_release_buffers(state);
   amqp_envelope_t envelope;
   timeval zero{0, 0};
@@ -359,15 +388,15 @@ void ConsumerLoop::pump(int timeout_ms) {
       throw;
     }
     amqp_destroy_envelope(&envelope);
-    return;
+    return true;
   }
   if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
-    if (reply.library_error == AMQP_STATUS_TIMEOUT) return;
+    if (reply.library_error == AMQP_STATUS_TIMEOUT) return false;
     if (reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
       amqp_frame_t frame;
       connection_.check_status(amqp_simple_wait_frame_noblock(state, &frame, &zero), "reading a frame");
       handle_frame(frame);
-      return;
+      return true;
     }
   }
   connection_.check(reply, "consuming");
@@ -394,11 +423,13 @@ void ConsumerLoop::dispatch(amqp_envelope_t& envelope) {
   d.redelivered = envelope.redelivered != 0;
   d.message = to_message(envelope.message.properties, envelope.message.body);
   ++inflight_;
+  unsettled_.insert(envelope.delivery_tag);
   try {
     c->handler(std::move(d));
   } catch (const std::exception& e) {
     log::error("amqp: handler for {} failed: {}; message dropped", c->spec.queue.name, e.what());
     --inflight_;
+    unsettled_.erase(envelope.delivery_tag);
     connection_.reject(kConsumeChannel, envelope.delivery_tag, false);
   }
 }

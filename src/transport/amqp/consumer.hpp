@@ -15,7 +15,10 @@
 // handler must not block, and must eventually settle the delivery exactly once
 // (from any thread). A delivery carries the connection generation it came on:
 // after a reconnect, settles of older deliveries are dropped (the broker has
-// requeued those messages already).
+// requeued those messages already). The loop takes up to kDeliveryBatch
+// deliveries that are already read before it runs the queued commands, and
+// acks the settles of one turn together: acks that leave no delivery below
+// them unsettled go as one basic.ack with `multiple`, the rest one by one.
 //
 // Connection loss (socket error, heartbeat timeout, broker shutdown) is
 // followed by reconnection with backoff (0.1 s doubling to 5 s); every queue,
@@ -33,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +66,9 @@ enum class Settle { kAck, kRequeue, kDrop };
 
 class ConsumerLoop {
  public:
+  /// kDeliveryBatch bounds the deliveries handled between two turns of commands.
+  static constexpr int kDeliveryBatch = 64;
+
   using Handler = std::function<void(Delivery&&)>;
 
   ConsumerLoop(ConnectionParams params, int heartbeat, std::chrono::milliseconds connect_timeout, std::string name);
@@ -110,11 +117,14 @@ class ConsumerLoop {
   void wake() noexcept;
   void run();
   void run_commands();
+  /// ack_settled sends the acks of one turn of commands (see the header comment).
+  void ack_settled(std::vector<std::uint64_t>& tags);
   void connect();
   void setup(Consumer& consumer);
   void drop_connection() noexcept;
   int idle_poll_ms() const noexcept;
   void pump(int timeout_ms);
+  bool read_one(amqp_connection_state_t state);
   void dispatch(amqp_envelope_t& envelope);
   void handle_frame(const amqp_frame_t& frame);
   void wait_for_wake(std::chrono::milliseconds timeout);
@@ -142,6 +152,7 @@ class ConsumerLoop {
   std::map<std::uint64_t, std::unique_ptr<Consumer>> consumers_;
   std::uint64_t generation_ = 0;
   std::uint64_t inflight_ = 0;
+  std::set<std::uint64_t> unsettled_;  // delivery tags handed out and not settled yet
 };
 
 }  // namespace hypha::amqp

@@ -1,11 +1,17 @@
 #include "hypha/core/executor.hpp"
+#include "hypha/core/thread_name.hpp"
 
 namespace hypha {
 
 Executor::Executor(std::size_t threads, Waking waking) : waking_policy_(waking) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (std::size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      name_this_thread("hypha-worker");
+      run();
+    });
+  }
 }
 
 Executor::~Executor() {

@@ -7,6 +7,7 @@
 
 #include "entrypoint_factories.hpp"
 #include "hypha/core/logging.hpp"
+#include "hypha/core/thread_name.hpp"
 
 namespace hypha::detail {
 namespace {
@@ -19,7 +20,10 @@ class TimerEntrypoint : public Extension {
   void start() override {
     std::lock_guard lock(mutex_);
     stopping_ = false;
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+      name_this_thread("hypha-timer");
+      loop();
+    });
   }
   void stop() override {
     {

@@ -1,6 +1,7 @@
 // The AMQP transport's Scheduler (deadlines, service checks, retries); no broker.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <vector>
@@ -46,6 +47,23 @@ TEST(AmqpScheduler, TasksDueLaterThanTheEarliestRunInDueOrder) {
   ASSERT_EQ(all.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   scheduler.stop();
+}
+
+TEST(AmqpScheduler, ACancelledTaskNeverRunsNotEvenAtStop) {
+  Scheduler scheduler;
+  scheduler.start();
+  std::atomic<int> cancelled_ran{0};
+  auto soon = scheduler.at(Clock::now() + 30ms, [&] { cancelled_ran.fetch_add(1); });
+  auto late = scheduler.at(Clock::now() + 1h, [&] { cancelled_ran.fetch_add(1); });
+  scheduler.cancel(soon);
+  scheduler.cancel(late);
+  std::promise<void> after;
+  scheduler.at(Clock::now() + 60ms, [&] { after.set_value(); });  // runs after the cancelled one was due
+  ASSERT_EQ(after.get_future().wait_for(5s), std::future_status::ready);
+  scheduler.stop();  // runs what is still queued: not the cancelled ones
+  EXPECT_EQ(cancelled_ran.load(), 0);
+  scheduler.cancel(soon);  // again, and after stop: no effect
+  scheduler.cancel(Scheduler::Handle{});
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hypha/core/logging.hpp"
+#include "hypha/core/thread_name.hpp"
 
 namespace hypha {
 
@@ -12,7 +13,10 @@ constexpr auto kMaxRetryDelay = std::chrono::seconds(5);
 }  // namespace
 
 OutboxRelay::OutboxRelay(EventPublisher& publisher, Forget forget)
-    : publisher_(publisher), forget_(std::move(forget)), thread_([this] { run(); }) {}
+    : publisher_(publisher), forget_(std::move(forget)), thread_([this] {
+        name_this_thread("outbox-relay");
+        run();
+      }) {}
 
 OutboxRelay::~OutboxRelay() { stop(); }
 

@@ -4,6 +4,7 @@
 
 #include "hypha/core/logging.hpp"
 #include "hypha/dependencies/sqlite.hpp"
+#include "hypha/core/thread_name.hpp"
 
 namespace hypha {
 
@@ -19,7 +20,10 @@ WalCheckpointer::WalCheckpointer(const std::string& path, std::shared_ptr<std::t
   // A restart waits at most this long for readers (and other processes'
   // writers), while this process's writers wait for it.
   sqlite3_busy_timeout(connection_->handle(), 1000);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("sqlite-wal");
+    run();
+  });
 }
 
 WalCheckpointer::~WalCheckpointer() {

@@ -54,6 +54,13 @@ struct ReplyTarget {
   std::uint64_t tag = 0;
 };
 
+// A call waiting for its reply, with the timers that would end it otherwise.
+struct PendingCall {
+  std::promise<Outcome> promise;
+  Scheduler::Handle deadline;
+  Scheduler::Handle service_check;
+};
+
 // One event delivery being handled; kept for a retry or the dead-letter queue.
 struct EventDelivery {
   std::string queue;
@@ -155,11 +162,11 @@ class AmqpTransport::Impl {
     if (settings_.expire_requests && timeout.count() > 0) request.expiration = std::to_string(timeout.count());
     request.headers = context_to_headers(context);
 
-    auto promise = std::make_shared<std::promise<Outcome>>();
-    auto future = promise->get_future().share();
+    PendingCall call;
+    auto future = call.promise.get_future().share();
     {
       std::lock_guard lock(pending_mutex_);
-      pending_.emplace(correlation_id, promise);
+      pending_.emplace(correlation_id, std::move(call));
     }
     arm_deadline(service, method, correlation_id, timeout);  // from now, the publish included
     send_request(std::string(service), method, correlation_id, request);
@@ -170,11 +177,26 @@ class AmqpTransport::Impl {
                     std::chrono::milliseconds timeout) {
     if (timeout.count() <= 0) return;
     std::string what = std::string(service) + "." + std::string(method);
-    scheduler_.at(Clock::now() + timeout, [this, correlation_id, what, timeout] {
+    auto handle = scheduler_.at(Clock::now() + timeout, [this, correlation_id, what, timeout] {
       complete(correlation_id, Outcome{nullptr, RpcTimeout("no reply from " + what + " within " +
                                                            std::to_string(timeout.count()) + " ms")
                                                     .info()});
     });
+    keep_timer(correlation_id, &PendingCall::deadline, handle);
+  }
+
+  // keep_timer records a call's timer, so that the call's end cancels it
+  // (or cancels it now, when the call has ended meanwhile).
+  void keep_timer(const std::string& correlation_id, Scheduler::Handle PendingCall::*which, Scheduler::Handle handle) {
+    {
+      std::lock_guard lock(pending_mutex_);
+      auto it = pending_.find(correlation_id);
+      if (it != pending_.end()) {
+        it->second.*which = handle;
+        return;
+      }
+    }
+    scheduler_.cancel(handle);
   }
 
   // send_request publishes the request of a call in pending_ (mandatory: an
@@ -403,7 +425,7 @@ class AmqpTransport::Impl {
   // instead of waiting for its deadline.
   void watch_service(const std::string& correlation_id, const std::string& service) {
     if (settings_.service_check_ttl.count() == 0 || stopping_.load()) return;
-    scheduler_.at(Clock::now() + settings_.service_check_ttl, [this, correlation_id, service] {
+    auto handle = scheduler_.at(Clock::now() + settings_.service_check_ttl, [this, correlation_id, service] {
       if (stopping_.load() || !is_pending(correlation_id)) return;
       bool alive = true;
       try {
@@ -418,6 +440,7 @@ class AmqpTransport::Impl {
       }
       watch_service(correlation_id, service);
     });
+    keep_timer(correlation_id, &PendingCall::service_check, handle);
   }
 
   bool is_pending(const std::string& correlation_id) {
@@ -450,25 +473,33 @@ class AmqpTransport::Impl {
     declared_.insert("queue:" + queue.name);
   }
 
-  void complete(const std::string& correlation_id, Outcome outcome) {
-    std::shared_ptr<std::promise<Outcome>> promise;
+  // complete ends a call (false when it had ended already): its timers are cancelled.
+  bool complete(const std::string& correlation_id, Outcome outcome) {
+    PendingCall call;
     {
       std::lock_guard lock(pending_mutex_);
       auto it = pending_.find(correlation_id);
-      if (it == pending_.end()) return;
-      promise = std::move(it->second);
+      if (it == pending_.end()) return false;
+      call = std::move(it->second);
       pending_.erase(it);
     }
-    promise->set_value(std::move(outcome));
+    end_call(call, std::move(outcome));
+    return true;
+  }
+
+  void end_call(PendingCall& call, Outcome outcome) {
+    scheduler_.cancel(call.deadline);
+    scheduler_.cancel(call.service_check);
+    call.promise.set_value(std::move(outcome));
   }
 
   void fail_pending(const std::string& why) {
-    std::unordered_map<std::string, std::shared_ptr<std::promise<Outcome>>> pending;
+    std::unordered_map<std::string, PendingCall> pending;
     {
       std::lock_guard lock(pending_mutex_);
       pending.swap(pending_);
     }
-    for (auto& [id, promise] : pending) promise->set_value(Outcome{nullptr, transport_error(why)});
+    for (auto& [id, call] : pending) end_call(call, Outcome{nullptr, transport_error(why)});
   }
 
   // Runs on the I/O thread: replies are acked at once, then matched.
@@ -478,16 +509,9 @@ class AmqpTransport::Impl {
       log::debug("amqp: reply without correlation_id dropped");
       return;
     }
-    Outcome outcome = decode_reply(d.message.body);
-    std::lock_guard lock(pending_mutex_);
-    auto it = pending_.find(*d.message.correlation_id);
-    if (it == pending_.end()) {
+    if (!complete(*d.message.correlation_id, decode_reply(d.message.body))) {
       log::debug("amqp: reply for unknown correlation id {} dropped", *d.message.correlation_id);
-      return;
     }
-    auto promise = std::move(it->second);
-    pending_.erase(it);
-    promise->set_value(std::move(outcome));
   }
 
   // Runs on the I/O thread: decode, then hand the call to the container.
@@ -646,7 +670,7 @@ class AmqpTransport::Impl {
   std::map<std::string, Clock::time_point> service_seen_;
 
   std::mutex pending_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<std::promise<Outcome>>> pending_;
+  std::unordered_map<std::string, PendingCall> pending_;  // by correlation id
   std::atomic<std::size_t> dead_lettered_{0};
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "hypha/core/logging.hpp"
+#include "hypha/core/thread_name.hpp"
 
 namespace hypha::amqp {
 namespace {
@@ -32,7 +33,10 @@ void ConsumerLoop::start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
   stop_requested_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("amqp-consumer");
+    run();
+  });
 }
 
 void ConsumerLoop::stop(std::chrono::milliseconds drain) {

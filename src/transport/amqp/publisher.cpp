@@ -1,11 +1,16 @@
 #include "publisher.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <system_error>
 #include <thread>
 
 #include "hypha/core/logging.hpp"
+#include "hypha/core/thread_name.hpp"
 
 namespace hypha::amqp {
 namespace {
@@ -21,6 +26,13 @@ void Publisher::ensure_open() {
     declare_channel_open_ = false;
     connection_.open(options_.params, 0, options_.connect_timeout, options_.name);
     ++generation_;
+    if (!reader_.joinable()) {
+      reader_ = std::thread([this, epoch = reader_epoch_] {
+        name_this_thread("amqp-confirms");
+        read_confirms(epoch);
+      });
+    }
+    reader_wake_.notify_one();  // it waits for a connection to read
   }
   if (!confirm_channel_open_) {
     connection_.open_channel(kConfirmChannel);
@@ -42,10 +54,8 @@ void Publisher::ensure_declare_channel() {
 
 void Publisher::finish(Pending& pending, std::optional<AmqpError> error, std::optional<Returned> returned) {
   pending.done = true;
-  if (pending.on_confirm) {
+  if (pending.on_confirm) {  // the reader runs it (this is the reader, or it is told to stop)
     callbacks_.emplace_back(std::move(pending.on_confirm), PublishResult{std::move(returned), std::move(error)});
-    --async_pending_;
-    reader_wake_.notify_one();
     return;
   }
   pending.error = std::move(error);
@@ -57,19 +67,13 @@ void Publisher::fail_pending(const AmqpError& error) {
   for (auto& [sequence, pending] : pending_) finish(*pending, error, std::nullopt);
   pending_.clear();
   returned_.reset();
+  if (!callbacks_.empty()) wake_reader();  // this may be another thread: the reader runs them
 }
 
-void Publisher::hand_over_reading() {
-  if (async_pending_ > 0) {
-    reader_wake_.notify_one();  // the reader reads for everyone
-    return;
-  }
-  for (auto& [sequence, pending] : pending_) {
-    if (pending->waiting) {
-      pending->woken.notify_one();
-      return;
-    }
-  }
+void Publisher::wake_reader() noexcept {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  reader_wake_.notify_one();
 }
 
 void Publisher::abandon(const AmqpError& why) noexcept {
@@ -153,10 +157,7 @@ std::shared_ptr<Publisher::Pending> Publisher::send(std::string_view exchange, s
   connection_.publish(kConfirmChannel, exchange, routing_key, mandatory, message);
   auto pending = std::make_shared<Pending>();
   pending->sent_at = std::chrono::steady_clock::now();
-  if (on_confirm) {
-    pending->on_confirm = std::move(on_confirm);
-    ++async_pending_;
-  }
+  pending->on_confirm = std::move(on_confirm);
   pending_.emplace(++published_, pending);
   return pending;
 }
@@ -168,11 +169,6 @@ void Publisher::publish_async(std::string_view exchange, std::string_view routin
     ensure_open();
     send(exchange, routing_key, mandatory, message, std::move(on_confirm));
   });
-  if (!reader_.joinable()) {
-    reader_ = std::thread([this, epoch = reader_epoch_] { read_confirms(epoch); });
-  } else if (async_pending_ == 1) {
-    reader_wake_.notify_one();
-  }
 }
 
 void Publisher::run_callbacks(std::unique_lock<std::mutex>& lock) {
@@ -189,13 +185,8 @@ void Publisher::run_callbacks(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 }
 
-bool Publisher::async_confirm_overdue() const {
-  return !pending_.empty() &&
-         std::chrono::steady_clock::now() - pending_.begin()->second->sent_at > options_.confirm_timeout;
-}
-
-// read_confirms reads frames while asynchronous publishes await their
-// confirms and no blocked publish() reads, and runs their callbacks.
+// read_confirms is the reader thread: it reads the connection's frames
+// (confirms, returns, closes) and runs the callbacks of completed publishes.
 void Publisher::read_confirms(std::uint64_t epoch) {
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -204,68 +195,57 @@ void Publisher::read_confirms(std::uint64_t epoch) {
       continue;
     }
     if (epoch != reader_epoch_) return;
-    if (async_pending_ == 0 || reading_ || !connection_.is_open()) {
+    if (!connection_.is_open()) {
       reader_wake_.wait(lock);
       continue;
     }
-    if (async_confirm_overdue()) {
+    if (!pending_.empty() &&
+        std::chrono::steady_clock::now() - pending_.begin()->second->sent_at > options_.confirm_timeout) {
       abandon(AmqpError("no publisher confirm within the timeout", true));
       continue;
     }
-    reading_ = true;
     try {
-      read_frames(lock, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+      read_frames(lock);
     } catch (const AmqpError& e) {
       abandon(e);  // the connection's state is unknown now; the next publish reconnects
     }
-    reading_ = false;
-    if (async_pending_ == 0) hand_over_reading();
   }
 }
 
 std::optional<Returned> Publisher::wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending) {
-  const auto deadline = std::chrono::steady_clock::now() + options_.confirm_timeout;
-  pending.waiting = true;
-  struct NotWaiting {
-    Pending& pending;
-    ~NotWaiting() { pending.waiting = false; }
-  } not_waiting{pending};
-  for (;;) {
-    if (pending.done) {
-      if (pending.error) throw *pending.error;
-      return pending.returned;
+  // The reader fails a publish whose confirm is overdue; this is a backstop.
+  const auto deadline = std::chrono::steady_clock::now() + options_.confirm_timeout + std::chrono::seconds(2);
+  while (!pending.done) {
+    if (pending.woken.wait_until(lock, deadline) == std::cv_status::timeout && !pending.done) {
+      throw AmqpError("no publisher confirm within the timeout", true);
     }
-    if (std::chrono::steady_clock::now() >= deadline) throw AmqpError("no publisher confirm within the timeout", true);
-    if (reading_) {
-      pending.woken.wait_until(lock, deadline);  // by its confirm, or to read next
-      continue;
-    }
-    reading_ = true;
-    try {
-      read_frames(lock, deadline);
-    } catch (...) {
-      reading_ = false;
-      hand_over_reading();
-      throw;
-    }
-    reading_ = false;
-    // Done: another waiter reads next. Not done: this one reads on.
-    if (pending.done) hand_over_reading();
   }
+  if (pending.error) throw *pending.error;
+  return pending.returned;
 }
 
-// read_frames waits (without the lock) until the socket has data or a short
-// slice of time passed, then handles every frame that can be read without waiting.
-void Publisher::read_frames(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline) {
+// read_frames waits (without the lock) until the socket has data, close()
+// wakes it, or it is time to look for an overdue confirm (at most 1 s), then
+// handles every frame that can be read without waiting.
+void Publisher::read_frames(std::unique_lock<std::mutex>& lock) {
   const std::uint64_t generation = generation_;
   amqp_connection_state_t state = connection_.state();
   if (state == nullptr) return;
   if (amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    const int wait_ms = static_cast<int>(std::clamp<std::int64_t>(left.count() + 1, 0, 50));
-    pollfd fd{connection_.fd(), POLLIN, 0};
+    auto wait = std::chrono::milliseconds(1000);
+    if (!pending_.empty()) {
+      const auto overdue = pending_.begin()->second->sent_at + options_.confirm_timeout;
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(overdue - std::chrono::steady_clock::now()) +
+                            std::chrono::milliseconds(1),
+                        std::chrono::milliseconds(0), wait);
+    }
+    pollfd fds[2] = {{connection_.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     lock.unlock();
-    ::poll(&fd, 1, wait_ms);  // others publish meanwhile
+    ::poll(fds, 2, static_cast<int>(wait.count()));  // others publish meanwhile
+    if (fds[1].revents & POLLIN) {
+      std::uint64_t value;
+      [[maybe_unused]] auto n = ::read(wake_fd_, &value, sizeof value);
+    }
     lock.lock();
     if (generation != generation_ || connection_.state() != state) return;  // replaced meanwhile
   }
@@ -398,10 +378,21 @@ void Publisher::close() noexcept {
     reader_wake_.notify_all();
     reader = std::move(reader_);
   }
-  if (reader.joinable()) reader.join();
+  if (reader.joinable()) {
+    wake_reader();  // out of poll()
+    reader.join();
+  }
 }
 
-Publisher::~Publisher() { close(); }
+Publisher::Publisher(PublisherOptions options)
+    : options_(std::move(options)), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+}
+
+Publisher::~Publisher() {
+  close();
+  ::close(wake_fd_);
+}
 
 PublisherPool::PublisherPool(const PublisherOptions& options, std::size_t size) {
   if (size == 0) size = 1;

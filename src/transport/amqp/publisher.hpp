@@ -11,24 +11,21 @@
 //
 // Confirms are pipelined: several threads publish on one Publisher at once.
 // The connection is used under a mutex (rabbitmq-c connections are
-// single-threaded), but a thread waiting for its confirm does not hold it
-// while the socket is idle: one waiter at a time reads frames (polling the
-// socket unlocked) and completes every waiter whose message the broker
-// confirmed (basic.ack may be `multiple`). A basic.return belongs to the
-// message whose ack follows it. When the confirm channel or the connection
-// goes away, every waiting publish fails; one closed by the channel is
-// published once more (it may have been a neighbour's fault), a lost
+// single-threaded). Only the publisher's reader thread (started with the
+// connection) reads frames: it polls the socket without the lock, handles
+// the broker's basic.ack (which may be `multiple`), basic.nack, basic.return
+// (it belongs to the message whose ack follows it) and closes, and completes
+// every publish the broker confirmed. A confirm overdue by confirm_timeout
+// makes it drop the connection. When the confirm channel or the connection
+// goes away, every waiting publish fails; a publish() closed by the channel
+// is published once more (it may have been a neighbour's fault), a lost
 // connection goes through the retries above.
 //
-// publish_async does not wait: it returns once the message is written, and
-// its callback runs when the confirm (or the error) comes, on the publisher's
-// confirm reader thread (started at the first publish_async), which reads
-// frames whenever asynchronous publishes await their confirms. A thread
-// blocked in publish() reads when that reader does not, as before, so a lone
-// synchronous publish still reads its own confirm. Callbacks run without
+// publish() waits for its confirm. publish_async does not: it returns once
+// the message is written, and its callback runs on the reader thread, without
 // the publisher's lock, in confirm order. An asynchronous publish is not
-// retried once written: a lost connection, a closed channel, a nack or a
-// confirm overdue by confirm_timeout reach its callback as an error.
+// retried once written: a lost connection, a closed channel, a nack or an
+// overdue confirm reach its callback as an error.
 //
 // PublisherPool hands out publishers to threads, preferring an idle one.
 #pragma once
@@ -84,7 +81,7 @@ class Publisher {
  public:
   using Confirmed = std::function<void(PublishResult)>;
 
-  explicit Publisher(PublisherOptions options) : options_(std::move(options)) {}
+  explicit Publisher(PublisherOptions options);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -118,7 +115,6 @@ class Publisher {
   // publishes in flight).
   struct Pending {
     bool done = false;
-    bool waiting = false;  // its publisher is in wait_confirm
     std::optional<Returned> returned;
     std::optional<AmqpError> error;
     std::condition_variable woken;
@@ -136,14 +132,14 @@ class Publisher {
   void read_confirms(std::uint64_t epoch);
   /// run_callbacks runs the queued callbacks, without the lock.
   void run_callbacks(std::unique_lock<std::mutex>& lock);
-  bool async_confirm_overdue() const;
+
   std::optional<Returned> wait_confirm(std::unique_lock<std::mutex>& lock, Pending& pending);
-  void read_frames(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline);
+  void read_frames(std::unique_lock<std::mutex>& lock);
   void handle_frame(const amqp_frame_t& frame);
   void confirm(std::uint64_t tag, bool multiple, const std::optional<AmqpError>& error);
   void fail_pending(const AmqpError& error);
-  /// hand_over_reading wakes one waiting publisher to read frames next.
-  void hand_over_reading();
+  /// wake_reader gets the reader out of poll() or its wait for a connection.
+  void wake_reader() noexcept;
   void abandon(const AmqpError& why) noexcept;
   template <class F>
   auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());
@@ -160,7 +156,6 @@ class Publisher {
   std::uint64_t lost_ = 0;        // bumped whenever the connection is abandoned or closed
   bool confirm_channel_open_ = false;
   bool declare_channel_open_ = false;
-  bool reading_ = false;         // one waiter reads frames at a time
   std::uint64_t published_ = 0;  // publishes on the confirm channel since it opened
   std::map<std::uint64_t, std::shared_ptr<Pending>> pending_;  // by publish sequence number
   std::optional<Returned> returned_;  // a basic.return whose ack has not come yet
@@ -168,8 +163,8 @@ class Publisher {
   // The confirm reader (publish_async).
   std::thread reader_;
   std::uint64_t reader_epoch_ = 0;  // bumped by close(): that reader stops
-  std::condition_variable reader_wake_;
-  std::size_t async_pending_ = 0;  // entries of pending_ with a callback
+  std::condition_variable reader_wake_;  // a connection to read from
+  int wake_fd_ = -1;                     // gets the reader out of poll() for close()
   std::vector<std::pair<Confirmed, PublishResult>> callbacks_;  // completed, for the reader to run
 };
 

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "hypha/core/logging.hpp"
+#include "hypha/core/thread_name.hpp"
 
 namespace hypha::amqp {
 
@@ -11,19 +12,27 @@ void Scheduler::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   running_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("amqp-scheduler");
+    run();
+  });
 }
 
-void Scheduler::at(Clock::time_point due, std::function<void()> task) {
+Scheduler::Handle Scheduler::at(Clock::time_point due, std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
     if (running_) {
-      // Only a task due before every other one changes when the thread must
-      // wake (each call arms a deadline: waking it for each cost a switch).
-      const bool earliest = queue_.empty() || due < queue_.top().due;
-      queue_.push(Item{due, sequence_++, std::move(task)});
-      if (earliest) wake_.notify_one();
-      return;
+      // Only a task due before the thread's next wake-up needs to wake it:
+      // each call arms a deadline, and waking the thread for each cost two
+      // switches. (After cancels the thread may wake for nothing, at most
+      // once per cancelled earliest time.)
+      const Key key{due, ++sequence_};
+      tasks_.emplace(key, std::move(task));
+      if (due < wakes_at_) {
+        wakes_at_ = due;
+        wake_.notify_one();
+      }
+      return Handle{key.first, key.second};
     }
   }
   // Not running (stopped): run it here rather than never.
@@ -32,6 +41,17 @@ void Scheduler::at(Clock::time_point due, std::function<void()> task) {
   } catch (const std::exception& e) {
     log::error("amqp: task failed: {}", e.what());
   }
+  return Handle{};
+}
+
+void Scheduler::cancel(const Handle& handle) noexcept {
+  if (handle.sequence == 0) return;
+  std::function<void()> dropped;  // destroyed unlocked: its captures may be anything
+  std::lock_guard lock(mutex_);
+  auto it = tasks_.find(Key{handle.due, handle.sequence});
+  if (it == tasks_.end()) return;
+  dropped = std::move(it->second);
+  tasks_.erase(it);
 }
 
 void Scheduler::stop() {
@@ -51,21 +71,25 @@ void Scheduler::stop() {
 void Scheduler::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    if (queue_.empty()) {
+    if (tasks_.empty()) {
       if (stopping_) {
         running_ = false;
         return;
       }
+      wakes_at_ = Clock::time_point::max();
       wake_.wait(lock);
       continue;
     }
-    if (!stopping_ && Clock::now() < queue_.top().due) {
-      const auto due = queue_.top().due;  // a copy: pushes may move the heap's items
+    auto first = tasks_.begin();
+    if (!stopping_ && Clock::now() < first->first.first) {
+      const auto due = first->first.first;  // a copy: the task may be cancelled meanwhile
+      wakes_at_ = due;
       wake_.wait_until(lock, due);
       continue;
     }
-    auto task = std::move(const_cast<Item&>(queue_.top()).task);
-    queue_.pop();
+    wakes_at_ = Clock::time_point::min();  // running tasks: it looks again before it sleeps
+    auto task = std::move(first->second);
+    tasks_.erase(first);
     lock.unlock();
     try {
       task();
@@ -74,6 +98,7 @@ void Scheduler::run() {
     } catch (...) {
       log::error("amqp: scheduled task failed");
     }
+    task = nullptr;  // its captures go before the lock is taken again
     lock.lock();
   }
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -39,73 +40,70 @@ class Taken {
   std::vector<Delivery> deliveries_;
 };
 
-TEST(AmqpConsumer, SettlesInAnyOrderAckExactlyTheAckedDeliveries) {
-  if (broker_uri().empty()) GTEST_SKIP() << "no broker";
-  const std::string uri = fresh_vhost_uri();
-  RawClient raw(uri);
-  const std::string queue = "consumer-test";
-  raw.declare_queue(QueueSpec{queue, true, false, false, 0});
-  constexpr int kMessages = 20;
-  for (int i = 0; i < kMessages; ++i) {
-    Message m;
-    m.body = std::to_string(i);
-    raw.publish("", queue, m);
+// AmqpConsumer fills a fresh queue with numbered messages and consumes them
+// all at once (prefetch = their number) into taken_.
+class AmqpConsumer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (broker_uri().empty()) GTEST_SKIP() << "no broker";
+    uri_ = fresh_vhost_uri();
+    raw_ = std::make_unique<RawClient>(uri_);
+  }
+  std::vector<Delivery> consume(const std::string& queue, int messages) {
+    raw_->declare_queue(QueueSpec{queue, true, false, false, 0});
+    for (int i = 0; i < messages; ++i) {
+      Message m;
+      m.body = std::to_string(i);
+      raw_->publish("", queue, m);
+    }
+    loop_ = std::make_unique<ConsumerLoop>(ConnectionParams::parse(uri_), 0, 5s, "consumer test");
+    loop_->start();
+    ConsumerSpec spec;
+    spec.queue = QueueSpec{queue, true, false, false, 0};
+    spec.prefetch = static_cast<std::uint16_t>(messages);
+    loop_->add(spec, [this](Delivery&& d) { taken_.add(std::move(d)); }, 10s);
+    EXPECT_TRUE(taken_.wait_for(messages));
+    return taken_.all();
   }
 
-  ConsumerLoop loop(ConnectionParams::parse(uri), 0, 5s, "consumer test");
-  loop.start();
-  Taken taken;
-  ConsumerSpec spec;
-  spec.queue = QueueSpec{queue, true, false, false, 0};
-  spec.prefetch = kMessages;
-  loop.add(spec, [&](Delivery&& d) { taken.add(std::move(d)); }, 10s);
-  ASSERT_TRUE(taken.wait_for(kMessages));
-  auto first = taken.all();
+  std::string uri_;
+  std::unique_ptr<RawClient> raw_;
+  Taken taken_;
+  std::unique_ptr<ConsumerLoop> loop_;
+};
+
+TEST_F(AmqpConsumer, SettlesInAnyOrderAckExactlyTheAckedDeliveries) {
+  constexpr int kMessages = 20;
+  auto first = consume("consumer-test", kMessages);
+  ASSERT_EQ(first.size(), std::size_t{kMessages});
 
   // Settle from this thread, out of order: #5 goes back to the queue, #12 is
   // dropped, #17 stays unsettled for now, every other one is acked.
   for (int i = kMessages - 1; i >= 0; --i) {
     const Delivery& d = first[i];
     if (i == 17) continue;
-    loop.settle(d.generation, d.tag, i == 5 ? Settle::kRequeue : i == 12 ? Settle::kDrop : Settle::kAck);
+    loop_->settle(d.generation, d.tag, i == 5 ? Settle::kRequeue : i == 12 ? Settle::kDrop : Settle::kAck);
   }
-  ASSERT_TRUE(taken.wait_for(kMessages + 1));  // #5 comes back, and only it
-  auto again = taken.all()[kMessages];
+  ASSERT_TRUE(taken_.wait_for(kMessages + 1));  // #5 comes back, and only it
+  auto again = taken_.all()[kMessages];
   EXPECT_EQ(again.message.body, "5");
   EXPECT_TRUE(again.redelivered);
 
-  loop.settle(first[17].generation, first[17].tag, Settle::kAck);
-  loop.settle(again.generation, again.tag, Settle::kAck);
-  loop.stop(5s);  // waits until every delivery is settled, then closes
-  EXPECT_EQ(taken.all().size(), std::size_t{kMessages + 1});
-  EXPECT_EQ(raw.message_count(queue), std::optional<std::uint32_t>(0));  // nothing unacked came back
+  loop_->settle(first[17].generation, first[17].tag, Settle::kAck);
+  loop_->settle(again.generation, again.tag, Settle::kAck);
+  loop_->stop(5s);  // waits until every delivery is settled, then closes
+  EXPECT_EQ(taken_.all().size(), std::size_t{kMessages + 1});
+  EXPECT_EQ(raw_->message_count("consumer-test"), std::optional<std::uint32_t>(0));  // nothing unacked came back
 }
 
-TEST(AmqpConsumer, DeliveriesLeftUnsettledReturnToTheQueueWhenTheLoopStops) {
-  if (broker_uri().empty()) GTEST_SKIP() << "no broker";
-  const std::string uri = fresh_vhost_uri();
-  RawClient raw(uri);
-  const std::string queue = "consumer-test-unsettled";
-  raw.declare_queue(QueueSpec{queue, true, false, false, 0});
-  for (int i = 0; i < 10; ++i) {
-    Message m;
-    m.body = std::to_string(i);
-    raw.publish("", queue, m);
-  }
-  ConsumerLoop loop(ConnectionParams::parse(uri), 0, 5s, "consumer test");
-  loop.start();
-  Taken taken;
-  ConsumerSpec spec;
-  spec.queue = QueueSpec{queue, true, false, false, 0};
-  spec.prefetch = 10;
-  loop.add(spec, [&](Delivery&& d) { taken.add(std::move(d)); }, 10s);
-  ASSERT_TRUE(taken.wait_for(10));
-  auto all = taken.all();
+TEST_F(AmqpConsumer, DeliveriesLeftUnsettledReturnToTheQueueWhenTheLoopStops) {
+  auto all = consume("consumer-test-unsettled", 10);
+  ASSERT_EQ(all.size(), std::size_t{10});
   // Ack the later half only: a `multiple` ack must not cover the earlier, unsettled half.
-  for (int i = 5; i < 10; ++i) loop.settle(all[i].generation, all[i].tag, Settle::kAck);
-  loop.stop(200ms);  // gives up on the unsettled half: the broker requeues it
-  EXPECT_TRUE(wait_until([&] { return raw.message_count(queue) == std::optional<std::uint32_t>(5); }, 10s))
-      << "ready now: " << raw.message_count(queue).value_or(0);
+  for (int i = 5; i < 10; ++i) loop_->settle(all[i].generation, all[i].tag, Settle::kAck);
+  loop_->stop(200ms);  // gives up on the unsettled half: the broker requeues it
+  auto ready = [&] { return raw_->message_count("consumer-test-unsettled").value_or(0); };
+  EXPECT_TRUE(wait_until([&] { return ready() == 5; }, 10s)) << "ready now: " << ready();
 }
 
 }  // namespace

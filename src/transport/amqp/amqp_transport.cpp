@@ -534,7 +534,8 @@ class AmqpTransport::Impl {
     endpoint->submit(method, std::move(request.invocation), headers_to_context(m.headers),
                      [this, target](Outcome outcome) {
                        if (consumer_.on_loop_thread()) {
-                         scheduler_.soon([this, target, outcome = std::move(outcome)] { finish_request(target, outcome); });
+                         scheduler_.soon(
+                             [this, target, outcome = std::move(outcome)] { finish_request(target, outcome); });
                        } else {
                          finish_request(target, outcome);
                        }

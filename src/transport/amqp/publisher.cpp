@@ -235,9 +235,8 @@ void Publisher::read_frames(std::unique_lock<std::mutex>& lock) {
     auto wait = std::chrono::milliseconds(1000);
     if (!pending_.empty()) {
       const auto overdue = pending_.begin()->second->sent_at + options_.confirm_timeout;
-      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(overdue - std::chrono::steady_clock::now()) +
-                            std::chrono::milliseconds(1),
-                        std::chrono::milliseconds(0), wait);
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(overdue - std::chrono::steady_clock::now());
+      wait = std::clamp(left + std::chrono::milliseconds(1), std::chrono::milliseconds(0), wait);
     }
     pollfd fds[2] = {{connection_.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     lock.unlock();

@@ -329,6 +329,7 @@ void Publisher::handle_frame(const amqp_frame_t& frame) {
 
 std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
   std::lock_guard lock(mutex_);
+  const HandOverQueuedFrames hand_over{*this};
   return with_retries("queue check", [&] {
     ensure_declare_channel();
     auto count = connection_.passive_declare(kDeclareChannel, queue);
@@ -339,6 +340,7 @@ std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
 
 void Publisher::declare_exchange(const ExchangeSpec& exchange) {
   std::lock_guard lock(mutex_);
+  const HandOverQueuedFrames hand_over{*this};
   with_retries("exchange.declare", [&] {
     ensure_declare_channel();
     try {
@@ -352,6 +354,7 @@ void Publisher::declare_exchange(const ExchangeSpec& exchange) {
 
 void Publisher::declare_queue(const QueueSpec& queue) {
   std::lock_guard lock(mutex_);
+  const HandOverQueuedFrames hand_over{*this};
   with_retries("queue.declare", [&] {
     ensure_declare_channel();
     try {
@@ -361,6 +364,14 @@ void Publisher::declare_queue(const QueueSpec& queue) {
       throw;
     }
   });
+}
+
+// A declaration reads its reply under the lock, and confirms that come on
+// the way wait in rabbitmq-c's frame queue, where a reader sleeping in
+// poll() would not see them until its timeout: wake it.
+Publisher::HandOverQueuedFrames::~HandOverQueuedFrames() {
+  amqp_connection_state_t state = publisher.connection_.state();
+  if (state != nullptr && amqp_frames_enqueued(state) != 0) publisher.wake_reader();
 }
 
 void Publisher::close() noexcept {

@@ -140,6 +140,11 @@ class Publisher {
   void fail_pending(const AmqpError& error);
   /// wake_reader gets the reader out of poll() or its wait for a connection.
   void wake_reader() noexcept;
+  /// HandOverQueuedFrames, around a declaration, wakes the reader for the frames it queued.
+  struct HandOverQueuedFrames {
+    Publisher& publisher;
+    ~HandOverQueuedFrames();
+  };
   void abandon(const AmqpError& why) noexcept;
   template <class F>
   auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());

@@ -18,6 +18,8 @@
 // acks a request only once its reply is confirmed.
 //   RawAmqpRequestReply  publish a request, wait for its confirm and its reply
 //   RawAmqpPipelined64   64 requests outstanding (confirms pipelined)
+//   RawAmqpEventBatch    batches of 100 persistent events to a topic exchange,
+//                        confirms pipelined, timed until consumed and acked
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
 #include <benchmark/benchmark.h>
@@ -123,8 +125,6 @@ void AmqpRpc(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(AmqpRpc)->UseRealTime();
-BENCHMARK(AmqpRpc)->Threads(64)->UseRealTime();
 
 void AmqpRpcInFlight64(benchmark::State& state) {
   const hypha::ContextData context = caller_context();
@@ -132,7 +132,6 @@ void AmqpRpcInFlight64(benchmark::State& state) {
   proxy.call("echo", Json{{"x", 1}, {"s", "hello"}});
   hypha::bench::keep_in_flight(state, proxy, 64, "echo", Json{{"x", 1}, {"s", "hello"}});
 }
-BENCHMARK(AmqpRpcInFlight64)->UseRealTime();
 
 std::atomic<std::int64_t> dispatched{0};
 
@@ -172,8 +171,6 @@ void AmqpEvent(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
-BENCHMARK(AmqpEvent)->UseRealTime();
-BENCHMARK(AmqpEvent)->Threads(16)->UseRealTime();
 
 // AmqpEventBatch: the same, from one thread, each batch of 100 handed over at
 // once with dispatch_all_settled (what the transactional outbox's relay does):
@@ -191,7 +188,6 @@ void AmqpEventBatch(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
-BENCHMARK(AmqpEventBatch)->UseRealTime();
 
 // ------------------------------------------------------------ raw rabbitmq-c ----
 
@@ -247,22 +243,41 @@ class RawConnection {
     amqp_basic_consume(state_, kChannel, bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
     die_on(amqp_get_rpc_reply(state_), "basic.consume");
   }
+  void declare_topic_exchange(const std::string& name) {  // durable, as Nameko's <service>.events
+    amqp_exchange_declare(state_, kChannel, bytes(name), amqp_cstring_bytes("topic"), 0, 1, 0, 0, amqp_empty_table);
+    die_on(amqp_get_rpc_reply(state_), "exchange.declare");
+  }
+  void delete_exchange(const std::string& name) {
+    amqp_exchange_delete(state_, kChannel, bytes(name), 0);
+    die_on(amqp_get_rpc_reply(state_), "exchange.delete");
+  }
+  void bind(const std::string& queue, const std::string& exchange, const std::string& routing_key) {
+    amqp_queue_bind(state_, kChannel, bytes(queue), bytes(exchange), bytes(routing_key), amqp_empty_table);
+    die_on(amqp_get_rpc_reply(state_), "queue.bind");
+  }
   // publish: persistent JSON to the default exchange; returns the confirm sequence number.
   std::uint64_t publish(const std::string& queue, const std::string& body, const std::string* reply_to,
                         const std::string& correlation_id) {
+    return publish_to("", queue, body, reply_to, correlation_id);
+  }
+  std::uint64_t publish_to(const std::string& exchange, const std::string& routing_key, const std::string& body,
+                           const std::string* reply_to, const std::string& correlation_id) {
     amqp_basic_properties_t props{};
     props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CONTENT_ENCODING_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
-                   AMQP_BASIC_PRIORITY_FLAG | AMQP_BASIC_CORRELATION_ID_FLAG;
+                   AMQP_BASIC_PRIORITY_FLAG;
     props.content_type = amqp_cstring_bytes("application/json");
     props.content_encoding = amqp_cstring_bytes("utf-8");
     props.delivery_mode = 2;
     props.priority = 0;
-    props.correlation_id = bytes(correlation_id);
+    if (!correlation_id.empty()) {  // events have none
+      props._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
+      props.correlation_id = bytes(correlation_id);
+    }
     if (reply_to != nullptr) {
       props._flags |= AMQP_BASIC_REPLY_TO_FLAG;
       props.reply_to = bytes(*reply_to);
     }
-    if (amqp_basic_publish(state_, kChannel, amqp_empty_bytes, bytes(queue), 0, 0, &props, bytes(body)) !=
+    if (amqp_basic_publish(state_, kChannel, bytes(exchange), bytes(routing_key), 0, 0, &props, bytes(body)) !=
         AMQP_STATUS_OK) {
       throw std::runtime_error("raw amqp: basic.publish failed");
     }
@@ -459,10 +474,91 @@ void raw_request_reply(benchmark::State& state, std::size_t window) {
 }
 
 void RawAmqpRequestReply(benchmark::State& state) { raw_request_reply(state, 1); }
-BENCHMARK(RawAmqpRequestReply)->UseRealTime();
 
 void RawAmqpPipelined64(benchmark::State& state) { raw_request_reply(state, 64); }
+
+// RawEventConsumer: its own connection and thread; consumes a queue (manual
+// acks, prefetch 64) and acks each delivery, counting them.
+class RawEventConsumer {
+ public:
+  RawEventConsumer(const std::string& uri, const std::string& queue) : connection_(uri) {
+    connection_.consume(queue);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~RawEventConsumer() {
+    stop_ = true;
+    thread_.join();
+  }
+  std::int64_t consumed() const { return consumed_.load(); }
+
+ private:
+  void run() {
+    while (!stop_) {
+      timeval tv{0, 50000};
+      auto event = connection_.next(&tv);
+      if (!event.delivery) continue;
+      connection_.ack(event.delivery_tag);
+      consumed_.fetch_add(1);
+    }
+  }
+  RawConnection connection_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::int64_t> consumed_{0};
+  std::thread thread_;
+};
+
+// RawAmqpEventBatch: the ceiling for AmqpEventBatch. Batches of 100 persistent
+// events to a durable topic exchange (as `<service>.events`), confirms
+// pipelined (100 publishes, then their confirms), each batch timed until the
+// consumer has acked it.
+void RawAmqpEventBatch(benchmark::State& state) {
+  constexpr int kBatch = 100;
+  const std::string uri = amqp_uri();
+  const std::string tag = std::to_string(::getpid());
+  const std::string exchange = "raw-bench-" + tag + ".events";
+  const std::string queue = "raw-bench-events-" + tag;
+  RawConnection publisher(uri);
+  publisher.declare_topic_exchange(exchange);
+  publisher.declare_queue(queue);
+  publisher.bind(queue, exchange, "ping");
+  auto consumer = std::make_unique<RawEventConsumer>(uri, queue);
+  const std::string body = R"({"x": 1, "s": "hello"})";
+  ConfirmTracker confirms;
+  std::uint64_t last = 0;
+  std::int64_t sent = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kBatch; ++i) last = publisher.publish_to(exchange, "ping", body, nullptr, "");
+    sent += kBatch;
+    while (!confirms.confirmed(last)) {
+      auto event = publisher.next(nullptr);
+      if (event.confirmed != 0) confirms.confirm(event.confirmed, event.multiple);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (consumer->consumed() < sent) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        state.SkipWithError("raw events not all consumed within 60 s");
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  consumer.reset();
+  publisher.delete_queue(queue);
+  publisher.delete_exchange(exchange);
+}
+
+// Each Hypha benchmark runs right beside its raw ceiling, so that the ratio
+// compares two runs of the same moment (this VM's speed drifts by minutes).
+BENCHMARK(AmqpRpc)->UseRealTime();
+BENCHMARK(RawAmqpRequestReply)->UseRealTime();
+BENCHMARK(AmqpRpcInFlight64)->UseRealTime();
 BENCHMARK(RawAmqpPipelined64)->UseRealTime();
+BENCHMARK(AmqpRpc)->Threads(64)->UseRealTime();
+BENCHMARK(AmqpEvent)->UseRealTime();
+BENCHMARK(AmqpEvent)->Threads(16)->UseRealTime();
+BENCHMARK(AmqpEventBatch)->UseRealTime();
+BENCHMARK(RawAmqpEventBatch)->UseRealTime();
 
 }  // namespace
 

@@ -11,8 +11,8 @@
 #      that is set: Hypha's AmqpRpc (sequential, 64 threads), AmqpRpcInFlight64,
 #      AmqpEvent (1 and 16 dispatching threads, timed until handled), AmqpEventBatch
 #      (batches of 100 through dispatch_all_settled, as the outbox relay does) beside the
-#      raw rabbitmq-c ceilings RawAmqpRequestReply and
-#      RawAmqpPipelined64, with the ratios Hypha/raw.
+#      raw rabbitmq-c ceilings RawAmqpRequestReply, RawAmqpPipelined64 and
+#      RawAmqpEventBatch, with the ratios Hypha/raw.
 #   2. HTTP (wrk -t2 -c64 --latency) against a freshly started hypha-microblog on a
 #      free 127.0.0.1 port with a fresh data directory (stopped by pid on exit):
 #      (a) GET one micropost, (b) GET a collection page, after seeding one user
@@ -178,6 +178,7 @@ if has_part amqp; then
   note "$(printf '%-34s %14s' "AmqpEvent (target >=20000/s)" "${AMQP_RATE[AmqpEvent]:-?}/s")"
   note "$(printf '%-34s %14s' "AmqpEvent/threads:16" "${AMQP_RATE[AmqpEvent/threads:16]:-?}/s")"
   note "$(printf '%-34s %14s' "AmqpEventBatch (1 thread)" "${AMQP_RATE[AmqpEventBatch]:-?}/s")"
+  ratio AmqpEventBatch RawAmqpEventBatch "none; AmqpEvent >=20000/s"
 fi
 
 # start_server NAME [CONFIG]: starts hypha-microblog on a free port with a fresh

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <vector>
 
-#include "amqp_test_support.hpp"
+#include "amqp_vhost_test.hpp"
 #include "consumer.hpp"
 
 namespace {
@@ -42,11 +42,10 @@ class Taken {
 
 // AmqpConsumer fills a fresh queue with numbered messages and consumes them
 // all at once (prefetch = their number) into taken_.
-class AmqpConsumer : public ::testing::Test {
+class AmqpConsumer : public AmqpVhostTest {
  protected:
   void SetUp() override {
-    if (broker_uri().empty()) GTEST_SKIP() << "no broker";
-    uri_ = fresh_vhost_uri();
+    AmqpVhostTest::SetUp();
     raw_ = std::make_unique<RawClient>(uri_);
   }
   std::vector<Delivery> consume(const std::string& queue, int messages) {
@@ -66,7 +65,6 @@ class AmqpConsumer : public ::testing::Test {
     return taken_.all();
   }
 
-  std::string uri_;
   std::unique_ptr<RawClient> raw_;
   Taken taken_;
   std::unique_ptr<ConsumerLoop> loop_;

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <vector>
 
-#include "amqp_test_support.hpp"
+#include "amqp_vhost_test.hpp"
 #include "publisher.hpp"
 
 namespace {
@@ -50,11 +50,10 @@ class Results {
   std::vector<std::pair<int, PublishResult>> heard_;
 };
 
-class AmqpPublisher : public ::testing::Test {
+class AmqpPublisher : public AmqpVhostTest {
  protected:
   void SetUp() override {
-    if (broker_uri().empty()) GTEST_SKIP() << "no broker";
-    uri_ = fresh_vhost_uri();
+    AmqpVhostTest::SetUp();
     raw_ = std::make_unique<RawClient>(uri_);
     raw_->declare_queue(QueueSpec{"publisher-test", true, false, false, {}});
   }
@@ -65,7 +64,6 @@ class AmqpPublisher : public ::testing::Test {
     return o;
   }
 
-  std::string uri_;
   std::unique_ptr<RawClient> raw_;
 };
 

@@ -533,6 +533,7 @@ class AmqpTransport::Impl {
     const std::string method = method_of_routing_key(endpoint->service_name(), d.routing_key);
     endpoint->submit(method, std::move(request.invocation), headers_to_context(m.headers),
                      [this, target](Outcome outcome) {
+                       // A publish may block (reconnecting): never on the consumer's I/O thread.
                        if (consumer_.on_loop_thread()) {
                          scheduler_.soon(
                              [this, target, outcome = std::move(outcome)] { finish_request(target, outcome); });

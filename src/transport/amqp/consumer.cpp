@@ -173,8 +173,10 @@ void ConsumerLoop::run() {
           cancelled = true;
           drain_deadline = std::chrono::steady_clock::now() + drain;
         }
-        if (inflight_ == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
-          if (inflight_ != 0) log::warn("amqp: closing with {} unsettled deliveries; the broker will redeliver them", inflight_);
+        if (unsettled_.empty() || std::chrono::steady_clock::now() >= drain_deadline) {
+          if (!unsettled_.empty()) {
+            log::warn("amqp: closing with {} unsettled deliveries; the broker will redeliver them", unsettled_.size());
+          }
           break;
         }
         pump(50);
@@ -251,7 +253,6 @@ void ConsumerLoop::run_commands() {
         }
         case Command::Kind::kSettle:
           if (command.generation != generation_ || !connection_.is_open()) break;  // redelivered by the broker
-          if (inflight_ > 0) --inflight_;
           if (command.how == Settle::kAck) {
             acks.push_back(command.tag);
           } else {
@@ -290,7 +291,6 @@ void ConsumerLoop::connect() {
   connection_.open_channel(kConsumeChannel);
   connection_.open_channel(kDeclareChannel);
   ++generation_;
-  inflight_ = 0;
   unsettled_.clear();
   for (auto& [id, c] : consumers_) c->active = false;
   std::vector<Consumer*> all;
@@ -339,7 +339,6 @@ void ConsumerLoop::drop_connection() noexcept {
   connection_.abandon();
   connected_.store(false);
   for (auto& [id, c] : consumers_) c->active = false;
-  inflight_ = 0;
   unsettled_.clear();
 }
 
@@ -426,13 +425,11 @@ void ConsumerLoop::dispatch(amqp_envelope_t& envelope) {
   d.routing_key = to_string(envelope.routing_key);
   d.redelivered = envelope.redelivered != 0;
   d.message = to_message(envelope.message.properties, envelope.message.body);
-  ++inflight_;
   unsettled_.insert(envelope.delivery_tag);
   try {
     c->handler(std::move(d));
   } catch (const std::exception& e) {
     log::error("amqp: handler for {} failed: {}; message dropped", c->spec.queue.name, e.what());
-    --inflight_;
     unsettled_.erase(envelope.delivery_tag);
     connection_.reject(kConsumeChannel, envelope.delivery_tag, false);
   }

@@ -151,7 +151,6 @@ class ConsumerLoop {
   Connection connection_;
   std::map<std::uint64_t, std::unique_ptr<Consumer>> consumers_;
   std::uint64_t generation_ = 0;
-  std::uint64_t inflight_ = 0;
   std::set<std::uint64_t> unsettled_;  // delivery tags handed out and not settled yet
 };
 

@@ -328,11 +328,34 @@ void Publisher::handle_frame(const amqp_frame_t& frame) {
   }
 }
 
-std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
+// on_declare_channel runs a declaration (or queue check) on channel 2 with
+// the reconnect retries; a refusal closes only that channel. Its reply is
+// read here, under the lock, and confirms that come on the way wait in
+// rabbitmq-c's frame queue, where the reader asleep in poll() would not see
+// them until its timeout: it is woken for them.
+template <class F>
+auto Publisher::on_declare_channel(std::string_view what, F&& declaration) -> decltype(declaration()) {
   std::lock_guard lock(mutex_);
-  const HandOverQueuedFrames hand_over{*this};
-  return with_retries("queue check", [&] {
+  struct WakeReaderForQueuedFrames {
+    Publisher& publisher;
+    ~WakeReaderForQueuedFrames() {
+      amqp_connection_state_t state = publisher.connection_.state();
+      if (state != nullptr && amqp_frames_enqueued(state) != 0) publisher.wake_reader();
+    }
+  } wake{*this};
+  return with_retries(what, [&] {
     ensure_declare_channel();
+    try {
+      return declaration();
+    } catch (const AmqpError& e) {
+      if (!e.connection_lost()) declare_channel_open_ = false;
+      throw;
+    }
+  });
+}
+
+std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
+  return on_declare_channel("queue check", [&] {
     auto count = connection_.passive_declare(kDeclareChannel, queue);
     if (!count) declare_channel_open_ = false;  // a 404 closed the channel
     return count;
@@ -340,39 +363,11 @@ std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
 }
 
 void Publisher::declare_exchange(const ExchangeSpec& exchange) {
-  std::lock_guard lock(mutex_);
-  const HandOverQueuedFrames hand_over{*this};
-  with_retries("exchange.declare", [&] {
-    ensure_declare_channel();
-    try {
-      connection_.declare_exchange(kDeclareChannel, exchange);
-    } catch (const AmqpError& e) {
-      if (!e.connection_lost()) declare_channel_open_ = false;
-      throw;
-    }
-  });
+  on_declare_channel("exchange.declare", [&] { connection_.declare_exchange(kDeclareChannel, exchange); });
 }
 
 void Publisher::declare_queue(const QueueSpec& queue) {
-  std::lock_guard lock(mutex_);
-  const HandOverQueuedFrames hand_over{*this};
-  with_retries("queue.declare", [&] {
-    ensure_declare_channel();
-    try {
-      connection_.declare_queue(kDeclareChannel, queue);
-    } catch (const AmqpError& e) {
-      if (!e.connection_lost()) declare_channel_open_ = false;
-      throw;
-    }
-  });
-}
-
-// A declaration reads its reply under the lock, and confirms that come on
-// the way wait in rabbitmq-c's frame queue, where a reader sleeping in
-// poll() would not see them until its timeout: wake it.
-Publisher::HandOverQueuedFrames::~HandOverQueuedFrames() {
-  amqp_connection_state_t state = publisher.connection_.state();
-  if (state != nullptr && amqp_frames_enqueued(state) != 0) publisher.wake_reader();
+  on_declare_channel("queue.declare", [&] { connection_.declare_queue(kDeclareChannel, queue); });
 }
 
 void Publisher::close() noexcept {

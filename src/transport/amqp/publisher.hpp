@@ -140,14 +140,13 @@ class Publisher {
   void fail_pending(const AmqpError& error);
   /// wake_reader gets the reader out of poll() or its wait for a connection.
   void wake_reader() noexcept;
-  /// HandOverQueuedFrames, around a declaration, wakes the reader for the frames it queued.
-  struct HandOverQueuedFrames {
-    Publisher& publisher;
-    ~HandOverQueuedFrames();
-  };
+
   void abandon(const AmqpError& why) noexcept;
   template <class F>
   auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());
+  /// on_declare_channel runs `declaration` on channel 2 (see publisher.cpp).
+  template <class F>
+  auto on_declare_channel(std::string_view what, F&& declaration) -> decltype(declaration());
   /// with_publish_retries is with_retries, plus one more attempt when the
   /// confirm channel (not the connection) closed.
   template <class F>

@@ -13,6 +13,7 @@
 
 #include "hypha/core/errors.hpp"
 #include "hypha/core/logging.hpp"
+#include "request_target.hpp"
 
 namespace hypha {
 namespace {
@@ -26,6 +27,8 @@ namespace {
 constexpr std::size_t kConnectionMemory = 16 * 1024;
 
 struct RequestState {
+  std::string raw_target;  // the request line's target, before libmicrohttpd decodes it
+  bool started = false;    // the access handler has seen this request
   HttpRequest request;
   bool too_large = false;
   bool answered = false;
@@ -39,10 +42,12 @@ MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char*
   return MHD_YES;
 }
 
-MHD_Result collect_query(void* cls, MHD_ValueKind, const char* key, const char* value) {
-  auto* request = static_cast<HttpRequest*>(cls);
-  request->query.emplace_back(key ? key : "", value ? value : "");
-  return MHD_YES;
+// begin_request keeps the raw target of a new request (libmicrohttpd calls
+// it first); its state is freed by request_completed.
+void* begin_request(void*, const char* uri, MHD_Connection*) {
+  auto* state = new RequestState();
+  state->raw_target = uri != nullptr ? uri : "";
+  return state;
 }
 
 MHD_Result send_response(MHD_Connection* connection, const HttpResponse& response) {
@@ -119,13 +124,20 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
                           const char* upload_data, size_t* upload_data_size, void** con_cls) {
   auto* server = static_cast<HttpServer*>(cls);
   auto* state = static_cast<RequestState*>(*con_cls);
-  if (state == nullptr) {
-    state = new RequestState();
+  if (state == nullptr) {  // not seen by begin_request (it always is): decode what libmicrohttpd gives
+    state = static_cast<RequestState*>(begin_request(nullptr, url, connection));
     *con_cls = state;
+  }
+  if (!state->started) {
+    state->started = true;
     state->request.method = method;
-    state->request.path = url;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &state->request);
-    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &state->request);
+    if (auto refused = decode_request_target(state->raw_target, state->request)) {
+      state->answered = true;
+      const bool not_found = refused->status == 404;
+      return send_response(connection, error_response(refused->status, not_found ? "not_found" : "bad_request",
+                                                      refused->message));
+    }
     auto length = state->request.header("Content-Length");
     std::size_t declared = 0;
     if (!length.empty()) std::from_chars(length.data(), length.data() + length.size(), declared);
@@ -180,6 +192,7 @@ void HttpServer::start() {
   daemon_ = MHD_start_daemon(flags, port_, nullptr, nullptr, &access_handler, this,
                              MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
                              MHD_OPTION_THREAD_POOL_SIZE, threads_,
+                             MHD_OPTION_URI_LOG_CALLBACK, &begin_request, nullptr,
                              MHD_OPTION_NOTIFY_COMPLETED, &request_completed, nullptr,
                              MHD_OPTION_CONNECTION_TIMEOUT, 120u,
                              MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,

@@ -92,6 +92,50 @@ def test_unknown_route_outside_the_api_asking_for_json_is_404_with_json_error(ap
     assert_error(api.get("/no-such-route-" + unique_username("r"), headers={"Accept": "application/json"}), 404)
 
 
+# An encoded NUL or slash in the path names no resource: it is not cut at
+# the NUL ("/api/users%00x" is not "/api/users") nor split at the slash.
+@pytest.mark.parametrize("template", [
+    "/api/users/{u}%00junk", "/api/users/%00{u}", "/api/users%00/{u}", "/api/users/{u}/collection%00/x",
+    "/api/users/{u}%2Fcollection", "/api/users%2F{u}", "/api/users/{u}/collection%2f{id}",
+])
+def test_an_encoded_nul_or_slash_in_the_path_is_404(api, owner, post, template):
+    assert_error(api.get(template.format(u=owner.username, id=post["id"])), 404)
+
+
+def test_a_post_to_a_path_with_an_encoded_nul_creates_nothing(api):
+    username = unique_username("nul")
+    body = {"username": username, "password": unique_password()}
+    assert_error(api.post("/api/users%00junk", json=body), 404)
+    assert_error(api.post("/api/users/%00x", json=body), 404)
+    assert_error(api.get(f"/api/users/{username}"), 404)
+
+
+def test_a_delete_through_an_encoded_slash_deletes_nothing(owner):
+    post = owner.post("kept despite %2F")
+    assert_error(owner.api.delete(f"/api/users/{owner.username}%2Fcollection%2F{post['id']}"), 404)
+    assert json_body(owner.api.get(post["href"]), 200)["id"] == post["id"]
+
+
+@pytest.mark.parametrize("query", ["size=5%00", "si%00ze=5", "text=abc%00def"])
+def test_an_encoded_nul_in_a_query_value_is_400(api, owner, query):
+    path = "/api/search" if query.startswith("text") else owner.collection
+    assert_error(api.get(f"{path}?{query}"), 400)
+
+
+def test_an_absolute_form_target_is_served(server, owner):
+    """RFC 9112 3.2.2: a server must accept a request target in absolute form."""
+    import socket
+    from urllib.parse import urlsplit
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"GET {server.url}/api/users/{owner.username} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     "Connection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+
+
 # ---- 405 ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("method,template,allowed", [

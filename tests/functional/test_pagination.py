@@ -91,7 +91,7 @@ def test_links_of_a_numbered_page_lead_to_its_neighbours(api, feed):
     assert ids(check_page(api.get(page["previous"]))["result"]) == ids(posts[5:10])
 
 
-@pytest.mark.parametrize("n", [6, 1000])
+@pytest.mark.parametrize("n", [6, 1000, 2147483648, 10**20])
 def test_page_beyond_the_end_is_empty(api, feed, n):
     user, _ = feed
     page = check_page(api.get(f"{user.collection}?size=5&page={n}"))

@@ -37,9 +37,14 @@ hypha::Result<PageQuery> PageQuery::parse(std::optional<std::string_view> size, 
 
     std::optional<int> parsed_page;
     if (page) {
-        const auto value = parse_in_range(*page, 1, std::numeric_limits<int>::max());
-        if (!value) return hypha::fail(ErrorCode::kInvalidArgument, "page: must be an integer of at least 1");
-        parsed_page = static_cast<int>(*value);
+        const bool digits_only = !page->empty() && page->find_first_not_of("0123456789") == std::string_view::npos;
+        if (!digits_only || page->find_first_not_of('0') == std::string_view::npos) {
+            return hypha::fail(ErrorCode::kInvalidArgument, "page: must be an integer of at least 1");
+        }
+        // A page past INT_MAX is as empty as any page past the end of a list.
+        constexpr int kLastPage = std::numeric_limits<int>::max();
+        const auto value = parse_decimal_u64(*page);
+        parsed_page = value && *value <= static_cast<std::uint64_t>(kLastPage) ? static_cast<int>(*value) : kLastPage;
     }
 
     if (parsed_before && parsed_page) {

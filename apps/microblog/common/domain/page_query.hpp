@@ -32,7 +32,8 @@ class PageQuery {
     /// parse() validates raw query values; nullopt means "parameter absent".
     /// `size` must be a plain decimal integer from 1 to 100 ("", " 5", "1.5",
     /// "+5" are rejected); `before` a decimal uint64; `page` a decimal integer
-    /// from 1 to INT_MAX. Giving both `before` and `page` is an error. Returns
+    /// of at least 1 (beyond INT_MAX read as INT_MAX: an empty page). Giving
+    /// both `before` and `page` is an error. Returns
     /// kInvalidArgument with a message that starts with the offending field name.
     [[nodiscard]] static hypha::Result<PageQuery> parse(std::optional<std::string_view> size,
                                                         std::optional<std::string_view> before,

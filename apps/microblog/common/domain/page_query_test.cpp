@@ -64,8 +64,18 @@ TEST(PageQuery, OffsetOfHugePageDoesNotOverflow) {
     EXPECT_EQ(query->offset(), std::int64_t{2147483646} * 100);
 }
 
+// A page number past INT_MAX is a valid page past the end of any list.
+TEST(PageQuery, PagesBeyondIntMaxAreTheLastPage) {
+    for (std::string_view huge : {"2147483648", "18446744073709551616", "99999999999999999999999999"}) {
+        SCOPED_TRACE(huge);
+        const auto query = PageQuery::parse(nullopt, nullopt, huge);
+        ASSERT_TRUE(query);
+        EXPECT_EQ(query->page(), 2147483647);
+    }
+}
+
 TEST(PageQuery, RejectsBadPages) {
-    for (std::string_view bad : {"0", "", "-1", "1.0", "x", "2147483648"}) {
+    for (std::string_view bad : {"0", "000", "", "-1", "1.0", "x", "+2", "2 "}) {
         SCOPED_TRACE(bad);
         expect_rejected(PageQuery::parse(nullopt, nullopt, bad), "page");
     }

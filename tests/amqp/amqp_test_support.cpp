@@ -168,22 +168,21 @@ std::optional<RawDelivery> RawClient::next(std::chrono::milliseconds timeout) {
   }
 }
 
+// queue_counts: nullopt for a missing queue (whose 404 closed channel 2: reopened).
+std::optional<amqp::QueueCounts> RawClient::queue_counts(const std::string& queue) {
+  auto counts = connection_.passive_declare(2, queue);
+  if (!counts) connection_.open_channel(2);
+  return counts;
+}
+
 std::optional<std::uint32_t> RawClient::message_count(const std::string& queue) {
-  amqp_queue_declare_ok_t* ok = amqp_queue_declare(connection_.state(), 2, amqp::bytes(queue), 1, 0, 0, 0, amqp_empty_table);
-  if (ok == nullptr) {
-    // 404: the channel is closed; answer and reopen it.
-    amqp_channel_close_ok_t close_ok{};
-    amqp_send_method(connection_.state(), 2, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
-    connection_.open_channel(2);
-    return std::nullopt;
-  }
-  return ok->message_count;
+  auto counts = queue_counts(queue);
+  return counts ? std::optional<std::uint32_t>(counts->messages) : std::nullopt;
 }
 
 std::optional<std::uint32_t> RawClient::consumer_count(const std::string& queue) {
-  auto count = connection_.passive_declare(2, queue);
-  if (!count) connection_.open_channel(2);
-  return count;
+  auto counts = queue_counts(queue);
+  return counts ? std::optional<std::uint32_t>(counts->consumers) : std::nullopt;
 }
 
 NamekoCaller::NamekoCaller(const std::string& uri) : raw_(uri), uuid_(new_uuid4()) {

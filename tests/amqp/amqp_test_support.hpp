@@ -73,6 +73,7 @@ class RawClient {
   /// next waits for the next delivery of any consumed queue.
   std::optional<RawDelivery> next(std::chrono::milliseconds timeout = 10s);
   /// queue_size returns the number of ready messages (passive declare), nullopt if missing.
+  std::optional<amqp::QueueCounts> queue_counts(const std::string& queue);
   std::optional<std::uint32_t> message_count(const std::string& queue);
   std::optional<std::uint32_t> consumer_count(const std::string& queue);
 

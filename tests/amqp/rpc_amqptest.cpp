@@ -194,6 +194,10 @@ TEST_F(AmqpRpc, GracefulStopFinishesWorkInFlightAndNothingRunsTwice) {
   std::thread stopper([&] { service->stop(); });
   // The stop has begun (nobody consumes rpc-echo any more) while the worker still runs.
   EXPECT_TRUE(wait_until([&] { return raw.consumer_count("rpc-echo") == 0u; }));
+  // The caller's checks for consumers (every 200 ms here) see none, but no
+  // request waits in the queue: the call waits for its reply, it does not
+  // end as UnknownService.
+  EXPECT_FALSE(reply.wait_for(std::chrono::seconds(1)));
   Gate::instance().open();
   stopper.join();
   EXPECT_EQ(reply.get(std::chrono::seconds(10)), "s1");  // answered, then acked

@@ -400,37 +400,64 @@ class AmqpTransport::Impl {
 
   // service_has_consumers: false when rpc-<svc> is missing or nobody consumes it.
   bool service_has_consumers(std::string_view service) {
-    const std::string name(service);
     {
       std::lock_guard lock(state_mutex_);
-      auto it = service_seen_.find(name);
+      auto it = service_seen_.find(std::string(service));
       if (it != service_seen_.end() && Clock::now() < it->second) return true;
     }
-    std::optional<std::uint32_t> consumers;
+    const auto queue = check_service(service);
+    return queue == RequestQueue::kUnknown || queue == RequestQueue::kConsumed;
+  }
+
+  // request_may_be_answered: whether a published request to `service` can
+  // still get its reply. With no consumers it can while no request waits
+  // in the queue: an instance that is stopping took it (Nameko and Hypha
+  // cancel their consumers first, then finish their workers), and one that
+  // died gave it back to the queue, where it would wait.
+  bool request_may_be_answered(std::string_view service) {
+    forget_service(service);
+    const auto queue = check_service(service);
+    return queue == RequestQueue::kUnknown || queue == RequestQueue::kConsumed || queue == RequestQueue::kIdle;
+  }
+
+  // RequestQueue is what check_service found of rpc-<svc>.
+  enum class RequestQueue {
+    kUnknown,   // the check itself was refused (e.g. permissions): the publish or the deadline decides
+    kMissing,   // no such queue
+    kConsumed,  // it has consumers
+    kWaiting,   // no consumers, and messages wait in it
+    kIdle,      // no consumers, no message waits
+  };
+
+  // check_service passively declares rpc-<svc>, and remembers for
+  // service_check_ttl that it has consumers.
+  RequestQueue check_service(std::string_view service) {
+    std::optional<QueueCounts> counts;
     try {
-      consumers = publishers_.acquire()->consumer_count(rpc_queue(service).name);
+      counts = publishers_.acquire()->queue_counts(rpc_queue(service).name);
     } catch (const AmqpError& e) {
       if (e.connection_lost()) throw;
-      return true;  // the check itself was refused (e.g. permissions): let the publish decide
+      return RequestQueue::kUnknown;
     }
-    if (!consumers || *consumers == 0) return false;
+    if (!counts) return RequestQueue::kMissing;
+    if (counts->consumers == 0) return counts->messages > 0 ? RequestQueue::kWaiting : RequestQueue::kIdle;
     std::lock_guard lock(state_mutex_);
-    service_seen_[name] = Clock::now() + settings_.service_check_ttl;
-    return true;
+    service_seen_[std::string(service)] = Clock::now() + settings_.service_check_ttl;
+    return RequestQueue::kConsumed;
   }
 
   // watch_service checks, every service_check_ttl while a call waits, that its
-  // service still has consumers: a call published just before the service
+  // request may still be answered: a call published just before the service
   // stopped (or while "it has consumers" was cached) ends with UnknownService
-  // instead of waiting for its deadline.
+  // instead of waiting for its deadline, one taken by an instance that is
+  // stopping gracefully waits for its reply.
   void watch_service(const std::string& correlation_id, const std::string& service) {
     if (settings_.service_check_ttl.count() == 0 || stopping_.load()) return;
     auto handle = scheduler_.at(Clock::now() + settings_.service_check_ttl, [this, correlation_id, service] {
       if (stopping_.load() || !is_pending(correlation_id)) return;
       bool alive = true;
       try {
-        forget_service(service);
-        alive = service_has_consumers(service);
+        alive = request_may_be_answered(service);
       } catch (const std::exception& e) {
         log::debug("amqp: cannot check {} for consumers: {}", service, e.what());
       }

@@ -321,9 +321,9 @@ std::uint32_t Connection::declare_queue(amqp_channel_t channel, const QueueSpec&
   return ok->consumer_count;
 }
 
-std::optional<std::uint32_t> Connection::passive_declare(amqp_channel_t channel, std::string_view queue) {
+std::optional<QueueCounts> Connection::passive_declare(amqp_channel_t channel, std::string_view queue) {
   amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_, channel, bytes(queue), 1, 0, 0, 0, amqp_empty_table);
-  if (ok != nullptr) return ok->consumer_count;
+  if (ok != nullptr) return QueueCounts{ok->message_count, ok->consumer_count};
   amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_);
   channel_close_ok(state_, channel, reply);
   if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION && reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&

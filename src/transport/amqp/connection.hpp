@@ -98,9 +98,9 @@ class Connection {
   void declare_exchange(amqp_channel_t channel, const ExchangeSpec& exchange);
   /// declare_queue returns the queue's consumer count.
   std::uint32_t declare_queue(amqp_channel_t channel, const QueueSpec& queue);
-  /// passive_declare returns the consumer count, or nullopt when the queue does
-  /// not exist (the broker then closed the channel: reopen it).
-  std::optional<std::uint32_t> passive_declare(amqp_channel_t channel, std::string_view queue);
+  /// passive_declare returns the queue's counts, or nullopt when it does not
+  /// exist (the broker then closed the channel: reopen it).
+  std::optional<QueueCounts> passive_declare(amqp_channel_t channel, std::string_view queue);
   void bind_queue(amqp_channel_t channel, std::string_view queue, std::string_view exchange,
                   std::string_view routing_key);
   void consume(amqp_channel_t channel, std::string_view queue, std::string_view tag);

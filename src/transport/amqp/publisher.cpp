@@ -354,11 +354,11 @@ auto Publisher::on_declare_channel(std::string_view what, F&& declaration) -> de
   });
 }
 
-std::optional<std::uint32_t> Publisher::consumer_count(std::string_view queue) {
+std::optional<QueueCounts> Publisher::queue_counts(std::string_view queue) {
   return on_declare_channel("queue check", [&] {
-    auto count = connection_.passive_declare(kDeclareChannel, queue);
-    if (!count) declare_channel_open_ = false;  // a 404 closed the channel
-    return count;
+    auto counts = connection_.passive_declare(kDeclareChannel, queue);
+    if (!counts) declare_channel_open_ = false;  // a 404 closed the channel
+    return counts;
   });
 }
 

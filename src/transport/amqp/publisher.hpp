@@ -101,8 +101,8 @@ class Publisher {
   /// not be written, after publish()'s reconnect retries.
   void publish_async(std::string_view exchange, std::string_view routing_key, bool mandatory, const Message& message,
                      Confirmed on_confirm);
-  /// consumer_count checks a queue passively: nullopt when it does not exist.
-  std::optional<std::uint32_t> consumer_count(std::string_view queue);
+  /// queue_counts checks a queue passively: nullopt when it does not exist.
+  std::optional<QueueCounts> queue_counts(std::string_view queue);
   void declare_exchange(const ExchangeSpec& exchange);
   void declare_queue(const QueueSpec& queue);
   void close() noexcept;

@@ -38,6 +38,13 @@ struct QueueSpec {
   std::int32_t x_expires_ms = 0;
 };
 
+/// QueueCounts is what a passive queue.declare tells: messages ready (not
+/// those delivered and unacked) and consumers.
+struct QueueCounts {
+  std::uint32_t messages = 0;
+  std::uint32_t consumers = 0;
+};
+
 /// Binding binds a queue to an exchange; `declare` says whether to declare the
 /// exchange first (DECLARE_EVENT_EXCHANGES: false binds to an existing one).
 struct Binding {

@@ -111,6 +111,20 @@ TEST(AmqpCodec, UnwrapsKombuTypeEnvelopes) {
   EXPECT_EQ(v["three"].size(), 3u);     // not exactly the two envelope keys
 }
 
+// kombu 5.3.0 wrote a UUID as its hex, later versions as {"hex", "version"};
+// both arrive as str(uuid) gives it, the form kombu <= 5.2 sent.
+TEST(AmqpCodec, KombuUuidEnvelopesOfEveryVersionReadAsTheHyphenatedForm) {
+  Json v = decode_json(R"([{"__type__": "uuid", "__value__": "6F1C1B4E00004000800000000000000A"},
+    {"__type__": "uuid", "__value__": {"hex": "6f1c1b4e00004000800000000000000a", "version": 4}},
+    {"__type__": "uuid", "__value__": {"hex": "6f1c1b4e00004000800000000000000a"}},
+    {"__type__": "uuid", "__value__": "6f1c1b4e-0000-4000-8000-00000000000a"},
+    {"__type__": "uuid", "__value__": {"int": 5}},
+    {"__type__": "uuid", "__value__": "not-a-uuid"}])");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(v[i], "6f1c1b4e-0000-4000-8000-00000000000a") << i;
+  EXPECT_EQ(v[4], (Json{{"int", 5}}));  // not a form kombu writes: kept
+  EXPECT_EQ(v[5], "not-a-uuid");
+}
+
 TEST(AmqpCodec, RoundTripsThroughTheCodec) {
   Json value = {{"text", "h\u00e9llo \U0001F600"}, {"n", -42}, {"f", 0.25}, {"list", {1, "two", nullptr}}};
   EXPECT_EQ(decode_json(encode_json(value)), value);

@@ -107,7 +107,8 @@ TEST_F(AmqpWire, AcceptsKombuEnvelopesAndNanTokens) {
   service.start();
   NamekoCaller nameko(uri_);
   nameko.send("echo.hello",
-              nameko.request(R"({"args": [{"__type__": "uuid", "__value__": "0b4a1c52-1111-4222-8333-444455556666"}], )"
+              nameko.request(R"({"args": [{"__type__": "uuid", )"
+                             R"("__value__": {"hex": "0b4a1c52111142228333444455556666", "version": 4}}], )"
                              R"("kwargs": {}})",
                              "c1"));
   auto reply = nameko.reply();

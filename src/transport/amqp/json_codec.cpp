@@ -1,5 +1,6 @@
 #include "json_codec.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -317,12 +318,34 @@ class Parser {
     auto type = object.find("__type__");
     auto value = object.find("__value__");
     if (type == object.end() || value == object.end() || !type->is_string()) return object;
-    static constexpr std::string_view kKnown[] = {"datetime", "date", "time", "decimal", "uuid", "bytes", "base64"};
     const auto& name = type->get_ref<const std::string&>();
+    if (name == "uuid") return uuid_text(std::move(*value));
+    static constexpr std::string_view kKnown[] = {"datetime", "date", "time", "decimal", "bytes", "base64"};
     for (auto known : kKnown) {
       if (name == known) return std::move(*value);
     }
     return object;
+  }
+
+  // uuid_text gives a kombu uuid envelope's value as str(uuid) does (what
+  // kombu <= 5.2 sent): kombu 5.3.0 wrote uuid.hex, later ones
+  // {"hex": ..., "version": ...}. Anything else is kept as it came.
+  static Json uuid_text(Json value) {
+    if (value.is_object()) {
+      auto hex = value.find("hex");
+      if (hex == value.end() || !hex->is_string()) return value;
+      value = std::move(*hex);
+    }
+    if (!value.is_string()) return value;
+    std::string digits;
+    for (char c : value.get_ref<const std::string&>()) {
+      if (c == '-') continue;
+      if (!std::isxdigit(static_cast<unsigned char>(c))) return value;
+      digits.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    if (digits.size() != 32) return value;
+    for (std::size_t at : {8, 13, 18, 23}) digits.insert(at, 1, '-');
+    return digits;
   }
 
   std::string_view s_;

@@ -99,6 +99,28 @@ TEST_F(AmqpPublisher, AnUnroutableMandatoryPublishIsCalledBackAsReturned) {
   EXPECT_FALSE(heard[1].second.error);
 }
 
+// The broker's acks may cover several publishes at once (multiple): a
+// return goes to the publish it belongs to, told by its correlation id,
+// not to the one whose tag the next ack names.
+TEST_F(AmqpPublisher, ReturnsReachTheirOwnPublishesAmongManyInFlight) {
+  Publisher publisher(options());
+  Results results;
+  constexpr int kMessages = 400;
+  for (int i = 0; i < kMessages; ++i) {
+    Message m = persistent("{}");
+    m.correlation_id = "c" + std::to_string(i);
+    const bool unroutable = i % 3 == 0;
+    publisher.publish_async(unroutable ? "amq.direct" : "", unroutable ? "nobody-listens" : "publisher-test", true,
+                            m, results.callback(i));
+  }
+  ASSERT_TRUE(results.wait_for(kMessages));
+  for (const auto& [index, result] : results.heard()) {
+    EXPECT_FALSE(result.error) << index;
+    EXPECT_EQ(result.returned.has_value(), index % 3 == 0) << index;
+  }
+  EXPECT_EQ(raw_->message_count("publisher-test"), std::optional<std::uint32_t>(kMessages - (kMessages + 2) / 3));
+}
+
 TEST_F(AmqpPublisher, ARefusedPublishIsCalledBackWithTheErrorAndTheNextOneGoesThrough) {
   Publisher publisher(options());
   Results results;

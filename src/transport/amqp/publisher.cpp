@@ -39,7 +39,7 @@ void Publisher::ensure_open() {
     connection_.confirm_select(kConfirmChannel);
     confirm_channel_open_ = true;
     published_ = 0;
-    returned_.reset();
+    returned_.clear();
     ++generation_;
   }
 }
@@ -66,7 +66,7 @@ void Publisher::finish(Pending& pending, std::optional<AmqpError> error, std::op
 void Publisher::fail_pending(const AmqpError& error) {
   for (auto& [sequence, pending] : pending_) finish(*pending, error, std::nullopt);
   pending_.clear();
-  returned_.reset();
+  returned_.clear();
   if (!callbacks_.empty()) wake_reader();  // this may be another thread: the reader runs them
 }
 
@@ -158,6 +158,7 @@ std::shared_ptr<Publisher::Pending> Publisher::send(std::string_view exchange, s
   auto pending = std::make_shared<Pending>();
   pending->sent_at = std::chrono::steady_clock::now();
   pending->on_confirm = std::move(on_confirm);
+  if (mandatory && message.correlation_id) pending->correlation_id = *message.correlation_id;
   pending_.emplace(++published_, pending);
   return pending;
 }
@@ -262,12 +263,7 @@ void Publisher::read_frames(std::unique_lock<std::mutex>& lock) {
 
 void Publisher::confirm(std::uint64_t tag, bool multiple, const std::optional<AmqpError>& error) {
   auto complete = [&](std::map<std::uint64_t, std::shared_ptr<Pending>>::iterator it) {
-    std::optional<Returned> returned;
-    if (it->first == tag && returned_) {
-      returned = std::move(returned_);
-      returned_.reset();
-    }
-    finish(*it->second, error, std::move(returned));
+    finish(*it->second, error, take_returned(*it->second, it->first == tag));
     return pending_.erase(it);
   };
   if (multiple) {
@@ -275,7 +271,23 @@ void Publisher::confirm(std::uint64_t tag, bool multiple, const std::optional<Am
   } else if (auto it = pending_.find(tag); it != pending_.end()) {
     complete(it);
   }
-  returned_.reset();
+  // A return without a correlation id belongs to the publish this ack names (none other can be told).
+  std::erase_if(returned_, [](const auto& entry) { return entry.first.empty(); });
+}
+
+// take_returned: the basic.return of a publish being confirmed, matched by
+// correlation id; one without an id is taken by the publish the ack names.
+std::optional<Returned> Publisher::take_returned(const Pending& pending, bool named_by_the_ack) {
+  for (auto it = returned_.begin(); it != returned_.end(); ++it) {
+    const bool ours = pending.correlation_id.empty() ? named_by_the_ack && it->first.empty()
+                                                     : it->first == pending.correlation_id;
+    if (ours) {
+      Returned returned = std::move(it->second);
+      returned_.erase(it);
+      return returned;
+    }
+  }
+  return std::nullopt;
 }
 
 void Publisher::handle_frame(const amqp_frame_t& frame) {
@@ -300,8 +312,12 @@ void Publisher::handle_frame(const amqp_frame_t& frame) {
       amqp_message_t content;
       amqp_rpc_reply_t reply = amqp_read_message(connection_.state(), frame.channel, &content, 0);
       connection_.check(reply, "reading a returned message");
+      std::string correlation_id;
+      if (content.properties._flags & AMQP_BASIC_CORRELATION_ID_FLAG) {
+        correlation_id = to_string(content.properties.correlation_id);
+      }
       amqp_destroy_message(&content);
-      returned_ = std::move(returned);  // its ack comes next
+      returned_.emplace_back(std::move(correlation_id), std::move(returned));  // before its ack
       break;
     }
     case AMQP_CHANNEL_CLOSE_METHOD: {

@@ -120,12 +120,14 @@ class Publisher {
     std::condition_variable woken;
     Confirmed on_confirm;  // set for publish_async: completed by the reader thread instead
     std::chrono::steady_clock::time_point sent_at;
+    std::string correlation_id;  // what tells its basic.return (if any) from others
   };
   void ensure_open();
   void ensure_declare_channel();
   /// send publishes on the confirm channel (open) and registers its confirm.
   std::shared_ptr<Pending> send(std::string_view exchange, std::string_view routing_key, bool mandatory,
                                 const Message& message, Confirmed&& on_confirm = {});
+  std::optional<Returned> take_returned(const Pending& pending, bool named_by_the_ack);
   /// finish completes one publish: wakes its waiter, or queues its callback for the reader.
   void finish(Pending& pending, std::optional<AmqpError> error, std::optional<Returned> returned);
   /// read_confirms is the confirm reader thread (until reader_epoch_ moves past `epoch`).
@@ -162,7 +164,9 @@ class Publisher {
   bool declare_channel_open_ = false;
   std::uint64_t published_ = 0;  // publishes on the confirm channel since it opened
   std::map<std::uint64_t, std::shared_ptr<Pending>> pending_;  // by publish sequence number
-  std::optional<Returned> returned_;  // a basic.return whose ack has not come yet
+  // basic.returns whose acks have not come yet, by the returned message's
+  // correlation id (an ack may be `multiple`: its tag does not tell whose).
+  std::vector<std::pair<std::string, Returned>> returned_;
 
   // The confirm reader (publish_async).
   std::thread reader_;

@@ -333,6 +333,16 @@ def test_unknown_or_malformed_micropost_id_is_404(api, writer, bad_id):
     assert_error(api.get(f"{writer.collection}/{bad_id}"), 404)
 
 
+def test_a_micropost_id_with_leading_zeros_is_no_alias(api, writer):
+    """A micropost has one URL: /collection/0<id> names nothing."""
+    post = writer.post("one id, one form")
+    alias = f"{writer.collection}/0{post['id']}"
+    assert_error(api.get(alias), 404)
+    assert_error(writer.api.delete(alias), 404)
+    assert_error(writer.api.put(alias, json={"text": "via an alias"}), 404)
+    assert json_body(api.get(post["href"]), 200)["text"] == "one id, one form"
+
+
 def test_collection_of_unknown_user_is_404(api):
     assert_error(api.get(f"/api/users/{unique_username('ghost')}/collection"), 404)
 

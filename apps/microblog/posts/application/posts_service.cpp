@@ -46,10 +46,11 @@ Json post_json(const StoredMicropost& stored) {
   throw contracts::MicroblogError(ErrorCode::kNotFound, "no micropost with id '" + id + "'");
 }
 
-// load finds a post of `author` by its decimal id, or raises NotFound.
+// load finds a post of `author` by its decimal id, or raises NotFound. The id
+// is in its one written form: "0123" is no alias of "123".
 StoredMicropost load(MicropostRepository& repo, const std::string& author, const std::string& id) {
   auto numeric = parse_decimal_u64(id);
-  if (!numeric) not_found(id);
+  if (!numeric || id.front() == '0') not_found(id);
   auto stored = repo.find(*numeric);
   if (!stored || !stored->post.is_author(author)) not_found(id);
   return std::move(*stored);

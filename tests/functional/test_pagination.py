@@ -176,3 +176,36 @@ def test_page_and_cursor_agree_after_a_deletion(api, new_user):
     assert ids(flatten(walk(api, f"{user.collection}?size=2"))) == ids(remaining)
     by_number = [check_page(api.get(f"{user.collection}?size=2&page={n}"))["result"] for n in (1, 2, 3)]
     assert [p["id"] for page in by_number for p in page] == ids(remaining)
+
+
+# A page left empty by deletions (or a cursor past either end) is no dead
+# end: its links lead to the items that remain on either side.
+def test_a_page_emptied_by_deletions_links_on_to_what_remains(api, new_user):
+    user = new_user("gap")
+    [user.post(f"gap item {i}") for i in range(9)]
+    first = check_page(api.get(f"{user.collection}?size=3"))
+    second = check_page(api.get(first["next"]))
+    for post in first["result"]:
+        assert user.api.delete(post["href"]).status_code == 204
+    back = check_page(api.get(second["previous"]))
+    assert back["result"] == [] and back["previous"] is None and back["next"] is not None
+    assert ids(check_page(api.get(back["next"]))["result"]) == ids(second["result"])
+
+
+def test_an_empty_page_below_every_item_links_back_up(api, new_user):
+    user = new_user("floor")
+    posts = [user.post(f"floor item {i}") for i in range(4)]
+    page = check_page(api.get(f"{user.collection}?size=3&before=1"))
+    assert page["result"] == [] and page["next"] is None and page["previous"] is not None
+    assert ids(check_page(api.get(page["previous"]))["result"]) == ids(list(reversed(posts[:3])))
+
+
+def test_an_empty_page_of_a_list_of_users_links_back(api, new_user):
+    user = new_user("flw")
+    followed = [new_user("fd", with_token=False) for _ in range(3)]
+    for other in followed:
+        assert user.follow(other.username).status_code == 201
+    page = check_page(api.get(f"{user.href}/following?size=2&after=9000000000000000000"))
+    assert page["result"] == [] and page["previous"] is None and page["next"] is not None
+    newest = check_page(api.get(page["next"]))["result"]
+    assert [u["username"] for u in newest] == [followed[2].username, followed[1].username]

@@ -70,6 +70,11 @@ HttpResponse page_response(const Json& list, const ListQuery& q, PageLinks links
   } else if (!items.empty()) {
     if (has_more) next = links.with("before", cursor_of(items.back()));
     if (has_newer) previous = links.with("after", cursor_of(items.front()));
+  } else {
+    // An empty page between cursors (its items were deleted) links on to what remains on either side.
+    const auto after = q.after ? parse_decimal_u64(*q.after) : std::nullopt;
+    if (has_more && after && *after < UINT64_MAX) next = links.with("before", std::to_string(*after + 1));
+    if (has_newer && q.page.before()) previous = links.with("after", std::to_string(*q.page.before() - 1));
   }
   hypha::JsonWriter out;
   const auto link = [&](const std::optional<std::string>& href) { href ? out.string(*href) : out.null(); };

@@ -64,7 +64,9 @@ Page read_keyset_page(hypha::sql::Connection& db, const KeysetList& list, const 
              [&](auto& select) { select.bind(10, *request.after).bind(11, request.size + 1); });
         std::reverse(page.items.begin(), page.items.end());
         page.has_newer = extra;
-        page.has_more = !page.items.empty() && exists_beyond(key_of(page.items.back()), false);
+        // An empty page (what followed the cursor is gone) still leads on to what is at or below it.
+        page.has_more = page.items.empty() ? *request.after < INT64_MAX && exists_beyond(*request.after + 1, false)
+                                           : exists_beyond(key_of(page.items.back()), false);
         return page;
     }
     read("AND (?10 IS NULL OR " + list.key + " < ?10) ORDER BY " + list.key + " DESC LIMIT ?11 OFFSET ?12",
@@ -72,7 +74,12 @@ Page read_keyset_page(hypha::sql::Connection& db, const KeysetList& list, const 
     page.has_more = extra;
     // The first page starts at the newest item: nothing is newer, no query needed.
     const bool first_page = !request.before && request.offset == 0;
-    page.has_newer = !first_page && !page.items.empty() && exists_beyond(key_of(page.items.front()), true);
+    if (page.items.empty()) {
+        // Nothing below the cursor: what is at or above it is still a page away.
+        page.has_newer = request.before && *request.before > 0 && exists_beyond(*request.before - 1, true);
+    } else {
+        page.has_newer = !first_page && exists_beyond(key_of(page.items.front()), true);
+    }
     return page;
 }
 

@@ -102,7 +102,10 @@ MicropostPage SqliteMicropostRepository::list_by_author(std::string_view author_
     }
     std::reverse(page.items.begin(), page.items.end());
     page.has_newer = extra;
-    page.has_more = !page.items.empty() && exists_beyond(author_key, page.items.back().post.id(), false);
+    // An empty page (what followed the cursor is gone) still leads on to what is at or below it.
+    page.has_more = page.items.empty()
+                        ? *cursor.after < UINT64_MAX && exists_beyond(author_key, *cursor.after + 1, false)
+                        : exists_beyond(author_key, page.items.back().post.id(), false);
     return page;
   }
   auto stmt = cursor.before ? db_.read().prepare(select + "AND id < ? ORDER BY id DESC LIMIT ?")
@@ -121,7 +124,12 @@ MicropostPage SqliteMicropostRepository::list_by_author(std::string_view author_
     page.items.push_back(read_row(stmt));
   }
   page.has_more = extra;
-  page.has_newer = !page.items.empty() && exists_beyond(author_key, page.items.front().post.id(), true);
+  if (page.items.empty()) {
+    // Nothing below the cursor: what is at or above it is still a page away.
+    page.has_newer = cursor.before && *cursor.before > 0 && exists_beyond(author_key, *cursor.before - 1, true);
+  } else {
+    page.has_newer = exists_beyond(author_key, page.items.front().post.id(), true);
+  }
   return page;
 }
 

@@ -116,6 +116,16 @@ struct HttpServerCallbacks {
     }
     return send_response(connection, HttpServer::answer(std::move(match), state.request));
   }
+
+  // refuse_too_large answers a body over the limit: 404 or 405 first when
+  // the route or method is wrong (as for any request), else 413.
+  static MHD_Result refuse_too_large(HttpServer& server, MHD_Connection* connection, const HttpRequest& request) {
+    auto match = server.route(request);
+    if (!match.handler) return send_response(connection, HttpServer::answer(std::move(match), request));
+    return send_response(connection, error_response(413, "payload_too_large",
+                                                    "request body is larger than " +
+                                                        std::to_string(server.max_body_bytes()) + " bytes"));
+  }
 };
 
 namespace {
@@ -144,9 +154,7 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
     if (declared > server->max_body_bytes()) {
       // Refuse before reading the body: it never reaches memory.
       state->answered = true;
-      return send_response(connection, error_response(413, "payload_too_large",
-                                             "request body is larger than " + std::to_string(server->max_body_bytes()) +
-                                                 " bytes"));
+      return HttpServerCallbacks::refuse_too_large(*server, connection, state->request);
     }
     return MHD_YES;
   }
@@ -170,11 +178,7 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
   }
   if (state->answered) return MHD_YES;
   state->answered = true;
-  if (state->too_large) {
-    return send_response(connection, error_response(413, "payload_too_large",
-                                           "request body is larger than " + std::to_string(server->max_body_bytes()) +
-                                               " bytes"));
-  }
+  if (state->too_large) return HttpServerCallbacks::refuse_too_large(*server, connection, state->request);
   return HttpServerCallbacks::serve(*server, connection, *state);
 }
 

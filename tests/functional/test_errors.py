@@ -330,6 +330,19 @@ def test_chunked_body_over_64_kib_is_413(api, owner):
     assert ids(json_body(api.get(owner.collection + "?size=100"), 200)["result"]) == before
 
 
+@pytest.mark.parametrize("chunked", [False, True])
+def test_an_oversized_body_to_a_wrong_route_or_method_is_404_or_405(api, owner, chunked):
+    """The route and method are checked before the body's size, as for any request."""
+    def body():
+        data = b'{"text": "' + b"a" * (MAX_BODY + 10) + b'"}'
+        return (data[i:i + 8192] for i in range(0, len(data), 8192)) if chunked else data
+
+    json_type = {"Content-Type": "application/json"}
+    assert_error(owner.api.post("/api/nope", data=body(), headers=json_type), 404)
+    assert_error(owner.api.put(owner.collection, data=body(), headers=json_type), 405)
+    assert_error(owner.api.post(owner.collection, data=body(), headers=json_type), 413)
+
+
 def test_huge_body_is_refused_and_harmless(api, owner):
     body = b'{"text": "' + b"a" * (4 * 1024 * 1024) + b'"}'
     try:

@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -168,9 +169,13 @@ Json safe_error_args(const Json& args) {
     for (auto it = args.begin(); it != args.end(); ++it) out[it.key()] = safe_error_args(it.value());
     return out;
   }
-  // Python's str(): True, False, None.
+  // Python's str(): True, False, None, nan, inf.
   if (args.is_boolean()) return args.get<bool>() ? "True" : "False";
   if (args.is_null()) return "None";
+  if (args.is_number_float() && !std::isfinite(args.get<double>())) {
+    const double d = args.get<double>();
+    return std::isnan(d) ? "nan" : d > 0 ? "inf" : "-inf";
+  }
   return args.dump();
 }
 

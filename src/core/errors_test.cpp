@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -144,6 +146,8 @@ TEST(SafeErrorArgs, StringifiesNonStringsLikeNameko) {
 TEST(SafeErrorArgs, BooleansAndNullReadAsPythonStr) {
   // Nameko stringifies with str(): True, False, None.
   EXPECT_EQ(hypha::safe_error_args(Json::parse("[true, false, null]")), Json::parse(R"(["True", "False", "None"])"));
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(hypha::safe_error_args(Json::array({std::nan(""), inf, -inf})), Json::parse(R"(["nan", "inf", "-inf"])"));
 }
 
 TEST(ErrorInfo, JsonRoundTrip) {

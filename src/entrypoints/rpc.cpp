@@ -17,6 +17,7 @@ class RpcServer : public RpcEndpoint {
   }
 
   const std::string& service_name() const override { return name_; }
+  bool has_method(std::string_view method) const override { return find(method) != nullptr; }
   bool empty() const { return methods_.empty(); }
   CallGate& gate() { return gate_; }
 

@@ -105,6 +105,9 @@ TEST_F(AmqpMalformed, UnknownMethodGetsMethodNotFound) {
                                 {"exc_type", "MethodNotFound"},
                                 {"value", "nope"}})
                               .dump());
+  // The method is looked up before the body is read, as Nameko does.
+  error = error_of("nope", caller_->request("{\"args\": [", ""));
+  EXPECT_EQ(error["exc_path"], "nameko.exceptions.MethodNotFound");
   expect_still_answers();
 }
 

@@ -131,6 +131,9 @@ class RpcEndpoint {
  public:
   virtual ~RpcEndpoint() = default;
   virtual const std::string& service_name() const = 0;
+  /// has_method: whether `method` is served (a transport asks it before
+  /// reading a request's body, as Nameko looks the method up first).
+  virtual bool has_method(std::string_view method) const = 0;
   /// call runs the method on the calling thread (waits for a worker slot).
   virtual Outcome call(std::string_view method, Invocation&& inv, const ContextData& caller) = 0;
   /// submit queues the call on the container's workers; done gets the outcome.

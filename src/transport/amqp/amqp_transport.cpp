@@ -551,13 +551,17 @@ class AmqpTransport::Impl {
     }
     auto target = std::make_shared<const ReplyTarget>(
         ReplyTarget{endpoint->service_name(), *m.reply_to, m.correlation_id, d.generation, d.tag});
+    auto answer_error = [&](ErrorInfo error) {
+      scheduler_.soon([this, target, error = std::move(error)] { send_reply(target, Outcome{nullptr, error}); });
+    };
+    // As Nameko: the method is looked up first, then the body read.
+    const std::string method = method_of_routing_key(endpoint->service_name(), d.routing_key);
+    if (!endpoint->has_method(method)) return answer_error(MethodNotFound(method).info());
     DecodedRequest request = decode_request(m.content_type, m.content_encoding, m.body);
     if (request.error) {
       log::warn("amqp: malformed request {}: {}", d.routing_key, request.error->value);
-      scheduler_.soon([this, target, error = *request.error] { send_reply(target, Outcome{nullptr, error}); });
-      return;
+      return answer_error(*request.error);
     }
-    const std::string method = method_of_routing_key(endpoint->service_name(), d.routing_key);
     endpoint->submit(method, std::move(request.invocation), headers_to_context(m.headers),
                      [this, target](Outcome outcome) {
                        // A publish may block (reconnecting): never on the consumer's I/O thread.

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <iostream>
 
 #include "hypha/core/logging.hpp"
@@ -10,6 +11,20 @@
 
 namespace hypha::cli {
 namespace {
+
+// without_password hides the password of a URI ("amqp://guest:****@host/"):
+// show-config output ends up in terminals, logs and bug reports.
+std::string without_password(std::string text) {
+  const auto scheme = text.find("://");
+  if (scheme == std::string::npos) return text;
+  const auto at = text.find('@', scheme + 3);
+  const auto colon = text.find(':', scheme + 3);
+  const auto slash = text.find('/', scheme + 3);
+  if (at == std::string::npos || colon == std::string::npos || colon > at || (slash != std::string::npos && slash < at)) {
+    return text;
+  }
+  return text.replace(colon + 1, at - colon - 1, "****");
+}
 
 void emit_yaml(YAML::Emitter& out, const Json& value) {
   if (value.is_object()) {
@@ -24,7 +39,7 @@ void emit_yaml(YAML::Emitter& out, const Json& value) {
     for (const auto& item : value) emit_yaml(out, item);
     out << YAML::EndSeq;
   } else if (value.is_string()) {
-    out << YAML::DoubleQuoted << value.get<std::string>();
+    out << YAML::DoubleQuoted << without_password(value.get<std::string>());
   } else if (value.is_null()) {
     out << YAML::Null;
   } else {
@@ -38,10 +53,13 @@ Config load_config(const std::string& file, const std::vector<std::string>& over
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0) throw ConfigurationError("--set expects KEY=VALUE, got '" + item + "'");
     Config parsed = Config::load_string(item.substr(0, eq) + ": " + item.substr(eq + 1), "--set");
-    config.set(item.substr(0, eq), parsed.get(item.substr(0, eq)));
+    config.set(item.substr(0, eq), parsed.get(item.substr(0, eq)), "--set");
   }
   return config;
 }
+
+// kMaxInstances bounds SERVICE=N: each instance is a container with its own workers.
+constexpr std::size_t kMaxInstances = 64;
 
 int run_services(const Config& config, const std::vector<std::string>& names, const ServiceRegistry& registry) {
   ServiceRunner::block_stop_signals();
@@ -50,7 +68,16 @@ int run_services(const Config& config, const std::vector<std::string>& names, co
   for (const auto& item : names) {
     auto eq = item.find('=');
     std::string name = item.substr(0, eq);
-    std::size_t instances = eq == std::string::npos ? 1 : std::stoul(item.substr(eq + 1));
+    std::size_t instances = 1;
+    if (eq != std::string::npos) {
+      const std::string count = item.substr(eq + 1);
+      auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), instances);
+      if (ec != std::errc() || end != count.data() + count.size() || instances < 1 || instances > kMaxInstances) {
+        std::cerr << "Error: '" << item << "': the number of instances must be a whole number from 1 to "
+                  << kMaxInstances << "\n";
+        return 2;
+      }
+    }
     auto it = registry.services().find(name);
     if (it == registry.services().end()) {
       std::string known;
@@ -80,16 +107,17 @@ int call_service(const Config& config, const std::string& target, const std::str
                  "reached from inside their own process)\n";
     return 2;
   }
-  Runtime runtime(config);
-  runtime.transport().start();
   Json body = payload.empty() ? Json::object() : Json::parse(payload);
   if (body.is_object()) {  // '{"args": ["Ann"]}' is enough on the command line
     if (!body.contains("args")) body["args"] = Json::array();
     if (!body.contains("kwargs")) body["kwargs"] = Json::object();
   }
+  Invocation invocation = Invocation::from_payload(body);  // a bad payload fails before connecting
+  Runtime runtime(config);
+  runtime.transport().start();
   ContextData context;
   push_call_id(context.call_id_stack, new_call_id("standalone_rpc_proxy", "call"), 1);
-  Outcome outcome = runtime.transport().call(target.substr(0, dot), target.substr(dot + 1), Invocation::from_payload(body),
+  Outcome outcome = runtime.transport().call(target.substr(0, dot), target.substr(dot + 1), std::move(invocation),
                                              context, CallOptions{});
   runtime.transport().stop();
   if (outcome.error) {
@@ -106,9 +134,10 @@ int dispatch_event(const Config& config, const std::string& service, const std::
     std::cerr << "Error: `dispatch` needs a network transport: set AMQP_URI in the config\n";
     return 2;
   }
+  const Json body = payload.empty() ? Json::object() : Json::parse(payload);
   Runtime runtime(config);
   runtime.transport().start();
-  runtime.transport().dispatch(service, event_type, payload.empty() ? Json::object() : Json::parse(payload), ContextData{});
+  runtime.transport().dispatch(service, event_type, body, ContextData{});
   runtime.transport().stop();
   return 0;
 }
@@ -124,24 +153,24 @@ int main(int argc, char** argv, const ServiceRegistry& registry) {
   auto* run = app.add_subcommand("run", "run services in this process");
   std::vector<std::string> services;
   run->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
-  run->add_option("--set", overrides, "override a config key: KEY=VALUE");
+  run->add_option("--set", overrides, "override a config key: KEY=VALUE (repeatable)")->allow_extra_args(false);
   run->add_option("services", services, "services to run, SERVICE or SERVICE=INSTANCES")->required();
 
   auto* show = app.add_subcommand("show-config", "print the config after ${ENV} substitution");
   show->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
-  show->add_option("--set", overrides, "override a config key: KEY=VALUE");
+  show->add_option("--set", overrides, "override a config key: KEY=VALUE (repeatable)")->allow_extra_args(false);
 
   auto* call = app.add_subcommand("call", "call SERVICE.METHOD over the network transport");
   std::string target, payload;
   call->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
-  call->add_option("--set", overrides, "override a config key: KEY=VALUE");
+  call->add_option("--set", overrides, "override a config key: KEY=VALUE (repeatable)")->allow_extra_args(false);
   call->add_option("target", target, "SERVICE.METHOD")->required();
   call->add_option("payload", payload, R"(JSON {"args": [...], "kwargs": {...}})");
 
   auto* dispatch = app.add_subcommand("dispatch", "publish an event as SERVICE");
   std::string source, event_type;
   dispatch->add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
-  dispatch->add_option("--set", overrides, "override a config key: KEY=VALUE");
+  dispatch->add_option("--set", overrides, "override a config key: KEY=VALUE (repeatable)")->allow_extra_args(false);
   dispatch->add_option("service", source, "the service the event claims to come from")->required();
   dispatch->add_option("event_type", event_type, "event type")->required();
   dispatch->add_option("payload", payload, "JSON payload");

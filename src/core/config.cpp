@@ -189,11 +189,16 @@ const Json& Config::get(std::string_view key) const {
   return it == values_.end() ? null : *it;
 }
 
-void Config::set(std::string_view key, Json value) { values_[std::string(key)] = std::move(value); }
+void Config::set(std::string_view key, Json value, std::string origin) {
+  values_[std::string(key)] = std::move(value);
+  lines_.erase(std::string(key));  // no longer the file's value
+  origins_[std::string(key)] = origin.empty() ? "set in code" : std::move(origin);
+}
 
 std::string Config::location(std::string_view key) const {
+  if (auto origin = origins_.find(key); origin != origins_.end()) return origin->second;
   auto it = lines_.find(key);
-  if (it == lines_.end()) return source_;
+  if (it == lines_.end()) return source_.empty() ? "config" : source_;
   return source_ + ":" + std::to_string(it->second);
 }
 

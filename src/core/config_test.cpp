@@ -240,4 +240,17 @@ TEST(Config, SetOverridesAValue) {
   EXPECT_EQ(config.get_int("max_workers", 10, 1, 100), 7);
 }
 
+// A bad value given on the command line is not blamed on the file's line.
+TEST(Config, AnErrorAboutASetValueNamesWhereItWasSet) {
+  auto config = Config::load_string("max_workers: 4\n", "inline.yaml", env_of({}));
+  config.set("max_workers", "abc", "--set");
+  try {
+    config.get_int("max_workers", 10, 1, 100);
+    FAIL() << "no error";
+  } catch (const hypha::ConfigurationError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--set: key 'max_workers'", 0), 0u) << e.what();
+  }
+  EXPECT_EQ(Config().location("x"), "config");  // no file: still a location to name
+}
+
 }  // namespace

@@ -4,6 +4,10 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <cctype>
+#include <string>
+
+#include "hypha/core/errors.hpp"
 #include "hypha/core/worker_context.hpp"
 
 namespace hypha::log {
@@ -45,6 +49,20 @@ std::shared_ptr<spdlog::logger>& instance() {
 
 spdlog::logger& logger() { return *instance(); }
 
+spdlog::level::level_enum parse_level(std::string_view name) {
+  if (name.empty()) return spdlog::level::info;
+  std::string lower;
+  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower == "warn") lower = "warning";
+  for (int l = spdlog::level::trace; l <= spdlog::level::off; ++l) {
+    const auto level = static_cast<spdlog::level::level_enum>(l);
+    if (spdlog::level::to_string_view(level) == lower) return level;
+  }
+  // spdlog's own from_str turns an unknown name into "off": every line lost.
+  throw ConfigurationError("key 'LOG_LEVEL': expected trace, debug, info, warning, error, critical or off, got '" +
+                           std::string(name) + "'");
+}
+
 void configure(std::string_view level, std::string_view file) {
   spdlog::sink_ptr sink;
   if (file.empty()) {
@@ -53,7 +71,7 @@ void configure(std::string_view level, std::string_view file) {
     sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(std::string(file));
   }
   auto logger = make_logger(std::move(sink));
-  logger->set_level(spdlog::level::from_str(std::string(level.empty() ? "info" : level)));
+  logger->set_level(parse_level(level));
   logger->flush_on(spdlog::level::info);
   instance() = std::move(logger);
 }

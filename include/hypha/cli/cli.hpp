@@ -11,7 +11,7 @@
 //
 // Commands:
 //   hypha run [--config FILE] [--set KEY=VALUE]... SERVICE[=N]...   run services (N instances)
-//   hypha show-config [--config FILE]                              print the resolved config
+//   hypha show-config [--config FILE] [--set KEY=VALUE]...          print the resolved config (passwords masked)
 //   hypha call SERVICE.METHOD '{"args": [...], "kwargs": {...}}'   call over the network transport
 //   hypha dispatch SERVICE EVENT_TYPE '{...}'                      publish an event as SERVICE
 //   hypha list                                                     registered services

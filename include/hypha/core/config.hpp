@@ -66,8 +66,9 @@ class Config {
   bool has(std::string_view key) const;
   /// get returns a top-level value, or null.
   const Json& get(std::string_view key) const;
-  /// set overrides a top-level value (command-line flags).
-  void set(std::string_view key, Json value);
+  /// set overrides a top-level value (command-line flags); `origin` is what
+  /// errors about it name ("--set"), instead of the file's line.
+  void set(std::string_view key, Json value, std::string origin = {});
 
   /// Typed getters: the default when absent; ConfigurationError naming
   /// "file:line: key 'k': ..." when present but of the wrong type or range.
@@ -85,6 +86,7 @@ class Config {
   Json values_;
   std::string source_;
   std::map<std::string, int, std::less<>> lines_;  // top-level key -> 1-based line
+  std::map<std::string, std::string, std::less<>> origins_;  // keys set later -> where from
   friend struct ConfigLoader;
 };
 

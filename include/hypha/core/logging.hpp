@@ -21,6 +21,9 @@ spdlog::logger& logger();
 /// configure sets the level ("info", "debug", ...) and the output: stderr, or
 /// a file path when `file` is not empty.
 void configure(std::string_view level, std::string_view file = {});
+/// parse_level reads a level name, any case ("warn" too); ConfigurationError
+/// naming LOG_LEVEL for anything else.
+spdlog::level::level_enum parse_level(std::string_view name);
 
 template <class... Args>
 void trace(spdlog::format_string_t<Args...> fmt, Args&&... args) { logger().trace(fmt, std::forward<Args>(args)...); }

@@ -154,7 +154,13 @@ TEST(RpcProxy, InProcessCallsMeetTheirDeadline) {
   // Errors and results still come back through the deadline path.
   EXPECT_THROW(proxy.with_timeout(10s).call("nope"), hypha::MethodNotFound);
   EXPECT_EQ(proxy.with_timeout(10s).call("square", 6), Json(36));
-  release.count_down();  // the abandoned call finishes; its answer is dropped
+  // An async call keeps its proxy's deadline too (it was ignored in process).
+  auto late = proxy.with_timeout(50ms).call_async("block");
+  EXPECT_THROW(late.get(), hypha::RpcTimeout);
+  EXPECT_TRUE(late.wait_for(0ms));  // the outcome is known: the deadline passed
+  EXPECT_THROW(late.get(10s), hypha::RpcTimeout);
+  EXPECT_EQ(proxy.with_timeout(10s).call_async("square", 7).get(), Json(49));
+  release.count_down();  // the abandoned calls finish; their answers are dropped
   runner.stop();
 }
 

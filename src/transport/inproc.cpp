@@ -131,11 +131,14 @@ Outcome InProcessTransport::call(std::string_view service, std::string_view meth
 }
 
 RpcFuture InProcessTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
-                                         const ContextData& context, const CallOptions&) {
+                                         const ContextData& context, const CallOptions& options) {
   auto endpoint = pick_endpoint(service);
   if (!endpoint) return RpcFuture::ready(Outcome{nullptr, UnknownService(std::string(service)).info()});
   inv.detach();
-  return RpcFuture(submit(*endpoint, method, std::move(inv), context));
+  auto reply = submit(*endpoint, method, std::move(inv), context);
+  if (!options.timeout) return RpcFuture(std::move(reply));
+  // The worker is not stopped at the deadline (as over AMQP): its late answer is dropped.
+  return RpcFuture(std::move(reply), *options.timeout, std::string(service) + "." + std::string(method));
 }
 
 std::shared_future<Outcome> InProcessTransport::submit(RpcEndpoint& endpoint, std::string_view method,

@@ -16,13 +16,16 @@
 // | max_workers           | int    | 10               | concurrent workers per container      |
 // | parent_calls_tracked  | int    | 10               | call_id_stack keeps this many parents |
 // | WEB_SERVER_ADDRESS    | string | 127.0.0.1:8000   | HTTP listen address                   |
-// | HTTP_THREADS          | int    | 8                | HTTP server threads                   |
+// | HTTP_THREADS          | int    | cores, at least 2 | HTTP server threads                  |
+// | HTTP_SLOW_THREADS     | int    | 4                | threads for `slow` HTTP routes        |
 // | HTTP_MAX_BODY_BYTES   | int    | 65536            | larger request bodies get 413         |
-// | WORKER_THREADS        | int    | 8                | executor threads for async work       |
-// | RPC_TIMEOUT           | number | 30               | default RPC deadline, seconds         |
+// | WORKER_THREADS        | int    | max(8, 2 x cores, max_workers), at most 1024 | executor threads for async work |
+// | RPC_TIMEOUT           | number | 30 (AMQP)        | default RPC deadline, seconds; in process a call has a deadline only when given one (with_timeout) |
 // | EVENT_RETRY_DELAY_MS  | int    | 100              | first retry delay of a failed event   |
 // | DATA_DIR              | string | var/hypha        | where SQLite databases live           |
-// | LOG_LEVEL             | string | info             | trace, debug, info, warn, error       |
+// | SQLITE_EXCLUSIVE      | bool   | see sqlite.hpp   | one process owns the data directory   |
+// | LOG_LEVEL             | string | info             | trace, debug, info, warning (warn), error, critical, off; any case |
+// | LOG_FILE              | string | (stderr)         | write the log to this file instead    |
 // | AMQP_URI              | string | (none)           | use the AMQP transport                |
 #pragma once
 

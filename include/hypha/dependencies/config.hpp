@@ -5,7 +5,7 @@
 //
 //   hypha::ConfigView config_;  // in define():
 //   s.dependency("config", &S::config_, hypha::config_view());
-//   auto greeting = config_.get_string("GREETING", "hello");
+//   auto greeting = config_->get_string("GREETING", "hello");
 #pragma once
 
 #include "hypha/core/config.hpp"

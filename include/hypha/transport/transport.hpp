@@ -38,19 +38,31 @@ class RpcFuture {
  public:
   RpcFuture() = default;
   explicit RpcFuture(std::shared_future<Outcome> future) : future_(std::move(future)) {}
+  /// A future with the call's deadline (`call` names it in the RpcTimeout):
+  /// for a transport whose reply future does not end by itself at the deadline.
+  RpcFuture(std::shared_future<Outcome> future, std::chrono::milliseconds timeout, std::string call);
   /// ready_outcome wraps an outcome that is already known.
   static RpcFuture ready(Outcome outcome);
 
-  /// get waits for the reply and returns the result or throws its error.
+  /// get waits for the reply and returns the result or throws its error
+  /// (RpcTimeout once the call's deadline has passed).
   Json get() const;
   /// get waits at most `timeout`; throws RpcTimeout when it passes first.
   Json get(std::chrono::milliseconds timeout) const;
-  /// wait_for reports whether the reply came within `timeout`.
+  /// wait_for reports whether the reply came (or the call's deadline passed) within `timeout`.
   bool wait_for(std::chrono::milliseconds timeout) const;
   bool valid() const noexcept { return future_.valid(); }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  /// reply_by: whether the reply came by `until` (or the deadline); false means the wait ended first.
+  bool reply_by(Clock::time_point until) const;
+  [[noreturn]] void throw_deadline_passed() const;
+
   std::shared_future<Outcome> future_;
+  std::optional<Clock::time_point> deadline_;
+  std::chrono::milliseconds timeout_{0};
+  std::string call_;
 };
 
 /// CallOptions tune one RPC call.

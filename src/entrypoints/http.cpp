@@ -34,8 +34,10 @@ class HttpEntrypoint : public Extension {
     CallGate::Entry entry(gate_);
     if (!entry) return error_response(503, "unavailable", "the service is stopping");
     // W3C trace context and language come in as headers (Nameko drops them).
+    // This request is a span of the client's trace; a malformed traceparent
+    // is ignored and a trace started (W3C trace context, 4.3).
     ContextData context;
-    if (auto tp = request.header("traceparent"); !tp.empty()) context.set(kTraceparentKey, std::string(tp));
+    if (auto tp = request.header("traceparent"); !tp.empty()) context.set(kTraceparentKey, child_traceparent(tp));
     if (auto lang = request.header("Accept-Language"); !lang.empty()) {
       context.set(kLanguageKey, std::string(lang.substr(0, lang.find_first_of(",;"))));
     }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "hypha/core/runner.hpp"
+#include "hypha/core/worker_context.hpp"
 #include "hypha/http/http_server.hpp"
 
 namespace {
@@ -123,6 +124,7 @@ class Web {
     s.http("get_file", &Web::get_file, {.method = "GET", .path = "/files/<path:rest>"});
     s.http("crash", &Web::crash, {.method = "GET", .path = "/crash"});
     s.http("query", &Web::query, {.method = "GET", .path = "/query"});
+    s.http("trace", &Web::trace, {.method = "GET", .path = "/trace"});
   }
   Json get_item(const HttpRequest&, std::int64_t id) { return Json{{"id", id}, {"twice", id * 2}}; }
   void delete_item(const HttpRequest&, std::int64_t) {}
@@ -137,6 +139,7 @@ class Web {
   Json get_file(const HttpRequest&, std::string rest) { return rest; }
   Json crash(const HttpRequest&) { throw std::runtime_error("db password is hunter2"); }
   Json query(const HttpRequest& request) { return std::string(request.query_value("q").value_or("none")); }
+  Json trace(const HttpRequest&) { return hypha::current_worker()->data.traceparent(); }
 };
 
 class HttpEntrypointTest : public ::testing::Test {
@@ -169,6 +172,22 @@ TEST_F(HttpEntrypointTest, RequestHeadersReachTheHandler) {
       port_, "GET /greet/ann HTTP/1.1\r\nHost: localhost\r\nAccept-Language: fr\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.json(), Json("hello ann in fr"));
+}
+
+TEST_F(HttpEntrypointTest, AnIncomingTraceparentStartsAChildSpanAndAMalformedOneIsIgnored) {
+  auto traceparent_for = [&](const std::string& header) {
+    return http_exchange(port_, "GET /trace HTTP/1.1\r\nHost: localhost\r\ntraceparent: " + header +
+                                    "\r\nConnection: close\r\n\r\n")
+        .json()
+        .get<std::string>();
+  };
+  const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const std::string child = traceparent_for(parent);
+  EXPECT_EQ(child.substr(0, 36), parent.substr(0, 36));  // the same trace
+  EXPECT_NE(child.substr(36, 16), parent.substr(36, 16));  // a span of its own
+  const std::string fresh = traceparent_for("garbage");
+  EXPECT_EQ(fresh.size(), 55u) << fresh;
+  EXPECT_EQ(fresh.substr(0, 3), "00-");
 }
 
 TEST_F(HttpEntrypointTest, HandlerResponsesKeepTheirStatusAndHeaders) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "hypha/core/runner.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
 #include "hypha/testing/entrypoint_waiter.hpp"
@@ -34,6 +36,19 @@ TEST(GreeterExample, TheEventReachesItsHandlerInARunningContainer) {
   EXPECT_EQ(hypha::testing::entrypoint_hook(container, "hello")(Json::array({"Bo"})), "Hi, Bo!");
   waiter.wait();
   EXPECT_EQ(examples::Greeter::greeted_count().load(), before + 1);
+  runner.stop();
+}
+
+TEST(GreeterExample, TheHttpRouteAnswersThroughAHook) {
+  hypha::ServiceRunner runner{hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}})};
+  runner.add_service<examples::Greeter>();
+  runner.start();
+  auto greet = hypha::testing::entrypoint_hook(*runner.container("greeter"), "greet");
+  hypha::HttpResponse response = greet.http(hypha::HttpRequest{.method = "GET", .path = "/greet/Ann"}, Json::array({"Ann"}));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(Json::parse(response.body), (Json{{"greeting", "Hello, Ann!"}}));
+  // An http entrypoint needs a request (it crashed the process without one).
+  EXPECT_THROW(greet(Json::array({"Ann"})), std::invalid_argument);
   runner.stop();
 }
 

@@ -5,7 +5,7 @@
 namespace hypha::detail {
 namespace {
 
-std::size_t count(const Json& j) { return j.is_array() || j.is_object() ? j.size() : 0; }
+std::size_t count(const Json& j) { return j.is_array() ? j.size() : 0; }
 
 std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
@@ -19,6 +19,15 @@ std::string ArgumentSource::name_of(std::size_t index) const {
 }
 
 void check_arity(const ArgumentSource& src, const Invocation& inv, std::size_t total, std::size_t required) {
+  // Positional arguments are an array (or none); keyword arguments an object.
+  if (!inv.args.is_null() && !inv.args.is_array()) {
+    throw MalformedRequest(std::string(src.method) + "(): positional arguments must be an array, got " +
+                           inv.args.type_name());
+  }
+  if (!inv.kwargs.is_null() && !inv.kwargs.is_object()) {
+    throw MalformedRequest(std::string(src.method) + "(): keyword arguments must be an object, got " +
+                           inv.kwargs.type_name());
+  }
   const std::size_t positional = count(inv.args);
   if (positional > total) {
     throw IncorrectSignature(std::string(src.method) + "() takes " + plural(total, "positional argument") + " but " +

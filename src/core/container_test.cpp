@@ -292,6 +292,15 @@ TEST_F(CalcTest, StoppedServiceIsUnknownService) {
   EXPECT_THROW(via_caller(Json::array({"nothing"})), hypha::UnknownService);
 }
 
+// Arguments of the wrong shape are a MalformedRequest, not a library error
+// from deep inside the conversion.
+TEST_F(CalcTest, ArgumentsOfTheWrongShapeAreAMalformedRequest) {
+  EXPECT_THROW(call(runner_, "calc", "add", Json{{"a", 1}, {"b", 2}}), hypha::MalformedRequest);
+  EXPECT_THROW(call(runner_, "calc", "add", Json::array({1, 2}), Json::array({3})), hypha::MalformedRequest);
+  EXPECT_THROW(call(runner_, "calc", "add", Json("1, 2")), hypha::MalformedRequest);
+  EXPECT_EQ(call(runner_, "calc", "add", Json::array({2, 3})), Json(5));
+}
+
 TEST_F(CalcTest, KeepsServingAfterAFailingWorker) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_THROW(call(runner_, "calc", "fail", Json::array({"x"})), hypha::RemoteError);

@@ -7,12 +7,19 @@
 //   auto hello = hypha::testing::entrypoint_hook(container, "hello");
 //   EXPECT_EQ(hello(Json::array({"Ann"})), "hello Ann");
 //
-// Throws std::invalid_argument when the service has no such entrypoint.
+// An http entrypoint is called with a request, and answers a response:
+//
+//   auto greet = hypha::testing::entrypoint_hook(container, "greet");
+//   HttpResponse r = greet.http(HttpRequest{.method = "GET", .path = "/greet/Ann"}, Json::array({"Ann"}));
+//
+// Throws std::invalid_argument when the service has no such entrypoint, or
+// when an http entrypoint is called without a request (or another with one).
 #pragma once
 
 #include <string_view>
 
 #include "hypha/core/container.hpp"
+#include "hypha/http/http_message.hpp"
 
 namespace hypha::testing {
 
@@ -23,6 +30,10 @@ class EntrypointHook {
 
   /// Runs one worker with these arguments; returns its result.
   Json operator()(Json args = Json::array(), Json kwargs = nullptr) const;
+  /// http runs an http entrypoint's worker for `request`, with its path
+  /// parameters in the route's order; returns the handler's response, or its
+  /// result as the server would send it (200 JSON, 204 for none). Errors are thrown.
+  HttpResponse http(HttpRequest request, Json path_params = Json::array()) const;
 
  private:
   ServiceContainer& container_;

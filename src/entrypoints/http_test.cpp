@@ -274,6 +274,7 @@ class SlowWeb {
   static void define(hypha::ServiceSpec<SlowWeb>& s) {
     s.http("hash", &SlowWeb::hash, {.method = "POST", .path = "/hash", .slow = true});
     s.http("ping", &SlowWeb::ping, {.method = "GET", .path = "/ping"});
+    s.http("wait", &SlowWeb::hash, {.method = "GET", .path = "/wait"});  // the same, on an HTTP thread
   }
   Json hash(const HttpRequest&) {
     entered.set_value();
@@ -316,6 +317,34 @@ TEST(HttpSlowRoute, RunsOffTheHttpThreadSoItsOtherConnectionsAreServed) {
   EXPECT_EQ(slow_reply.status, 200);
   EXPECT_EQ(slow_reply.json(), "hashed");
   runner.stop();
+}
+
+// A graceful stop lets a request in progress finish and its response go out
+// (libmicrohttpd's stop closed the connection with the response unsent).
+TEST(HttpGracefulStop, ARequestInProgressGetsItsResponse) {
+  for (const char* request : {"GET /wait", "POST /hash"}) {
+    SCOPED_TRACE(request);
+    std::promise<void> release;
+    SlowWeb::entered = std::promise<void>();
+    SlowWeb::released = release.get_future().share();
+    hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}}));
+    runner.add_service<SlowWeb>();
+    runner.start();
+    const auto port = runner.runtime().http_server().port();
+    auto reply = std::async(std::launch::async, [&] {
+      return http_exchange(port, std::string(request) +
+                                     " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+    });
+    SlowWeb::entered.get_future().wait();
+    auto stopping = std::async(std::launch::async, [&] { runner.stop(); });
+    // The stop has begun (the port no longer accepts) while the handler still runs.
+    EXPECT_EQ(stopping.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+    release.set_value();
+    const Reply answered = reply.get();
+    EXPECT_EQ(answered.status, 200);
+    EXPECT_EQ(answered.json(), "hashed");
+    stopping.get();
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -60,10 +61,6 @@ MHD_Result send_response(MHD_Connection* connection, const HttpResponse& respons
   return result;
 }
 
-void request_completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
-  delete static_cast<RequestState*>(*con_cls);
-  *con_cls = nullptr;
-}
 
 void parse_address(const std::string& address, std::string& host, std::uint16_t& port) {
   auto colon = address.rfind(':');
@@ -102,6 +99,9 @@ HttpServer::HttpServer(const Config& config)
 HttpServer::~HttpServer() { stop(); }
 
 struct HttpServerCallbacks {
+  static void started(HttpServer& server) { server.request_started(); }
+  static void finished(HttpServer& server) { server.request_finished(); }
+
   // serve answers a complete request: at once, or (a slow route) later from a
   // slow thread, which resumes the connection so that this runs again.
   static MHD_Result serve(HttpServer& server, MHD_Connection* connection, RequestState& state) {
@@ -130,6 +130,14 @@ struct HttpServerCallbacks {
 
 namespace {
 
+void request_completed(void* cls, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
+  auto* state = static_cast<RequestState*>(*con_cls);
+  const bool started = state != nullptr && state->started;
+  delete state;
+  *con_cls = nullptr;
+  if (started) HttpServerCallbacks::finished(*static_cast<HttpServer*>(cls));
+}
+
 MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
                           const char* upload_data, size_t* upload_data_size, void** con_cls) {
   auto* server = static_cast<HttpServer*>(cls);
@@ -140,6 +148,7 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
   }
   if (!state->started) {
     state->started = true;
+    HttpServerCallbacks::started(*server);
     state->request.method = method;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &state->request);
     if (auto refused = decode_request_target(state->raw_target, state->request)) {
@@ -192,12 +201,13 @@ void HttpServer::start() {
   if (inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1) {
     throw ConfigurationError("WEB_SERVER_ADDRESS: '" + host_ + "' is not an IPv4 address");
   }
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
+  // MHD_USE_ITC: stop() quiesces the daemon (stops accepting) before closing it.
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
   daemon_ = MHD_start_daemon(flags, port_, nullptr, nullptr, &access_handler, this,
                              MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
                              MHD_OPTION_THREAD_POOL_SIZE, threads_,
                              MHD_OPTION_URI_LOG_CALLBACK, &begin_request, nullptr,
-                             MHD_OPTION_NOTIFY_COMPLETED, &request_completed, nullptr,
+                             MHD_OPTION_NOTIFY_COMPLETED, &request_completed, this,
                              MHD_OPTION_CONNECTION_TIMEOUT, 120u,
                              MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
@@ -223,8 +233,29 @@ void HttpServer::stop() {
   // libmicrohttpd must not stop with suspended connections: the slow
   // requests queued or running finish (and resume theirs) first.
   slow_pool.reset();
-  MHD_stop_daemon(static_cast<MHD_Daemon*>(daemon_));
+  auto* daemon = static_cast<MHD_Daemon*>(daemon_);
+  // No new connections; the requests in progress finish and their responses
+  // go out (MHD_stop_daemon would close their connections first).
+  const MHD_socket listener = MHD_quiesce_daemon(daemon);
+  {
+    std::unique_lock lock(requests_mutex_);
+    if (!requests_done_.wait_for(lock, kStopGrace, [&] { return requests_in_progress_ == 0; })) {
+      log::warn("HTTP: closing with {} requests still in progress", requests_in_progress_);
+    }
+  }
+  MHD_stop_daemon(daemon);
+  if (listener != MHD_INVALID_SOCKET) ::close(listener);  // quiesce handed it to us
   daemon_ = nullptr;
+}
+
+void HttpServer::request_started() {
+  std::lock_guard lock(requests_mutex_);
+  ++requests_in_progress_;
+}
+
+void HttpServer::request_finished() {
+  std::lock_guard lock(requests_mutex_);
+  if (--requests_in_progress_ == 0) requests_done_.notify_all();
 }
 
 bool HttpServer::run_slow(const std::function<void()>& suspend, std::function<void()> job) {

@@ -19,6 +19,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -47,9 +49,10 @@ class HttpServer {
   /// start binds and listens; throws std::runtime_error naming the address
   /// when the port cannot be bound.
   void start();
-  /// stop finishes the slow requests in progress, then closes the listener
-  /// and waits for the other requests in progress.
+  /// stop closes the listener, lets the requests in progress finish and
+  /// their responses go out (up to kStopGrace), then closes every connection.
   void stop();
+  static constexpr std::chrono::seconds kStopGrace{15};
   bool listening() const noexcept { return daemon_ != nullptr; }
 
   /// port is the bound port (useful with port 0).
@@ -70,6 +73,10 @@ class HttpServer {
   /// run_slow calls suspend() and queues `job` on a slow thread; false once
   /// stopping (the caller then runs the request itself).
   bool run_slow(const std::function<void()>& suspend, std::function<void()> job);
+  /// A request is in progress from its first call to the access handler until
+  /// libmicrohttpd reports it completed (its response sent, or its connection gone).
+  void request_started();
+  void request_finished();
 
   HttpRouter router_;
   std::string host_;
@@ -78,6 +85,9 @@ class HttpServer {
   unsigned slow_threads_;
   std::size_t max_body_;
   void* daemon_ = nullptr;  // struct MHD_Daemon*
+  std::mutex requests_mutex_;
+  std::condition_variable requests_done_;
+  std::size_t requests_in_progress_ = 0;  // guarded by requests_mutex_
   std::mutex slow_mutex_;
   std::unique_ptr<Executor> slow_pool_;  // from start() until stop() drains it
 };

@@ -123,6 +123,17 @@ TEST(WorkerFactory, ReplacesDependenciesByName) {
   EXPECT_THROW(worker.rpc("names"), std::invalid_argument);  // replaced, so not mocked
 }
 
+// A replacement of the wrong type is named (it was a bare "bad any_cast").
+TEST(WorkerFactory, AReplacementOfTheWrongTypeIsNamed) {
+  try {
+    hypha::testing::worker_factory<Greeter>({{"store", 5}});
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("'store' is a int, not a"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("Store"));
+  }
+}
+
 TEST(WorkerFactory, UnknownNameThrows) {
   EXPECT_THROW(hypha::testing::worker_factory<Greeter>({{"nope", Store{}}}), std::invalid_argument);
   auto worker = hypha::testing::worker_factory<Greeter>();
@@ -243,6 +254,17 @@ TEST_F(HelpersTest, ReplaceDependenciesRejectsUnknownNames) {
   EXPECT_THROW(hypha::testing::replace_dependencies(greeter(), {"store"}, {{"store", Store{}}}), std::invalid_argument);
   auto mocks = hypha::testing::replace_dependencies(greeter(), {"names"});
   EXPECT_THROW(mocks.rpc("events"), std::invalid_argument);
+}
+
+// A refused call changes nothing (it replaced the values before checking the mocked names).
+TEST_F(HelpersTest, ARefusedReplaceDependenciesLeavesTheContainerAsItWas) {
+  EXPECT_THROW(hypha::testing::replace_dependencies(greeter(), {"nope"}, {{"store", Store{"changed"}}}),
+               std::invalid_argument);
+  EXPECT_THROW(hypha::testing::replace_dependencies(greeter(), {"names"}, {{"store", 5}}), std::invalid_argument);
+  auto mocks = hypha::testing::replace_dependencies(greeter(), {"names", "events"});
+  EXPECT_CALL(mocks.rpc("names"), call_method("names", "lookup", _, _)).WillOnce(Return(Json("Ann")));
+  runner_.start();
+  EXPECT_EQ(hypha::testing::entrypoint_hook(greeter(), "hello")(Json::array({"u1"})), Json("good day Ann"));
 }
 
 TEST_F(HelpersTest, ReplaceDependenciesAfterStartThrows) {

@@ -5,6 +5,7 @@
 
 #include "hypha/dependencies/event_dispatcher.hpp"
 #include "hypha/dependencies/rpc_proxy.hpp"
+#include "hypha/testing/worker_factory.hpp"
 
 namespace hypha::testing {
 
@@ -28,6 +29,15 @@ ReplacedDependencies replace_dependencies(ServiceContainer& container, const std
   for (const auto& name : mocked) {
     if (!seen.insert(name).second || values.count(name) != 0) {
       throw std::invalid_argument("replace_dependencies: '" + name + "' given twice");
+    }
+  }
+  // Everything is checked before anything is replaced: a refused call changes nothing.
+  detail::check_replacements(container.definition(), values, "replace_dependencies");
+  for (const auto& name : mocked) {
+    bool known = false;
+    for (const auto& dep : container.definition().dependencies) known = known || dep.name == name;
+    if (!known) {
+      throw std::invalid_argument("service '" + container.service_name() + "' has no dependency named '" + name + "'");
     }
   }
   for (const auto& [name, value] : values) container.replace_dependency_value(name, value);

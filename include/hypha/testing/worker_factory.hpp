@@ -16,11 +16,16 @@
 // Unknown names in the replacements throw std::invalid_argument.
 #pragma once
 
+#include <cxxabi.h>
+
 #include <any>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <typeindex>
 
 #include <gmock/gmock.h>
 
@@ -67,14 +72,38 @@ class Worker {
   std::map<std::string, std::unique_ptr<::testing::NiceMock<MockEventPublisher>>> events_;
 };
 
+namespace detail {
+
+/// check_replacements throws std::invalid_argument, naming `who`, for a
+/// replacement of a dependency the service lacks or of another type than it.
+inline void check_replacements(const ServiceDefinition& def, const std::map<std::string, std::any>& replacements,
+                               std::string_view who) {
+  auto readable = [](const char* mangled) {
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+    return std::string(status == 0 && name ? name.get() : mangled);
+  };
+  for (const auto& [name, value] : replacements) {
+    const DependencySpec* spec = nullptr;
+    for (const auto& dep : def.dependencies) {
+      if (dep.name == name) spec = &dep;
+    }
+    if (spec == nullptr) {
+      throw std::invalid_argument(std::string(who) + ": " + def.name + " has no dependency named '" + name + "'");
+    }
+    if (std::type_index(value.type()) != spec->type) {
+      throw std::invalid_argument(std::string(who) + ": the replacement for '" + name + "' is a " +
+                                  readable(value.type().name()) + ", not a " + readable(spec->type.name()));
+    }
+  }
+}
+
+}  // namespace detail
+
 template <class S>
 Worker<S> worker_factory(std::map<std::string, std::any> replacements = {}) {
   const auto& def = *define_service<S>();
-  for (const auto& [name, value] : replacements) {
-    bool known = false;
-    for (const auto& dep : def.dependencies) known = known || dep.name == name;
-    if (!known) throw std::invalid_argument("worker_factory: " + def.name + " has no dependency named '" + name + "'");
-  }
+  detail::check_replacements(def, replacements, "worker_factory");
   Worker<S> worker;
   void* service = worker.instance_.get();
   for (const auto& dep : def.dependencies) {

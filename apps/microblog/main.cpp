@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     hypha::log::configure(config.get_string("LOG_LEVEL", "info"), config.get_string("LOG_FILE", ""));
     hypha::ServiceRunner runner(config);
     microblog::add_all_services(runner);
-    runner.start();
+    runner.start_interruptibly();
     hypha::log::info("microblog serving http://{}:{} with data in {}", host, runner.runtime().http_server().port(),
                      config.get_string("DATA_DIR", data_dir));
     return runner.wait_for_signal();

@@ -87,7 +87,7 @@ int run_services(const Config& config, const std::vector<std::string>& names, co
     }
     runner.add_definition(it->second, instances);
   }
-  runner.start();
+  runner.start_interruptibly();
   log::info("running {}", [&] {
     std::string all;
     for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;

@@ -74,6 +74,26 @@ void ServiceRunner::block_stop_signals() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
+void ServiceRunner::start_interruptibly() {
+  sigset_t signals = stop_signals();
+  std::thread watch([signals] {
+    int signal = 0;
+    sigset_t copy = signals;
+    if (sigwait(&copy, &signal) == 0 && signal != SIGUSR2) {
+      log::warn("signal {} during start-up: exiting", signal);
+      std::_Exit(130);
+    }
+  });
+  struct Unwatch {  // also when start() throws
+    std::thread& watch;
+    ~Unwatch() {
+      pthread_kill(watch.native_handle(), SIGUSR2);
+      watch.join();
+    }
+  } unwatch{watch};
+  start();
+}
+
 int ServiceRunner::wait_for_signal() {
   block_stop_signals();
   sigset_t signals = stop_signals();

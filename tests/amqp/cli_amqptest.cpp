@@ -69,4 +69,18 @@ TEST_F(AmqpCli, CallAndDispatchReachAServiceInAnotherProcess) {
   EXPECT_NE(gone.output.find("UnknownService"), std::string::npos) << gone.output;
 }
 
+// A start-up that waits for a broker (here one that never answers) can be
+// interrupted: the stop signals were blocked until the services had started.
+TEST_F(AmqpCli, ASignalDuringStartUpEndsTheProcess) {
+  ChildProcess server({HYPHA_CLI_BINARY, "run", "--set", "AMQP_URI=amqp://guest:guest@127.0.0.1:1/", "--set",
+                       "WEB_SERVER_ADDRESS=127.0.0.1:0", "greeter"},
+                      dir_ + "/unreachable.log");
+  ASSERT_TRUE(wait_until([&] { return server.output().find("cannot connect") != std::string::npos; }))
+      << server.output();
+  server.signal(SIGINT);
+  auto status = server.wait(std::chrono::seconds(5));  // the connect timeout is 10 s
+  ASSERT_TRUE(status) << "the start-up went on after SIGINT: " << server.output();
+  EXPECT_EQ(*status, 130) << server.output();
+}
+
 }  // namespace

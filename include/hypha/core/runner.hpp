@@ -46,6 +46,10 @@ class ServiceRunner {
   /// thread it starts later; call it first thing in main() so that only
   /// wait_for_signal receives them.
   static void block_stop_signals();
+  /// start_interruptibly is start() for a program that blocked the stop
+  /// signals: SIGINT or SIGTERM during it end the process at once (exit code
+  /// 130), so that a start-up waiting for a broker can be interrupted.
+  void start_interruptibly();
 
   Runtime& runtime() noexcept { return runtime_; }
   const std::vector<std::unique_ptr<ServiceContainer>>& containers() const noexcept { return containers_; }

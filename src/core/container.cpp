@@ -24,7 +24,7 @@ ServiceContainer::ServiceContainer(std::shared_ptr<const ServiceDefinition> defi
       runtime_(runtime),
       instance_id_(next_instance_id(definition_->name)),
       parent_calls_tracked_(static_cast<std::size_t>(runtime.config().get_int("parent_calls_tracked", 10, 0, 1000))),
-      pool_(static_cast<std::size_t>(runtime.config().get_int("max_workers", 10, 0, 100000)), runtime.executor()) {
+      pool_(static_cast<std::size_t>(runtime.config().get_int("max_workers", 10, 1, 65535)), runtime.executor()) {
   if (definition_->dependencies.size() > WorkerContext::kMaxDependencySlots) {
     throw ConfigurationError("service '" + definition_->name + "' declares more than " +
                              std::to_string(WorkerContext::kMaxDependencySlots) + " dependencies");

@@ -531,3 +531,12 @@ TEST(ServiceContainer, StartTwiceThrows) {
 }
 
 }  // namespace
+
+namespace {
+
+// max_workers 0 meant a pool of 1 in process and a prefetch of 10 over AMQP: refused.
+TEST(ServiceContainer, MaxWorkersZeroIsAConfigurationError) {
+  EXPECT_THROW(hypha::ServiceRunner(hypha::Config(Json{{"max_workers", 0}})), hypha::ConfigurationError);
+}
+
+}  // namespace

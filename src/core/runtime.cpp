@@ -33,7 +33,7 @@ std::shared_ptr<Transport> choose_transport(const Config& config, std::shared_pt
 // at least two per core.
 std::int64_t default_worker_threads(const Config& config) {
   const std::int64_t per_core = 2 * static_cast<std::int64_t>(std::thread::hardware_concurrency());
-  const std::int64_t max_workers = config.get_int("max_workers", 10, 0, 100000);
+  const std::int64_t max_workers = config.get_int("max_workers", 10, 1, 65535);
   return std::min<std::int64_t>(std::max<std::int64_t>({8, per_core, max_workers}), 1024);
 }
 

@@ -13,7 +13,7 @@
 // Keys Hypha reads (others are the application's):
 // | key                   | type   | default          | meaning                               |
 // |-----------------------|--------|------------------|---------------------------------------|
-// | max_workers           | int    | 10               | concurrent workers per container      |
+// | max_workers           | int    | 10 (1 to 65535)  | concurrent workers per container      |
 // | parent_calls_tracked  | int    | 10               | call_id_stack keeps this many parents |
 // | WEB_SERVER_ADDRESS    | string | 127.0.0.1:8000   | HTTP listen address                   |
 // | HTTP_THREADS          | int    | cores, at least 2 | HTTP server threads                  |

@@ -43,8 +43,7 @@ Settings Settings::from_config(const Config& config) {
                              "' is not supported; the AMQP transport speaks json only");
   }
   s.heartbeat = static_cast<int>(config.get_int("HEARTBEAT", 60, 0, 65535));
-  const auto workers = config.get_int("max_workers", 10, 0, 65535);
-  s.prefetch = static_cast<std::uint16_t>(workers == 0 ? 10 : workers);
+  s.prefetch = static_cast<std::uint16_t>(config.get_int("max_workers", 10, 1, 65535));
   s.rpc_exchange = config.get_string("rpc_exchange", kDefaultRpcExchange);
   if (s.rpc_exchange.empty()) {
     throw ConfigurationError(config.location("rpc_exchange") + ": key 'rpc_exchange': must not be empty");

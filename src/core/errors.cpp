@@ -157,6 +157,12 @@ void register_error_type(std::string exc_path, std::function<void(ErrorInfo)> ra
   reg.raisers[std::move(exc_path)] = std::move(raise);
 }
 
+bool is_bad_request(const ErrorInfo& error) noexcept {
+  return error.exc_path == "nameko.exceptions.BadRequest" || error.exc_path == "nameko.exceptions.MethodNotFound" ||
+         error.exc_path == "nameko.exceptions.IncorrectSignature" ||
+         error.exc_path == "nameko.exceptions.MalformedRequest";
+}
+
 Json safe_error_args(const Json& args) {
   if (args.is_string()) return args;
   if (args.is_array()) {

@@ -116,6 +116,16 @@ class Doomed {
   }
 };
 
+// Counter takes a number: any other payload is one it can never take.
+class Counter {
+ public:
+  static constexpr std::string_view name = "counter";
+  static void define(hypha::ServiceSpec<Counter>& s) {
+    s.event_handler("on_job", &Counter::on_job, {.source = "src", .event_type = "job", .max_retries = 5});
+  }
+  void on_job(int) {}
+};
+
 // Mutator changes its copy of the payload, then fails its first attempt: the
 // retry must see the event as dispatched. Reader takes the payload by
 // const reference (read in place, not copied).
@@ -304,6 +314,20 @@ TEST(EventHandler, AlwaysFailingHandlerIsDeadLetteredAfterMaxRetries) {
   runner.stop();
   EXPECT_EQ(g_doomed_attempts.load(), 3);  // the first attempt and max_retries = 2 retries
   EXPECT_EQ(transport.dead_lettered(), 1u);
+}
+
+// A payload its handler cannot take fails the same way every time: dead-lettered
+// at once. (The first retry would come after a minute here.)
+TEST(EventHandler, APayloadTheHandlerCannotTakeIsDeadLetteredWithoutRetries) {
+  hypha::ServiceRunner runner(hypha::Config(Json{{"EVENT_RETRY_DELAY_MS", 60000}}));
+  runner.add_service<Source>();
+  runner.add_service<Counter>();
+  auto& transport = dynamic_cast<hypha::InProcessTransport&>(runner.runtime().transport());
+  runner.start();
+  auto emit = hypha::testing::entrypoint_hook(*runner.container("src"), "emit");
+  emit(Json::array({"job", "not a number"}));
+  EXPECT_TRUE(wait_until([&] { return transport.dead_lettered() == 1; }));
+  runner.stop();
 }
 
 TEST(EventHandler, ContextFlowsFromDispatcherToHandler) {

@@ -218,14 +218,14 @@ void InProcessTransport::deliver(std::unique_ptr<Delivery> delivery) {
       delivery->settlement.reset();  // this handler is done with the event
       return;
     }
-    schedule_retry(std::move(delivery));
+    schedule_retry(std::move(delivery), is_bad_request(*outcome.error));
   };
   d.subscriber->endpoint->deliver_borrowed(d.payload.arguments(), d.context, std::move(done));
 }
 
-void InProcessTransport::schedule_retry(std::unique_ptr<Delivery> delivery) {
+void InProcessTransport::schedule_retry(std::unique_ptr<Delivery> delivery, bool hopeless) {
   const auto& sub = delivery->subscriber->subscription;
-  if (delivery->attempt >= sub.max_retries) {
+  if (hopeless || delivery->attempt >= sub.max_retries) {
     dead_lettered_.fetch_add(1);
     const bool kept = delivery->settlement && delivery->settlement->settled;
     log::error("event {}.{} to {}.{} dead-lettered after {} attempts{}", sub.source, sub.event_type, sub.service,

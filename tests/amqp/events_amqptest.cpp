@@ -108,6 +108,30 @@ class Flaky {
   }
 };
 
+class Counter {
+ public:
+  static constexpr std::string_view name = "counter";
+  static void define(ServiceSpec<Counter>& s) {
+    s.event_handler("on_ping", &Counter::on_ping, {.source = "emitter", .event_type = "ping", .max_retries = 5});
+  }
+  void on_ping(int) {}
+};
+
+// A payload its handler cannot take fails the same way every time: it goes to
+// the dead-letter queue at once (the first retry would come after a minute).
+TEST_F(AmqpEvents, APayloadTheHandlerCannotTakeIsDeadLetteredWithoutRetries) {
+  ServiceRunner service(config_for(uri_, Json{{"EVENT_RETRY_DELAY_MS", 60000}}));
+  service.add_service<Counter>();
+  service.start();
+  auto& transport = dynamic_cast<AmqpTransport&>(service.runtime().transport());
+  AmqpTransport emitter(config_for(uri_));
+  emitter.dispatch("emitter", "ping", Json("not a number"), {});
+  EXPECT_TRUE(wait_until([&] { return transport.dead_lettered() == 1; }));
+  RawClient raw(uri_);
+  EXPECT_EQ(raw.message_count("evt-emitter-ping--counter.on_ping.dlq"), 1u);
+  service.stop();
+}
+
 TEST_F(AmqpEvents, FailingHandlerIsRetriedThenDeadLettered) {
   ServiceRunner service(config_for(uri_));
   service.add_service<Flaky>();

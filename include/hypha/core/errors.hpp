@@ -68,6 +68,10 @@ class BadRequest : public Error {
   using Error::Error;
 };
 
+/// is_bad_request: whether an error is a BadRequest (by its exc_path): the
+/// same call or event would fail the same way again, so it is not retried.
+bool is_bad_request(const ErrorInfo& error) noexcept;
+
 /// MethodNotFound: the service has no entrypoint of that name. Arg: the method.
 class MethodNotFound : public BadRequest {
  public:

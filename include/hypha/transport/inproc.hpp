@@ -76,7 +76,9 @@ class InProcessTransport : public Transport {
              std::function<void()> settled, TypedPayload payload);
   void deliver(std::unique_ptr<Delivery> delivery);
   void rebuild_routes();
-  void schedule_retry(std::unique_ptr<Delivery> delivery);
+  /// schedule_retry retries a failed delivery later, or dead-letters it (no
+  /// retries left, or `hopeless`: a payload its handler cannot take).
+  void schedule_retry(std::unique_ptr<Delivery> delivery, bool hopeless);
 
   mutable std::shared_mutex mutex_;  // guards changes; calls and dispatches read published tables
   // Services and event routes are immutable tables: a change publishes a new

@@ -643,14 +643,17 @@ class AmqpTransport::Impl {
         consumer_.settle(delivery->generation, delivery->tag, Settle::kRequeue);
         return;
       }
-      const bool retry = delivery->retries < delivery->max_retries;
+      // A payload the handler cannot take (BadRequest) fails the same way every time: no retries.
+      const bool retry = delivery->retries < delivery->max_retries && !is_bad_request(*outcome.error);
       auto due = Clock::now();
       if (retry) due += settings_.event_retry_delay * (1 << std::min(delivery->retries, 10));
-      scheduler_.at(due, [this, delivery, error = *outcome.error] { retry_or_dead_letter(*delivery, error); });
+      scheduler_.at(due, [this, delivery, retry, error = *outcome.error] {
+        retry_or_dead_letter(*delivery, retry, error);
+      });
     });
   }
 
-  void retry_or_dead_letter(const EventDelivery& d, const ErrorInfo& error) {
+  void retry_or_dead_letter(const EventDelivery& d, bool retry, const ErrorInfo& error) {
     Message copy = d.message;
     copy.headers[std::string(kRetriesHeader)] = d.retries + 1;
     // Retries go straight to the queue (default exchange): remember where the event came from.
@@ -660,7 +663,7 @@ class AmqpTransport::Impl {
     }
     const std::string event_type = text_header(copy.headers, kOriginalRoutingKeyHeader, d.routing_key);
     try {
-      if (d.retries < d.max_retries) {
+      if (retry) {
         log::warn("amqp: {} failed on event {} ({}: {}); retry {} of {}", d.handler, event_type, error.exc_type,
                   error.value, d.retries + 1, d.max_retries);
         publishers_.acquire()->publish("", d.queue, false, copy);

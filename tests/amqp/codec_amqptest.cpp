@@ -312,7 +312,7 @@ TEST(AmqpCodec, NamesAndFlagsAsNameko) {
 TEST(AmqpCodec, SettingsReadTheConfigKeys) {
   auto s = Settings::from_config(hypha::Config(Json{{"AMQP_URI", "amqps://u:p%40ss@broker:1234/my%2Fvhost"},
                                                     {"HEARTBEAT", 15},
-                                                    {"max_workers", 0},
+                                                    {"max_workers", 7},
                                                     {"rpc_exchange", "other-rpc"},
                                                     {"RPC_TIMEOUT", 2.5},
                                                     {"AUTO_DELETE_EVENT_EXCHANGES", true},
@@ -326,7 +326,10 @@ TEST(AmqpCodec, SettingsReadTheConfigKeys) {
   EXPECT_EQ(s.params.vhost, "my/vhost");
   EXPECT_FALSE(s.params.verify_peer);
   EXPECT_EQ(s.heartbeat, 15);
-  EXPECT_EQ(s.prefetch, 10);  // 0 means the default, as in Nameko
+  EXPECT_EQ(s.prefetch, 7);  // prefetch = max_workers
+  // 0 workers could run nothing (Nameko's pool of 0 hangs): refused.
+  EXPECT_THROW(Settings::from_config(hypha::Config(Json{{"AMQP_URI", "amqp://broker"}, {"max_workers", 0}})),
+               hypha::ConfigurationError);
   EXPECT_EQ(s.rpc_exchange, "other-rpc");
   EXPECT_EQ(s.rpc_timeout, std::chrono::milliseconds(2500));
   EXPECT_TRUE(s.auto_delete_event_exchanges);

@@ -74,23 +74,36 @@ void ServiceRunner::block_stop_signals() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
+namespace {
+
+// KillOnSignal: while it lives, a thread ends the process (exit code 130)
+// on the next stop signal, saying `what` happened; its destructor ends that
+// thread quietly (SIGUSR2).
+class KillOnSignal {
+ public:
+  explicit KillOnSignal(const char* what)
+      : watch_([what, signals = stop_signals()]() mutable {
+          int signal = 0;
+          if (sigwait(&signals, &signal) == 0 && signal != SIGUSR2) {
+            log::warn("signal {} {}", signal, what);
+            std::_Exit(130);
+          }
+        }) {}
+  ~KillOnSignal() {
+    pthread_kill(watch_.native_handle(), SIGUSR2);
+    watch_.join();
+  }
+  KillOnSignal(const KillOnSignal&) = delete;
+  KillOnSignal& operator=(const KillOnSignal&) = delete;
+
+ private:
+  std::thread watch_;
+};
+
+}  // namespace
+
 void ServiceRunner::start_interruptibly() {
-  sigset_t signals = stop_signals();
-  std::thread watch([signals] {
-    int signal = 0;
-    sigset_t copy = signals;
-    if (sigwait(&copy, &signal) == 0 && signal != SIGUSR2) {
-      log::warn("signal {} during start-up: exiting", signal);
-      std::_Exit(130);
-    }
-  });
-  struct Unwatch {  // also when start() throws
-    std::thread& watch;
-    ~Unwatch() {
-      pthread_kill(watch.native_handle(), SIGUSR2);
-      watch.join();
-    }
-  } unwatch{watch};
+  KillOnSignal interrupt("during start-up: exiting");  // also ended when start() throws
   start();
 }
 
@@ -102,18 +115,10 @@ int ServiceRunner::wait_for_signal() {
     sigwait(&signals, &signal);
   } while (signal == SIGUSR2);
   log::info("received signal {}, stopping gracefully (send it again to kill)", signal);
-  // A second signal during the graceful stop kills at once.
-  std::thread watchdog([signals] {
-    int again = 0;
-    sigset_t copy = signals;
-    if (sigwait(&copy, &again) == 0 && again != SIGUSR2) {
-      log::warn("second signal {}, killing", again);
-      std::_Exit(130);
-    }
-  });
-  stop();
-  pthread_kill(watchdog.native_handle(), SIGUSR2);
-  watchdog.join();
+  {
+    KillOnSignal second("again during the graceful stop: killing");
+    stop();
+  }
   log::info("stopped");
   return 0;
 }

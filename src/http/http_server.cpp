@@ -61,7 +61,6 @@ MHD_Result send_response(MHD_Connection* connection, const HttpResponse& respons
   return result;
 }
 
-
 void parse_address(const std::string& address, std::string& host, std::uint16_t& port) {
   auto colon = address.rfind(':');
   std::string_view port_text = address;

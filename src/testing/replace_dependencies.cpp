@@ -33,22 +33,19 @@ ReplacedDependencies replace_dependencies(ServiceContainer& container, const std
   }
   // Everything is checked before anything is replaced: a refused call changes nothing.
   detail::check_replacements(container.definition(), values, "replace_dependencies");
+  std::vector<const DependencySpec*> specs;  // of `mocked`, in order
   for (const auto& name : mocked) {
-    bool known = false;
-    for (const auto& dep : container.definition().dependencies) known = known || dep.name == name;
-    if (!known) {
+    specs.push_back(nullptr);
+    for (const auto& dep : container.definition().dependencies) {
+      if (dep.name == name) specs.back() = &dep;
+    }
+    if (specs.back() == nullptr) {
       throw std::invalid_argument("service '" + container.service_name() + "' has no dependency named '" + name + "'");
     }
   }
   for (const auto& [name, value] : values) container.replace_dependency_value(name, value);
-  for (const auto& name : mocked) {
-    const DependencySpec* spec = nullptr;
-    for (const auto& dep : container.definition().dependencies) {
-      if (dep.name == name) spec = &dep;
-    }
-    if (spec == nullptr) {
-      throw std::invalid_argument("service '" + container.service_name() + "' has no dependency named '" + name + "'");
-    }
+  for (const DependencySpec* spec : specs) {
+    const std::string& name = spec->name;
     if (spec->type == typeid(RpcProxy)) {
       auto mock = std::make_shared<::testing::NiceMock<MockRpcClient>>();
       // Keep the provider's target service; swap only the client.

@@ -23,7 +23,7 @@ std::optional<std::string_view> query(const hypha::HttpRequest& request, std::st
 // the `after` cursor that previous links use.
 struct ListQuery {
   PageQuery page;
-  std::optional<std::string> after;
+  std::optional<std::uint64_t> after;
 };
 
 ListQuery page_query(const hypha::HttpRequest& request) {
@@ -31,13 +31,12 @@ ListQuery page_query(const hypha::HttpRequest& request) {
   if (!parsed) throw ApiError::validation(parsed.error().message);
   ListQuery q{*parsed, std::nullopt};
   if (auto after = query(request, "after")) {
-    if (!parse_decimal_u64(*after)) throw ApiError::validation("after: must be a cursor from a previous link");
+    q.after = parse_decimal_u64(*after);
+    if (!q.after) throw ApiError::validation("after: must be a cursor from a previous link");
     if (parsed->before() || parsed->page()) throw ApiError::validation("after: cannot be combined with before or page");
-    q.after = std::string(*after);
   }
   return q;
 }
-
 
 Json before_arg(const ListQuery& q) {
   return q.page.before() ? Json(std::to_string(*q.page.before())) : Json(nullptr);
@@ -49,7 +48,7 @@ Json list_args(Json leading, const ListQuery& q) {
   leading.push_back(q.page.size());
   leading.push_back(before_arg(q));
   leading.push_back(offset_arg(q));
-  if (q.after) leading.push_back(*q.after);
+  if (q.after) leading.push_back(std::to_string(*q.after));
   return leading;
 }
 
@@ -72,8 +71,7 @@ HttpResponse page_response(const Json& list, const ListQuery& q, PageLinks links
     if (has_newer) previous = links.with("after", cursor_of(items.front()));
   } else {
     // An empty page between cursors (its items were deleted) links on to what remains on either side.
-    const auto after = q.after ? parse_decimal_u64(*q.after) : std::nullopt;
-    if (has_more && after && *after < UINT64_MAX) next = links.with("before", std::to_string(*after + 1));
+    if (has_more && q.after && *q.after < UINT64_MAX) next = links.with("before", std::to_string(*q.after + 1));
     if (has_newer && q.page.before()) previous = links.with("after", std::to_string(*q.page.before() - 1));
   }
   hypha::JsonWriter out;

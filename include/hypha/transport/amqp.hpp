@@ -27,8 +27,9 @@
 // | serializer                  | string      | json       | only json; anything else is a ConfigurationError     |
 // | RPC_TIMEOUT                 | number      | 30         | default call deadline, seconds (0: none);            |
 // |                             |             |            | CallOptions.timeout overrides it                     |
-// | RPC_EXPIRE_REQUESTS         | bool        | false      | give requests `expiration` = their deadline, so work |
-// |                             |             |            | a caller gave up on is never started                 |
+// | RPC_EXPIRE_REQUESTS         | bool        | false      | give requests an `expiration` a little shorter than  |
+// |                             |             |            | their deadline (a tenth, at most 50 ms), so work a   |
+// |                             |             |            | caller gave up on is never started                   |
 // | AUTO_DELETE_EVENT_EXCHANGES | bool        | false      | declare `<svc>.events` auto-delete (Nameko < 2.13)   |
 // | DECLARE_EVENT_EXCHANGES     | bool        | true       | false: never declare event exchanges, only bind      |
 // | EVENT_RETRY_DELAY_MS        | int         | 100        | first retry delay of a failed event; then doubling   |
@@ -36,6 +37,8 @@
 // |                             |             |            | consumer or opening a connection                     |
 // | AMQP_SERVICE_CHECK_TTL_MS   | int         | 1000       | how long "rpc-<svc> has consumers" is trusted        |
 // | AMQP_PUBLISHER_CONNECTIONS  | int         | 2          | publisher connections in confirm mode                |
+// | AMQP_CALLER_CONNECTIONS     | int         | 64         | connections for blocking calls, one per thread that  |
+// |                             |             |            | is calling (0: blocking calls take the shared path)  |
 //
 // Design. One consumer connection with its own I/O thread per transport carries
 // every consumer (the rpc-<svc> queues served, the event handler queues, and
@@ -56,7 +59,13 @@
 // with backoff, declares its topology again and resumes every consumer, without
 // a process restart; publishers reconnect on their next use.
 //
-// RPC (client): one reply queue per transport, `rpc.reply-<owner>-<uuid>`
+// RPC (client): a blocking call() runs on a connection lent to its thread
+// for the call (up to AMQP_CALLER_CONNECTIONS of them, kept between calls):
+// the thread publishes the request and reads its confirm, a basic.return and
+// the reply itself, from a reply queue of that connection's own, as a plain
+// rabbitmq-c client or Nameko's standalone proxy does; no other thread is
+// woken. call_async, and a blocking call when every such connection is lent,
+// take the shared path: one reply queue per transport, `rpc.reply-<owner>-<uuid>`
 // (owner: the first service this transport serves, else standalone_rpc_proxy;
 // durable, x-expires 300000), bound to nameko-rpc with key <uuid>; requests go
 // out mandatory with reply_to = <uuid> and a fresh correlation_id. A

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "consumer.hpp"
+#include "direct_caller.hpp"
 #include "field_table.hpp"
 #include "hypha/core/logging.hpp"
 #include "hypha/core/runtime.hpp"
@@ -95,7 +96,8 @@ class AmqpTransport::Impl {
         publishers_(PublisherOptions{settings_.params, settings_.connect_timeout, std::chrono::seconds(10), 3,
                                      "hypha publisher"},
                     settings_.publisher_connections),
-        consumer_(settings_.params, settings_.heartbeat, settings_.connect_timeout, "hypha consumer") {}
+        consumer_(settings_.params, settings_.heartbeat, settings_.connect_timeout, "hypha consumer"),
+        callers_(settings_.caller_connections) {}
 
   ~Impl() { stop(); }
 
@@ -105,6 +107,7 @@ class AmqpTransport::Impl {
     stopping_.store(false);
     scheduler_.start();
     consumer_.start();
+    callers_.open();
     started_ = true;
   }
 
@@ -113,6 +116,7 @@ class AmqpTransport::Impl {
     if (!started_) return;
     stopping_.store(true);
     fail_pending("the AMQP transport stopped");
+    callers_.close();
     // Delayed retries and replies still queued run now, while the consumer can settle.
     scheduler_.stop();
     consumer_.stop(kStopDrain);
@@ -131,6 +135,43 @@ class AmqpTransport::Impl {
 
   // --- client side -------------------------------------------------------
 
+  // call_blocking makes a call on a DirectCaller of this thread's own, or,
+  // when every one is lent (or AMQP_CALLER_CONNECTIONS is 0), the shared way.
+  Outcome call_blocking(std::string_view service, std::string_view method, Invocation&& inv,
+                        const ContextData& context, const CallOptions& options) {
+    start();
+    auto caller = callers_.acquire([this] { return std::make_unique<DirectCaller>(direct_caller_options()); });
+    if (!caller) return call(service, method, std::move(inv), context, options).get();
+    Message request;
+    if (auto refused = prepare_request(service, inv, context, options, request)) return std::move(*refused);
+    const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
+    std::optional<DirectCaller::Clock::time_point> deadline;
+    if (timeout.count() > 0) deadline = DirectCaller::Clock::now() + timeout;
+    const DirectCallEnd end = caller->call(rpc_routing_key(service, method), std::move(request), deadline,
+                                           settings_.service_check_ttl, [this, service] {
+                                             try {
+                                               return request_may_be_answered(service);
+                                             } catch (const std::exception& e) {
+                                               log::debug("amqp: cannot check {} for consumers: {}", service, e.what());
+                                               return true;
+                                             }
+                                           });
+    switch (end.kind) {
+      case DirectCallEnd::Kind::kReply: return decode_reply(end.body);
+      case DirectCallEnd::Kind::kReturned: return returned_request(service, end.returned);
+      case DirectCallEnd::Kind::kTimedOut: return Outcome{nullptr, no_reply_in_time(service, method, timeout).info()};
+      case DirectCallEnd::Kind::kAbandoned: return Outcome{nullptr, UnknownService(std::string(service)).info()};
+      case DirectCallEnd::Kind::kFailed:
+      default: return Outcome{nullptr, transport_error(end.error)};
+    }
+  }
+
+  DirectCallerOptions direct_caller_options() {
+    std::lock_guard lock(state_mutex_);
+    return DirectCallerOptions{settings_.params, settings_.rpc_exchange,
+                               owner_.empty() ? std::string(kStandaloneOwner) : owner_, settings_.connect_timeout};
+  }
+
   // call sends a request and returns once it is written: the reply, an error
   // of the publish (its confirm is awaited on the publisher's reader thread)
   // or the deadline completes the future.
@@ -145,22 +186,14 @@ class AmqpTransport::Impl {
     std::string reply_to;
     try {
       reply_to = ensure_reply_consumer();
-      if (!service_has_consumers(service)) return ready(Outcome{nullptr, UnknownService(std::string(service)).info()});
     } catch (const std::exception& e) {
       return ready(Outcome{nullptr, transport_error(e.what())});
     }
-    const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
     Message request;
-    try {
-      request = json_message(encode_request(inv));
-    } catch (const JsonEncodeError& e) {
-      return ready(Outcome{nullptr, unserializable_value_error(e.what())});
-    }
-    const std::string correlation_id = new_uuid4();
-    request.correlation_id = correlation_id;
+    if (auto refused = prepare_request(service, inv, context, options, request)) return ready(std::move(*refused));
+    const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
+    const std::string correlation_id = *request.correlation_id;
     request.reply_to = reply_to;
-    if (settings_.expire_requests && timeout.count() > 0) request.expiration = std::to_string(timeout.count());
-    request.headers = context_to_headers(context);
 
     PendingCall call;
     auto future = call.promise.get_future().share();
@@ -173,15 +206,55 @@ class AmqpTransport::Impl {
     return future;
   }
 
+  // prepare_request builds a call's request (all but reply_to), or gives the
+  // outcome that ends the call before anything is published: the service has
+  // no consumers, the arguments cannot be sent, the broker cannot be reached.
+  std::optional<Outcome> prepare_request(std::string_view service, const Invocation& inv, const ContextData& context,
+                                         const CallOptions& options, Message& request) {
+    try {
+      if (!service_has_consumers(service)) return Outcome{nullptr, UnknownService(std::string(service)).info()};
+    } catch (const std::exception& e) {
+      return Outcome{nullptr, transport_error(e.what())};
+    }
+    try {
+      request = json_message(encode_request(inv));
+    } catch (const JsonEncodeError& e) {
+      return Outcome{nullptr, unserializable_value_error(e.what())};
+    }
+    request.correlation_id = new_uuid4();
+    const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
+    if (settings_.expire_requests && timeout.count() > 0) {
+      // A little before the deadline (it counts from the enqueue, a moment
+      // after the deadline was set): the broker drops the request before its
+      // caller gives up, never after, so nobody starts work that nobody awaits.
+      const auto margin = std::min<std::chrono::milliseconds>(timeout / 10, std::chrono::milliseconds(50));
+      request.expiration = std::to_string(std::max<std::int64_t>(1, (timeout - margin).count()));
+    }
+    request.headers = context_to_headers(context);
+    return std::nullopt;
+  }
+
+  static RpcTimeout no_reply_in_time(std::string_view service, std::string_view method,
+                                     std::chrono::milliseconds timeout) {
+    return RpcTimeout("no reply from " + std::string(service) + "." + std::string(method) + " within " +
+                      std::to_string(timeout.count()) + " ms");
+  }
+
+  // returned_request: the outcome of a request the broker returned.
+  Outcome returned_request(std::string_view service, const Returned& returned) {
+    forget_service(service);
+    if (returned.reply_code == AMQP_NO_ROUTE) return Outcome{nullptr, UnknownService(std::string(service)).info()};
+    return Outcome{nullptr, transport_error("request returned: " + std::to_string(returned.reply_code) + " " +
+                                            returned.reply_text)};
+  }
+
   void arm_deadline(std::string_view service, std::string_view method, const std::string& correlation_id,
                     std::chrono::milliseconds timeout) {
     if (timeout.count() <= 0) return;
-    std::string what = std::string(service) + "." + std::string(method);
-    auto handle = scheduler_.at(Clock::now() + timeout, [this, correlation_id, what, timeout] {
-      complete(correlation_id, Outcome{nullptr, RpcTimeout("no reply from " + what + " within " +
-                                                           std::to_string(timeout.count()) + " ms")
-                                                    .info()});
-    });
+    auto handle = scheduler_.at(Clock::now() + timeout,
+                                [this, correlation_id, error = no_reply_in_time(service, method, timeout).info()] {
+                                  complete(correlation_id, Outcome{nullptr, error});
+                                });
     keep_timer(correlation_id, &PendingCall::deadline, handle);
   }
 
@@ -221,13 +294,8 @@ class AmqpTransport::Impl {
       complete(correlation_id, Outcome{nullptr, transport_error(result.error->what())});
       return;
     }
-    if (const auto& returned = result.returned) {
-      forget_service(service);
-      complete(correlation_id, returned->reply_code == AMQP_NO_ROUTE
-                                   ? Outcome{nullptr, UnknownService(service).info()}
-                                   : Outcome{nullptr, transport_error("request returned: " +
-                                                                      std::to_string(returned->reply_code) + " " +
-                                                                      returned->reply_text)});
+    if (result.returned) {
+      complete(correlation_id, returned_request(service, *result.returned));
       return;
     }
     if (is_pending(correlation_id)) watch_service(correlation_id, service);
@@ -689,6 +757,7 @@ class AmqpTransport::Impl {
   PublisherPool publishers_;
   ConsumerLoop consumer_;
   Scheduler scheduler_;
+  DirectCallerPool callers_;
 
   std::mutex lifecycle_mutex_;
   bool started_ = false;
@@ -715,7 +784,7 @@ AmqpTransport::~AmqpTransport() = default;
 
 Outcome AmqpTransport::call(std::string_view service, std::string_view method, Invocation&& inv,
                             const ContextData& context, const CallOptions& options) {
-  return impl_->call(service, method, std::move(inv), context, options).get();
+  return impl_->call_blocking(service, method, std::move(inv), context, options);
 }
 
 RpcFuture AmqpTransport::call_async(std::string_view service, std::string_view method, Invocation inv,

@@ -341,8 +341,9 @@ void Connection::bind_queue(amqp_channel_t channel, std::string_view queue, std:
                  "queue.bind " + std::string(queue));
 }
 
-void Connection::consume(amqp_channel_t channel, std::string_view queue, std::string_view tag) {
-  HYPHA_AMQP_RPC(channel, amqp_basic_consume(state_, channel, bytes(queue), bytes(tag), 0, 0, 0, amqp_empty_table),
+void Connection::consume(amqp_channel_t channel, std::string_view queue, std::string_view tag, bool no_ack) {
+  HYPHA_AMQP_RPC(channel,
+                 amqp_basic_consume(state_, channel, bytes(queue), bytes(tag), 0, no_ack ? 1 : 0, 0, amqp_empty_table),
                  "basic.consume " + std::string(queue));
 }
 

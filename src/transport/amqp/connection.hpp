@@ -103,7 +103,8 @@ class Connection {
   std::optional<QueueCounts> passive_declare(amqp_channel_t channel, std::string_view queue);
   void bind_queue(amqp_channel_t channel, std::string_view queue, std::string_view exchange,
                   std::string_view routing_key);
-  void consume(amqp_channel_t channel, std::string_view queue, std::string_view tag);
+  /// consume starts a consumer; with no_ack the broker counts each delivery as acked when sent.
+  void consume(amqp_channel_t channel, std::string_view queue, std::string_view tag, bool no_ack = false);
   void cancel(amqp_channel_t channel, std::string_view tag);
   /// ack acknowledges `tag`, or with `multiple` every unacked delivery up to it.
   void ack(amqp_channel_t channel, std::uint64_t tag, bool multiple = false);

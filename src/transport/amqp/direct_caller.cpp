@@ -1,0 +1,307 @@
+#include "direct_caller.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "hypha/core/context_data.hpp"
+#include "hypha/core/logging.hpp"
+
+namespace hypha::amqp {
+namespace {
+
+constexpr amqp_channel_t kChannel = 1;
+// TLS may hold decrypted bytes that poll() on the socket does not show.
+constexpr int kTlsPollMs = 50;
+
+std::string correlation_of(const amqp_basic_properties_t& props) {
+  return (props._flags & AMQP_BASIC_CORRELATION_ID_FLAG) ? to_string(props.correlation_id) : std::string();
+}
+
+bool covers(std::uint64_t tag, bool multiple, std::uint64_t sequence) {
+  return multiple ? sequence <= tag : sequence == tag;
+}
+
+}  // namespace
+
+DirectCaller::DirectCaller(DirectCallerOptions options) : options_(std::move(options)), uuid_(new_uuid4()) {}
+
+DirectCaller::~DirectCaller() {
+  if (interrupted()) {
+    drop_connection();  // its socket is shut down: saying goodbye would only wait
+  } else {
+    std::lock_guard lock(fd_mutex_);
+    fd_ = -1;
+  }
+  connection_.close();
+}
+
+void DirectCaller::interrupt() noexcept {
+  std::lock_guard lock(fd_mutex_);
+  interrupted_ = true;
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);  // gets the caller out of poll()
+}
+
+bool DirectCaller::interrupted() noexcept {
+  std::lock_guard lock(fd_mutex_);
+  return interrupted_;
+}
+
+void DirectCaller::drop_connection() noexcept {
+  {
+    std::lock_guard lock(fd_mutex_);
+    fd_ = -1;  // before the descriptor is closed (and its number reused)
+  }
+  connection_.abandon();
+}
+
+void DirectCaller::open() {
+  drop_connection();
+  if (interrupted()) throw AmqpError("the AMQP transport stopped", true);
+  connection_.open(options_.params, 0, options_.connect_timeout, "hypha caller");
+  {
+    std::lock_guard lock(fd_mutex_);
+    fd_ = connection_.fd();
+    if (interrupted_) ::shutdown(fd_, SHUT_RDWR);
+  }
+  published_ = 0;
+  connection_.open_channel(kChannel);
+  connection_.confirm_select(kChannel);
+  const auto exchange = rpc_exchange(options_.rpc_exchange);
+  const auto queue = reply_queue(options_.owner, uuid_);
+  connection_.declare_exchange(kChannel, exchange);
+  connection_.declare_queue(kChannel, queue);
+  connection_.bind_queue(kChannel, queue.name, exchange.name, uuid_);
+  connection_.consume(kChannel, queue.name, "hypha-caller-" + uuid_, true);
+}
+
+// ensure_open reads what came while the connection was idle (late confirms,
+// replies of calls that timed out, the broker's connection.close) and opens
+// it again when it is gone.
+void DirectCaller::ensure_open() {
+  if (!connection_.is_open()) return open();
+  try {
+    while (next_event(Clock::now()).kind != Event::Kind::kNothing) {
+    }
+  } catch (const AmqpError& e) {
+    log::debug("amqp: caller connection lost while idle ({}); opening it again", e.what());
+    open();
+  }
+}
+
+DirectCallEnd DirectCaller::call(std::string_view routing_key, Message request,
+                                 std::optional<Clock::time_point> deadline, std::chrono::milliseconds check_every,
+                                 const std::function<bool()>& still_answerable) {
+  auto failed = [](std::string why) {
+    DirectCallEnd end;
+    end.error = std::move(why);
+    return end;
+  };
+  const std::string correlation_id = request.correlation_id.value_or("");
+  request.reply_to = uuid_;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      ensure_open();
+      connection_.publish(kChannel, options_.rpc_exchange, routing_key, true, request);
+      break;
+    } catch (const AmqpError& e) {
+      drop_connection();
+      if (attempt > 0 || interrupted()) return failed(interrupted() ? "the AMQP transport stopped" : e.what());
+    }
+  }
+  const std::uint64_t sequence = ++published_;
+  bool confirmed = false;
+  const auto never = Clock::time_point::max();
+  auto next_check = check_every.count() > 0 ? Clock::now() + check_every : never;
+  for (;;) {
+    Event event;
+    try {
+      event = next_event(std::min(deadline.value_or(never), next_check));
+    } catch (const AmqpError& e) {
+      drop_connection();
+      if (interrupted()) return failed("the AMQP transport stopped");
+      if (!confirmed) return failed(std::string("connection lost before the broker confirmed the request: ") + e.what());
+      try {
+        open();  // the request is in its queue: wait for the reply on a new connection
+        continue;
+      } catch (const AmqpError& again) {
+        return failed(again.what());
+      }
+    }
+    switch (event.kind) {
+      case Event::Kind::kDelivery:
+        if (event.correlation_id == correlation_id) {
+          DirectCallEnd end;
+          end.kind = DirectCallEnd::Kind::kReply;
+          end.body = std::move(event.body);
+          return end;
+        }
+        break;  // the reply to an earlier call that gave up waiting
+      case Event::Kind::kAck:
+        confirmed = confirmed || covers(event.tag, event.multiple, sequence);
+        break;
+      case Event::Kind::kNack:
+        if (covers(event.tag, event.multiple, sequence)) return failed("the broker refused the request (basic.nack)");
+        break;
+      case Event::Kind::kReturn:
+        if (event.correlation_id == correlation_id) {
+          DirectCallEnd end;
+          end.kind = DirectCallEnd::Kind::kReturned;
+          end.returned = std::move(event.returned);
+          return end;
+        }
+        break;
+      case Event::Kind::kNothing: {
+        const auto now = Clock::now();
+        if (deadline && now >= *deadline) return DirectCallEnd{DirectCallEnd::Kind::kTimedOut, {}, {}, {}};
+        if (now >= next_check) {
+          if (!still_answerable()) return DirectCallEnd{DirectCallEnd::Kind::kAbandoned, {}, {}, {}};
+          next_check = Clock::now() + check_every;
+        }
+        break;
+      }
+    }
+  }
+}
+
+DirectCaller::Event DirectCaller::next_event(Clock::time_point until) {
+  amqp_connection_state_t state = connection_.state();
+  if (!amqp_frames_enqueued(state) && !amqp_data_in_buffer(state)) {
+    const auto left = until - Clock::now();
+    int timeout_ms = 0;
+    if (until == Clock::time_point::max()) {
+      timeout_ms = -1;
+    } else if (left.count() > 0) {
+      timeout_ms = static_cast<int>(std::min<std::int64_t>(
+          std::chrono::ceil<std::chrono::milliseconds>(left).count(), 24 * 3600 * 1000));
+    }
+    if (options_.params.ssl && (timeout_ms < 0 || timeout_ms > kTlsPollMs)) timeout_ms = kTlsPollMs;
+    pollfd fd{connection_.fd(), POLLIN, 0};
+    if (::poll(&fd, 1, timeout_ms) == 0 && !options_.params.ssl) return Event{};
+  }
+  amqp_maybe_release_buffers(state);
+  amqp_envelope_t envelope;
+  timeval zero{0, 0};
+  amqp_rpc_reply_t reply = amqp_consume_message(state, &envelope, &zero, 0);
+  if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+    Event event;
+    event.kind = Event::Kind::kDelivery;
+    event.correlation_id = correlation_of(envelope.message.properties);
+    event.body = to_string(envelope.message.body);
+    amqp_destroy_envelope(&envelope);
+    return event;
+  }
+  if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+    if (reply.library_error == AMQP_STATUS_TIMEOUT) return Event{};
+    if (reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) return read_frame();
+  }
+  connection_.check(reply, "waiting for a reply");
+  throw AmqpError("waiting for a reply: unexpected reply", true);
+}
+
+// read_frame handles a frame that is not a delivery: confirms, returns, closes.
+DirectCaller::Event DirectCaller::read_frame() {
+  amqp_frame_t frame;
+  timeval zero{0, 0};
+  connection_.check_status(amqp_simple_wait_frame_noblock(connection_.state(), &frame, &zero), "reading a frame");
+  Event event;
+  if (frame.frame_type != AMQP_FRAME_METHOD) return event;
+  switch (frame.payload.method.id) {
+    case AMQP_BASIC_ACK_METHOD: {
+      const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
+      event.kind = Event::Kind::kAck;
+      event.tag = ack->delivery_tag;
+      event.multiple = ack->multiple != 0;
+      return event;
+    }
+    case AMQP_BASIC_NACK_METHOD: {
+      const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
+      event.kind = Event::Kind::kNack;
+      event.tag = nack->delivery_tag;
+      event.multiple = nack->multiple != 0;
+      return event;
+    }
+    case AMQP_BASIC_RETURN_METHOD: {
+      const auto* ret = static_cast<const amqp_basic_return_t*>(frame.payload.method.decoded);
+      event.kind = Event::Kind::kReturn;
+      event.returned = Returned{ret->reply_code, to_string(ret->reply_text)};
+      amqp_message_t content;
+      connection_.check(amqp_read_message(connection_.state(), frame.channel, &content, 0), "reading a returned message");
+      event.correlation_id = correlation_of(content.properties);
+      amqp_destroy_message(&content);
+      return event;
+    }
+    case AMQP_CHANNEL_CLOSE_METHOD:
+    case AMQP_CONNECTION_CLOSE_METHOD: {
+      // One channel carries everything here: either close ends this connection's use.
+      connection_.answer_close(frame);
+      throw AmqpError("the broker closed the caller's connection", true);
+    }
+    default: return event;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+DirectCallerPool::Lease::~Lease() {
+  if (caller_ && pool_ != nullptr) pool_->give_back(std::move(caller_));
+}
+
+DirectCallerPool::Lease DirectCallerPool::acquire(const Make& make) {
+  std::unique_ptr<DirectCaller> caller;
+  {
+    std::lock_guard lock(mutex_);
+    if (!open_ || lent_.size() + making_ >= max_) return Lease();
+    if (idle_.empty()) {
+      ++making_;  // holds the slot while `make` runs
+    } else {
+      caller = std::move(idle_.back());
+      idle_.pop_back();
+      lent_.insert(caller.get());
+      return Lease(this, std::move(caller));
+    }
+  }
+  try {
+    caller = make();
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    --making_;
+    throw;
+  }
+  std::lock_guard lock(mutex_);
+  --making_;
+  if (!open_) return Lease();
+  lent_.insert(caller.get());
+  return Lease(this, std::move(caller));
+}
+
+void DirectCallerPool::give_back(std::unique_ptr<DirectCaller> caller) noexcept {
+  std::unique_lock lock(mutex_);
+  lent_.erase(caller.get());
+  if (open_) {
+    idle_.push_back(std::move(caller));
+    return;
+  }
+  lock.unlock();
+  caller.reset();  // closed meanwhile: its connection goes
+}
+
+void DirectCallerPool::open() {
+  std::lock_guard lock(mutex_);
+  open_ = true;
+}
+
+void DirectCallerPool::close() noexcept {
+  std::vector<std::unique_ptr<DirectCaller>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    open_ = false;
+    idle.swap(idle_);
+    for (DirectCaller* caller : lent_) caller->interrupt();
+  }
+  idle.clear();  // closes their connections, outside the lock
+}
+
+}  // namespace hypha::amqp

@@ -1,0 +1,184 @@
+// DirectCaller (blocking calls on the calling thread's own connection) against
+// a real RabbitMQ: replies, returns, deadlines, late replies of earlier calls,
+// the service check, interrupts; and DirectCallerPool's lending.
+#include "direct_caller.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "amqp_test_services.hpp"
+#include "amqp_test_support.hpp"
+#include "amqp_vhost_test.hpp"
+#include "hypha/core/context_data.hpp"
+#include "hypha/core/runner.hpp"
+#include "wire.hpp"
+
+namespace {
+
+using namespace hypha;
+using namespace hypha::amqp_test;
+using amqp::DirectCallEnd;
+using amqp::DirectCaller;
+using Clock = DirectCaller::Clock;
+
+class AmqpDirectCaller : public AmqpVhostTest {
+ protected:
+  std::unique_ptr<DirectCaller> make_caller() {
+    return std::make_unique<DirectCaller>(amqp::DirectCallerOptions{
+        amqp::ConnectionParams::parse(uri_), std::string(amqp::kDefaultRpcExchange), "standalone_rpc_proxy", 5s});
+  }
+  static amqp::Message request(const std::string& body) {
+    amqp::Message m;
+    m.body = body;
+    m.content_type = "application/json";
+    m.content_encoding = "utf-8";
+    m.delivery_mode = 2;
+    m.correlation_id = new_uuid4();
+    return m;
+  }
+  // A consumer of rpc-silent that never answers on its own.
+  std::unique_ptr<RawClient> silent_service() {
+    auto silent = std::make_unique<RawClient>(uri_);
+    silent->declare_exchange(amqp::rpc_exchange());
+    silent->declare_queue(amqp::rpc_queue("silent"));
+    silent->bind("rpc-silent", "nameko-rpc", "silent.*");
+    silent->consume("rpc-silent");
+    return silent;
+  }
+  static const std::function<bool()>& always() {
+    static const std::function<bool()> yes = [] { return true; };
+    return yes;
+  }
+};
+
+TEST_F(AmqpDirectCaller, GetsTheReplyOfAServiceAndKeepsItsConnection) {
+  ServiceRunner service(config_for(uri_));
+  service.add_service<Echo>();
+  service.start();
+  auto caller = make_caller();
+  for (const char* name : {"Ann", "Bob"}) {
+    DirectCallEnd end = caller->call("echo.hello", request(R"({"args": [")" + std::string(name) + R"("], "kwargs": {}})"),
+                                     Clock::now() + 10s, 1s, always());
+    ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
+    EXPECT_EQ(amqp::decode_reply(end.body).result, "hello " + std::string(name));
+  }
+  service.stop();
+}
+
+TEST_F(AmqpDirectCaller, AnUnroutableRequestComesBack) {
+  auto caller = make_caller();
+  DirectCallEnd end = caller->call("nobody.hello", request(R"({"args": [], "kwargs": {}})"), Clock::now() + 10s, 1s,
+                                   always());
+  ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReturned) << end.error;
+  EXPECT_EQ(end.returned.reply_code, 312);  // NO_ROUTE
+}
+
+TEST_F(AmqpDirectCaller, ALateReplyOfAnEarlierCallIsNotTakenForTheNextOne) {
+  auto silent = silent_service();
+  auto caller = make_caller();
+  const auto started = Clock::now();
+  DirectCallEnd first = caller->call("silent.work", request(R"({"args": [1], "kwargs": {}})"),
+                                     Clock::now() + 200ms, 0ms, always());
+  EXPECT_EQ(first.kind, DirectCallEnd::Kind::kTimedOut);
+  EXPECT_GE(Clock::now() - started, 200ms);
+
+  // The first reply comes late; the second call must wait for its own.
+  auto answer = [&](const std::string& result) {
+    auto req = silent->next(5s);
+    ASSERT_TRUE(req.has_value());
+    amqp::Message reply = request(R"({"result": ")" + result + R"(", "error": null})");
+    reply.correlation_id = req->message.correlation_id;
+    silent->publish("nameko-rpc", *req->message.reply_to, reply);
+  };
+  answer("late");
+  auto second = std::async(std::launch::async, [&] {
+    return caller->call("silent.work", request(R"({"args": [2], "kwargs": {}})"), Clock::now() + 10s, 0ms, always());
+  });
+  answer("second");
+  DirectCallEnd end = second.get();
+  ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
+  EXPECT_EQ(amqp::decode_reply(end.body).result, "second");
+}
+
+TEST_F(AmqpDirectCaller, StopsWaitingWhenTheServiceCheckSaysNo) {
+  auto silent = silent_service();
+  auto caller = make_caller();
+  std::atomic<int> asked{0};
+  std::function<bool()> gone = [&] { return ++asked < 3; };
+  DirectCallEnd end = caller->call("silent.work", request(R"({"args": [], "kwargs": {}})"), Clock::now() + 20s,
+                                   20ms, gone);
+  EXPECT_EQ(end.kind, DirectCallEnd::Kind::kAbandoned);
+  EXPECT_EQ(asked.load(), 3);
+}
+
+TEST_F(AmqpDirectCaller, InterruptEndsAWaitingCallAndEveryLaterOne) {
+  auto silent = silent_service();
+  auto caller = make_caller();
+  auto waiting = std::async(std::launch::async, [&] {
+    return caller->call("silent.work", request(R"({"args": [], "kwargs": {}})"), std::nullopt, 0ms, always());
+  });
+  ASSERT_TRUE(silent->next(5s).has_value());  // the request is out: the call waits
+  caller->interrupt();
+  ASSERT_EQ(waiting.wait_for(5s), std::future_status::ready);
+  DirectCallEnd end = waiting.get();
+  EXPECT_EQ(end.kind, DirectCallEnd::Kind::kFailed);
+  EXPECT_EQ(end.error, "the AMQP transport stopped");
+
+  DirectCallEnd later = caller->call("silent.work", request(R"({"args": [], "kwargs": {}})"), std::nullopt, 0ms,
+                                     always());
+  EXPECT_EQ(later.kind, DirectCallEnd::Kind::kFailed);
+  EXPECT_FALSE(silent->next(300ms).has_value());  // nothing was published
+}
+
+TEST_F(AmqpDirectCaller, ATransportStoppedDuringABlockingCallEndsItAtOnce) {
+  auto silent = silent_service();
+  AmqpTransport client(config_for(uri_, Json{{"RPC_TIMEOUT", 30}}));
+  auto waiting = std::async(std::launch::async, [&] { return call(client, "silent", "work"); });
+  ASSERT_TRUE(silent->next(5s).has_value());
+  client.stop();
+  ASSERT_EQ(waiting.wait_for(5s), std::future_status::ready);
+  Outcome outcome = waiting.get();
+  ASSERT_TRUE(outcome.error);
+  EXPECT_EQ(outcome.error->exc_type, "AmqpConnectionError");
+}
+
+TEST_F(AmqpDirectCaller, BlockingCallsWorkWithoutCallerConnectionsToo) {
+  ServiceRunner service(config_for(uri_));
+  service.add_service<Echo>();
+  service.start();
+  AmqpTransport shared_only(config_for(uri_, Json{{"AMQP_CALLER_CONNECTIONS", 0}}));
+  EXPECT_EQ(call(shared_only, "echo", "add", Json::array({2, 3})).result, 5);
+  AmqpTransport direct(config_for(uri_));
+  EXPECT_EQ(call(direct, "echo", "add", Json::array({4, 5})).result, 9);
+  service.stop();
+}
+
+TEST(AmqpDirectCallerPool, LendsAtMostMaxAndNothingOnceClosed) {
+  amqp::DirectCallerPool pool(2);
+  std::atomic<int> made{0};
+  auto make = [&] {
+    ++made;
+    return std::make_unique<DirectCaller>(
+        amqp::DirectCallerOptions{amqp::ConnectionParams::parse("amqp://127.0.0.1:1/"), "nameko-rpc", "x", 1s});
+  };
+  EXPECT_FALSE(pool.acquire(make)) << "a pool lends only once opened";
+  pool.open();
+  {
+    auto a = pool.acquire(make);
+    auto b = pool.acquire(make);
+    EXPECT_TRUE(a);
+    EXPECT_TRUE(b);
+    EXPECT_FALSE(pool.acquire(make)) << "both are lent";
+  }
+  auto again = pool.acquire(make);
+  EXPECT_TRUE(again);
+  EXPECT_EQ(made.load(), 2) << "a caller given back is lent again";
+  pool.close();
+  EXPECT_FALSE(pool.acquire(make));
+}
+
+}  // namespace

@@ -80,6 +80,7 @@ hypha::Config hypha_config() {
   hypha::Config config;
   config.set("AMQP_URI", amqp_uri());
   config.set("max_workers", 64);
+  if (const char* c = std::getenv("BENCH_CALLERS")) config.set("AMQP_CALLER_CONNECTIONS", std::atoi(c));
   return config;
 }
 

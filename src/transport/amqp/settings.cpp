@@ -57,7 +57,7 @@ Settings Settings::from_config(const Config& config) {
   if (s.connect_timeout.count() == 0) s.connect_timeout = std::chrono::milliseconds(1);
   s.service_check_ttl = std::chrono::milliseconds(config.get_int("AMQP_SERVICE_CHECK_TTL_MS", 1000, 0, 3'600'000));
   s.publisher_connections = static_cast<std::size_t>(config.get_int("AMQP_PUBLISHER_CONNECTIONS", 2, 1, 64));
-  s.caller_connections = static_cast<std::size_t>(config.get_int("AMQP_CALLER_CONNECTIONS", 64, 0, 1024));
+  s.caller_connections = static_cast<std::size_t>(config.get_int("AMQP_CALLER_CONNECTIONS", 8, 0, 1024));
   return s;
 }
 

@@ -25,7 +25,7 @@ struct Settings {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds service_check_ttl{1000};
   std::size_t publisher_connections = 2;
-  std::size_t caller_connections = 64;  ///< DirectCallers for blocking calls (0: none)
+  std::size_t caller_connections = 8;  ///< DirectCallers lent at once for blocking calls (0: none)
 
   /// from_config reads the keys; throws ConfigurationError naming the key.
   static Settings from_config(const Config& config);

@@ -12,6 +12,8 @@
 //                        thread, and from 16 (confirms pipelined)
 //   AmqpEventBatch       the same from one thread, each batch of 100 handed to
 //                        dispatch_all_settled (the outbox relay's way)
+// BENCH_CALLERS=N sets AMQP_CALLER_CONNECTIONS (0: blocking calls take the
+// shared path, as before 2026-12-02 evening; see performance.md).
 // Raw rabbitmq-c on the same broker, the ceiling. Same message settings as
 // Nameko (and Hypha): persistent (delivery_mode 2) JSON messages on durable
 // queues, publisher confirms on both the request and the reply; the replier

@@ -37,9 +37,9 @@
 // |                             |             |            | consumer or opening a connection                     |
 // | AMQP_SERVICE_CHECK_TTL_MS   | int         | 1000       | how long "rpc-<svc> has consumers" is trusted        |
 // | AMQP_PUBLISHER_CONNECTIONS  | int         | 2          | publisher connections in confirm mode                |
-// | AMQP_CALLER_CONNECTIONS     | int         | 8          | connections for blocking calls, one per calling      |
-// |                             |             |            | thread; more callers at once take the shared path    |
-// |                             |             |            | (0: every call does)                                 |
+// | AMQP_CALLER_CONNECTIONS     | int         | 8          | while at most this many blocking calls are in        |
+// |                             |             |            | flight, each runs on a connection of its own; more   |
+// |                             |             |            | take the shared path (0: every call does)            |
 //
 // Design. One consumer connection with its own I/O thread per transport carries
 // every consumer (the rpc-<svc> queues served, the event handler queues, and
@@ -60,15 +60,16 @@
 // with backoff, declares its topology again and resumes every consumer, without
 // a process restart; publishers reconnect on their next use.
 //
-// RPC (client): a blocking call() runs on a connection lent to its thread
-// for the call (up to AMQP_CALLER_CONNECTIONS at once, kept between calls):
+// RPC (client): while at most AMQP_CALLER_CONNECTIONS blocking calls are in
+// flight, each runs on a connection lent to its thread for the call (kept
+// between calls):
 // the thread publishes the request and reads its confirm, a basic.return and
 // the reply itself, from a reply queue of that connection's own, as a plain
 // rabbitmq-c client or Nameko's standalone proxy does; no other thread is
-// woken. call_async, and a blocking call when every such connection is lent,
-// take the shared path, whose confirms and acks are shared by the calls in
-// flight (with 64 threads calling, all on their own connections did ~15%
-// fewer calls per second than 8 of them and the rest shared): one reply queue per transport, `rpc.reply-<owner>-<uuid>`
+// woken. call_async, and blocking calls when more are in flight, take the
+// shared path, whose confirms and acks are shared by the calls in flight
+// (64 threads calling, each on a connection of its own, did ~15% fewer calls
+// per second): one reply queue per transport, `rpc.reply-<owner>-<uuid>`
 // (owner: the first service this transport serves, else standalone_rpc_proxy;
 // durable, x-expires 300000), bound to nameko-rpc with key <uuid>; requests go
 // out mandatory with reply_to = <uuid> and a fresh correlation_id. A

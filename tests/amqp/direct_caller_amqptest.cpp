@@ -86,22 +86,47 @@ TEST_F(AmqpDirectCaller, ALateReplyOfAnEarlierCallIsNotTakenForTheNextOne) {
   EXPECT_EQ(first.kind, DirectCallEnd::Kind::kTimedOut);
   EXPECT_GE(Clock::now() - started, 200ms);
 
-  // The first reply comes late; the second call must wait for its own.
-  auto answer = [&](const std::string& result) {
-    auto req = silent->next(5s);
-    ASSERT_TRUE(req.has_value());
-    amqp::Message reply = request(R"({"result": ")" + result + R"(", "error": null})");
-    reply.correlation_id = req->message.correlation_id;
-    silent->publish("nameko-rpc", *req->message.reply_to, reply);
-  };
-  answer("late");
   auto second = std::async(std::launch::async, [&] {
     return caller->call("silent.work", request(R"({"args": [2], "kwargs": {}})"), Clock::now() + 10s, 0ms, always());
   });
-  answer("second");
+  auto first_request = silent->next(5s);
+  auto second_request = silent->next(5s);  // once read, the second call waits for its reply
+  ASSERT_TRUE(first_request.has_value());
+  ASSERT_TRUE(second_request.has_value());
+  auto answer = [&](const RawDelivery& req, const std::string& result) {
+    amqp::Message reply = request(R"({"result": ")" + result + R"(", "error": null})");
+    reply.correlation_id = req.message.correlation_id;
+    silent->publish("nameko-rpc", *req.message.reply_to, reply);
+  };
+  answer(*first_request, "late");  // comes first, while the second call waits
+  answer(*second_request, "second");
   DirectCallEnd end = second.get();
   ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
   EXPECT_EQ(amqp::decode_reply(end.body).result, "second");
+}
+
+TEST_F(AmqpDirectCaller, ACallWhoseReplyQueueWasDeletedDeclaresItAgainAndGetsItsReply) {
+  auto silent = silent_service();
+  auto caller = make_caller();
+  auto waiting = std::async(std::launch::async, [&] {
+    return caller->call("silent.work", request(R"({"args": [], "kwargs": {}})"), Clock::now() + 20s, 0ms, always());
+  });
+  auto req = silent->next(5s);
+  ASSERT_TRUE(req.has_value());
+  const std::string queue = amqp::reply_queue("standalone_rpc_proxy", *req->message.reply_to).name;
+  amqp_queue_delete(silent->connection().state(), 2, amqp::bytes(queue), 0, 0);
+  ASSERT_EQ(amqp_get_rpc_reply(silent->connection().state()).reply_type, AMQP_RESPONSE_NORMAL);
+  // The broker cancels the caller's consumer; the caller declares and consumes the queue again.
+  ASSERT_TRUE(wait_until([&] {
+    auto counts = silent->queue_counts(queue);
+    return counts && counts->consumers == 1;
+  }));
+  amqp::Message reply = request(R"({"result": "found", "error": null})");
+  reply.correlation_id = req->message.correlation_id;
+  silent->publish("nameko-rpc", *req->message.reply_to, reply);
+  DirectCallEnd end = waiting.get();
+  ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
+  EXPECT_EQ(amqp::decode_reply(end.body).result, "found");
 }
 
 TEST_F(AmqpDirectCaller, StopsWaitingWhenTheServiceCheckSaysNo) {
@@ -146,6 +171,29 @@ TEST_F(AmqpDirectCaller, ATransportStoppedDuringABlockingCallEndsItAtOnce) {
   EXPECT_EQ(outcome.error->exc_type, "AmqpConnectionError");
 }
 
+TEST_F(AmqpDirectCaller, BlockingCallsOfAThreadShareAReplyQueueOfTheirOwn) {
+  // Where a request asks its reply to go tells which path the call took.
+  auto silent = silent_service();
+  auto reply_to_of = [&](auto&& make_call) {
+    make_call();
+    auto req = silent->next(5s);
+    EXPECT_TRUE(req.has_value());
+    return req ? req->message.reply_to.value_or("") : std::string();
+  };
+  auto blocking = [](AmqpTransport& t) { return [&t] { call(t, "silent", "work", Json::array(), nullptr, 50ms); }; };
+  auto async = [](AmqpTransport& t) {
+    return [&t] { t.call_async("silent", "work", Invocation::positional(Json::array()), ContextData{}, {}); };
+  };
+
+  AmqpTransport direct(config_for(uri_));
+  const std::string first = reply_to_of(blocking(direct));
+  EXPECT_EQ(reply_to_of(blocking(direct)), first) << "the thread's second call reuses its connection";
+  EXPECT_NE(reply_to_of(async(direct)), first) << "call_async takes the shared reply queue";
+
+  AmqpTransport shared_only(config_for(uri_, Json{{"AMQP_CALLER_CONNECTIONS", 0}}));
+  EXPECT_EQ(reply_to_of(blocking(shared_only)), reply_to_of(async(shared_only)));
+}
+
 TEST_F(AmqpDirectCaller, BlockingCallsWorkWithoutCallerConnectionsToo) {
   ServiceRunner service(config_for(uri_));
   service.add_service<Echo>();
@@ -179,6 +227,26 @@ TEST(AmqpDirectCallerPool, LendsAtMostMaxAndNothingOnceClosed) {
   EXPECT_EQ(made.load(), 2) << "a caller given back is lent again";
   pool.close();
   EXPECT_FALSE(pool.acquire(make));
+}
+
+TEST(AmqpDirectCallerPool, ACallerInterruptedByACloseIsNotLentAgain) {
+  amqp::DirectCallerPool pool(2);
+  std::atomic<int> made{0};
+  auto make = [&] {
+    ++made;
+    return std::make_unique<DirectCaller>(
+        amqp::DirectCallerOptions{amqp::ConnectionParams::parse("amqp://127.0.0.1:1/"), "nameko-rpc", "x", 1s});
+  };
+  pool.open();
+  {
+    auto lent = pool.acquire(make);
+    pool.close();  // a stop() while the call runs...
+    pool.open();   // ...and a start() before it gives its caller back
+  }
+  auto fresh = pool.acquire(make);
+  ASSERT_TRUE(fresh);
+  EXPECT_FALSE(fresh->interrupted());
+  EXPECT_EQ(made.load(), 2);
 }
 
 }  // namespace

@@ -69,11 +69,15 @@ void DirectCaller::open() {
   published_ = 0;
   connection_.open_channel(kChannel);
   connection_.confirm_select(kChannel);
-  const auto exchange = rpc_exchange(options_.rpc_exchange);
+  connection_.declare_exchange(kChannel, rpc_exchange(options_.rpc_exchange));
+  consume_replies();
+}
+
+// consume_replies declares the reply queue, binds it and consumes it.
+void DirectCaller::consume_replies() {
   const auto queue = reply_queue(options_.owner, uuid_);
-  connection_.declare_exchange(kChannel, exchange);
   connection_.declare_queue(kChannel, queue);
-  connection_.bind_queue(kChannel, queue.name, exchange.name, uuid_);
+  connection_.bind_queue(kChannel, queue.name, options_.rpc_exchange, uuid_);
   connection_.consume(kChannel, queue.name, "hypha-caller-" + uuid_, true);
 }
 
@@ -114,11 +118,12 @@ DirectCallEnd DirectCaller::call(std::string_view routing_key, Message request,
   const std::uint64_t sequence = ++published_;
   bool confirmed = false;
   const auto never = Clock::time_point::max();
+  const auto confirm_due = Clock::now() + kConfirmTimeout;
   auto next_check = check_every.count() > 0 ? Clock::now() + check_every : never;
   for (;;) {
     Event event;
     try {
-      event = next_event(std::min(deadline.value_or(never), next_check));
+      event = next_event(std::min({deadline.value_or(never), next_check, confirmed ? never : confirm_due}));
     } catch (const AmqpError& e) {
       drop_connection();
       if (interrupted()) return failed("the AMQP transport stopped");
@@ -127,6 +132,7 @@ DirectCallEnd DirectCaller::call(std::string_view routing_key, Message request,
         open();  // the request is in its queue: wait for the reply on a new connection
         continue;
       } catch (const AmqpError& again) {
+        drop_connection();
         return failed(again.what());
       }
     }
@@ -156,6 +162,10 @@ DirectCallEnd DirectCaller::call(std::string_view routing_key, Message request,
       case Event::Kind::kNothing: {
         const auto now = Clock::now();
         if (deadline && now >= *deadline) return DirectCallEnd{DirectCallEnd::Kind::kTimedOut, {}, {}, {}};
+        if (!confirmed && now >= confirm_due) {
+          drop_connection();  // silent for that long: the connection is dead, or the broker is stuck
+          return failed("no confirm from the broker within " + std::to_string(kConfirmTimeout.count()) + " s");
+        }
         if (now >= next_check) {
           if (!still_answerable()) return DirectCallEnd{DirectCallEnd::Kind::kAbandoned, {}, {}, {}};
           next_check = Clock::now() + check_every;
@@ -233,6 +243,14 @@ DirectCaller::Event DirectCaller::read_frame() {
       amqp_destroy_message(&content);
       return event;
     }
+    case AMQP_BASIC_CANCEL_METHOD:
+      // The reply queue was deleted: declare it again, on the same channel
+      // (a request's confirm still comes; rabbitmq-c keeps the frames that
+      // arrive meanwhile for the reads after).
+      log::warn("amqp: the broker cancelled the reply consumer of a caller; consuming {} again",
+                reply_queue(options_.owner, uuid_).name);
+      consume_replies();
+      return event;
     case AMQP_CHANNEL_CLOSE_METHOD:
     case AMQP_CONNECTION_CLOSE_METHOD: {
       // One channel carries everything here: either close ends this connection's use.
@@ -280,7 +298,8 @@ DirectCallerPool::Lease DirectCallerPool::acquire(const Make& make) {
 void DirectCallerPool::give_back(std::unique_ptr<DirectCaller> caller) noexcept {
   std::unique_lock lock(mutex_);
   lent_.erase(caller.get());
-  if (open_) {
+  // One interrupted by a close() stays unusable, even if the pool opened again since.
+  if (open_ && !caller->interrupted()) {
     idle_.push_back(std::move(caller));
     return;
   }

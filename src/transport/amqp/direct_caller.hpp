@@ -81,6 +81,7 @@ class DirectCaller {
 
   /// interrupt ends a call in progress (kFailed) and every later one. Any thread.
   void interrupt() noexcept;
+  bool interrupted() noexcept;
 
  private:
   // Event is one thing read off the connection.
@@ -95,8 +96,8 @@ class DirectCaller {
 
   void ensure_open();
   void open();
+  void consume_replies();
   void drop_connection() noexcept;
-  bool interrupted() noexcept;
   /// next_event reads one event, waiting until `until` at most. Throws AmqpError.
   Event next_event(Clock::time_point until);
   Event read_frame();
@@ -105,6 +106,9 @@ class DirectCaller {
   std::string uuid_;  // the reply queue's routing key (reply_to)
   Connection connection_;
   std::uint64_t published_ = 0;  // publishes on the channel since it opened (confirm sequence)
+  // How long a request's confirm may take before the connection counts as
+  // dead (it has no heartbeat), as for the publishers.
+  static constexpr std::chrono::seconds kConfirmTimeout{10};
 
   std::mutex fd_mutex_;  // guards fd_ and interrupted_: interrupt() shuts the socket down
   int fd_ = -1;

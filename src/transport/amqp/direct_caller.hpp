@@ -18,7 +18,10 @@
 // x-expires 300000), consumed with no_ack: nobody else could take a reply
 // that this caller drops. The connection has no heartbeat (like a
 // publisher's); before each call, whatever arrived while it was idle is read,
-// and a connection the broker closed meanwhile is opened again.
+// and a connection the broker closed meanwhile is opened again. A request not
+// confirmed within kConfirmTimeout ends its call and the connection (as a
+// publisher's overdue confirm does); a reply queue deleted under the caller
+// (basic.cancel) is declared and consumed again.
 #pragma once
 
 #include <chrono>

@@ -49,6 +49,24 @@ class AmqpDirectCaller : public AmqpVhostTest {
     silent->consume("rpc-silent");
     return silent;
   }
+  // answer sends `result` as the reply to `req`, as the service would.
+  static void answer(RawClient& service, const RawDelivery& req, const std::string& result) {
+    amqp::Message reply = request(R"({"result": ")" + result + R"(", "error": null})");
+    reply.correlation_id = req.message.correlation_id;
+    service.publish("nameko-rpc", *req.message.reply_to, reply);
+  }
+  // result_of is the result of a call that ended with a reply.
+  static Json result_of(const DirectCallEnd& end) {
+    EXPECT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
+    return end.kind == DirectCallEnd::Kind::kReply ? amqp::decode_reply(end.body).result : Json();
+  }
+  // call_silent_in_background calls silent.work from another thread.
+  static std::future<DirectCallEnd> call_silent_in_background(DirectCaller& caller,
+                                                              std::optional<Clock::time_point> deadline) {
+    return std::async(std::launch::async, [&caller, deadline] {
+      return caller.call("silent.work", request(R"({"args": [], "kwargs": {}})"), deadline, 0ms, always());
+    });
+  }
   static const std::function<bool()>& always() {
     static const std::function<bool()> yes = [] { return true; };
     return yes;
@@ -63,8 +81,7 @@ TEST_F(AmqpDirectCaller, GetsTheReplyOfAServiceAndKeepsItsConnection) {
   for (const char* name : {"Ann", "Bob"}) {
     DirectCallEnd end = caller->call("echo.hello", request(R"({"args": [")" + std::string(name) + R"("], "kwargs": {}})"),
                                      Clock::now() + 10s, 1s, always());
-    ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
-    EXPECT_EQ(amqp::decode_reply(end.body).result, "hello " + std::string(name));
+    EXPECT_EQ(result_of(end), "hello " + std::string(name));
   }
   service.stop();
 }
@@ -86,31 +103,20 @@ TEST_F(AmqpDirectCaller, ALateReplyOfAnEarlierCallIsNotTakenForTheNextOne) {
   EXPECT_EQ(first.kind, DirectCallEnd::Kind::kTimedOut);
   EXPECT_GE(Clock::now() - started, 200ms);
 
-  auto second = std::async(std::launch::async, [&] {
-    return caller->call("silent.work", request(R"({"args": [2], "kwargs": {}})"), Clock::now() + 10s, 0ms, always());
-  });
+  auto second = call_silent_in_background(*caller, Clock::now() + 10s);
   auto first_request = silent->next(5s);
   auto second_request = silent->next(5s);  // once read, the second call waits for its reply
   ASSERT_TRUE(first_request.has_value());
   ASSERT_TRUE(second_request.has_value());
-  auto answer = [&](const RawDelivery& req, const std::string& result) {
-    amqp::Message reply = request(R"({"result": ")" + result + R"(", "error": null})");
-    reply.correlation_id = req.message.correlation_id;
-    silent->publish("nameko-rpc", *req.message.reply_to, reply);
-  };
-  answer(*first_request, "late");  // comes first, while the second call waits
-  answer(*second_request, "second");
-  DirectCallEnd end = second.get();
-  ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
-  EXPECT_EQ(amqp::decode_reply(end.body).result, "second");
+  answer(*silent, *first_request, "late");  // comes first, while the second call waits
+  answer(*silent, *second_request, "second");
+  EXPECT_EQ(result_of(second.get()), "second");
 }
 
 TEST_F(AmqpDirectCaller, ACallWhoseReplyQueueWasDeletedDeclaresItAgainAndGetsItsReply) {
   auto silent = silent_service();
   auto caller = make_caller();
-  auto waiting = std::async(std::launch::async, [&] {
-    return caller->call("silent.work", request(R"({"args": [], "kwargs": {}})"), Clock::now() + 20s, 0ms, always());
-  });
+  auto waiting = call_silent_in_background(*caller, Clock::now() + 20s);
   auto req = silent->next(5s);
   ASSERT_TRUE(req.has_value());
   const std::string queue = amqp::reply_queue("standalone_rpc_proxy", *req->message.reply_to).name;
@@ -121,12 +127,8 @@ TEST_F(AmqpDirectCaller, ACallWhoseReplyQueueWasDeletedDeclaresItAgainAndGetsIts
     auto counts = silent->queue_counts(queue);
     return counts && counts->consumers == 1;
   }));
-  amqp::Message reply = request(R"({"result": "found", "error": null})");
-  reply.correlation_id = req->message.correlation_id;
-  silent->publish("nameko-rpc", *req->message.reply_to, reply);
-  DirectCallEnd end = waiting.get();
-  ASSERT_EQ(end.kind, DirectCallEnd::Kind::kReply) << end.error;
-  EXPECT_EQ(amqp::decode_reply(end.body).result, "found");
+  answer(*silent, *req, "found");
+  EXPECT_EQ(result_of(waiting.get()), "found");
 }
 
 TEST_F(AmqpDirectCaller, StopsWaitingWhenTheServiceCheckSaysNo) {
@@ -143,9 +145,7 @@ TEST_F(AmqpDirectCaller, StopsWaitingWhenTheServiceCheckSaysNo) {
 TEST_F(AmqpDirectCaller, InterruptEndsAWaitingCallAndEveryLaterOne) {
   auto silent = silent_service();
   auto caller = make_caller();
-  auto waiting = std::async(std::launch::async, [&] {
-    return caller->call("silent.work", request(R"({"args": [], "kwargs": {}})"), std::nullopt, 0ms, always());
-  });
+  auto waiting = call_silent_in_background(*caller, std::nullopt);
   ASSERT_TRUE(silent->next(5s).has_value());  // the request is out: the call waits
   caller->interrupt();
   ASSERT_EQ(waiting.wait_for(5s), std::future_status::ready);
@@ -205,14 +205,19 @@ TEST_F(AmqpDirectCaller, BlockingCallsWorkWithoutCallerConnectionsToo) {
   service.stop();
 }
 
-TEST(AmqpDirectCallerPool, LendsAtMostMaxAndNothingOnceClosed) {
-  amqp::DirectCallerPool pool(2);
-  std::atomic<int> made{0};
-  auto make = [&] {
+// counting_maker makes callers that never connect (these tests only lend them), counting them.
+amqp::DirectCallerPool::Make counting_maker(int& made) {
+  return [&made] {
     ++made;
     return std::make_unique<DirectCaller>(
         amqp::DirectCallerOptions{amqp::ConnectionParams::parse("amqp://127.0.0.1:1/"), "nameko-rpc", "x", 1s});
   };
+}
+
+TEST(AmqpDirectCallerPool, LendsAtMostMaxAndNothingOnceClosed) {
+  amqp::DirectCallerPool pool(2);
+  int made = 0;
+  auto make = counting_maker(made);
   EXPECT_FALSE(pool.acquire(make)) << "a pool lends only once opened";
   pool.open();
   {
@@ -224,19 +229,15 @@ TEST(AmqpDirectCallerPool, LendsAtMostMaxAndNothingOnceClosed) {
   }
   auto again = pool.acquire(make);
   EXPECT_TRUE(again);
-  EXPECT_EQ(made.load(), 2) << "a caller given back is lent again";
+  EXPECT_EQ(made, 2) << "a caller given back is lent again";
   pool.close();
   EXPECT_FALSE(pool.acquire(make));
 }
 
 TEST(AmqpDirectCallerPool, ACallerInterruptedByACloseIsNotLentAgain) {
   amqp::DirectCallerPool pool(2);
-  std::atomic<int> made{0};
-  auto make = [&] {
-    ++made;
-    return std::make_unique<DirectCaller>(
-        amqp::DirectCallerOptions{amqp::ConnectionParams::parse("amqp://127.0.0.1:1/"), "nameko-rpc", "x", 1s});
-  };
+  int made = 0;
+  auto make = counting_maker(made);
   pool.open();
   {
     auto lent = pool.acquire(make);
@@ -246,7 +247,7 @@ TEST(AmqpDirectCallerPool, ACallerInterruptedByACloseIsNotLentAgain) {
   auto fresh = pool.acquire(make);
   ASSERT_TRUE(fresh);
   EXPECT_FALSE(fresh->interrupted());
-  EXPECT_EQ(made.load(), 2);
+  EXPECT_EQ(made, 2);
 }
 
 }  // namespace

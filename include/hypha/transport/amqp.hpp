@@ -28,8 +28,8 @@
 // | RPC_TIMEOUT                 | number      | 30         | default call deadline, seconds (0: none);            |
 // |                             |             |            | CallOptions.timeout overrides it                     |
 // | RPC_EXPIRE_REQUESTS         | bool        | false      | give requests an `expiration` a little shorter than  |
-// |                             |             |            | their deadline (a tenth, at most 50 ms), so work a   |
-// |                             |             |            | caller gave up on is never started                   |
+// |                             |             |            | their deadline (a tenth, at most 50 ms), so that the |
+// |                             |             |            | broker drops work its caller gave up on              |
 // | AUTO_DELETE_EVENT_EXCHANGES | bool        | false      | declare `<svc>.events` auto-delete (Nameko < 2.13)   |
 // | DECLARE_EVENT_EXCHANGES     | bool        | true       | false: never declare event exchanges, only bind      |
 // | EVENT_RETRY_DELAY_MS        | int         | 100        | first retry delay of a failed event; then doubling   |

@@ -153,8 +153,8 @@ class AmqpTransport::Impl {
                       : DirectCallerPool::Lease();
     if (!caller) return call(service, method, std::move(inv), context, options).get();
     Message request;
-    if (auto refused = prepare_request(service, inv, context, options, request)) return std::move(*refused);
     const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
+    if (auto refused = prepare_request(service, inv, context, timeout, request)) return std::move(*refused);
     std::optional<DirectCaller::Clock::time_point> deadline;
     if (timeout.count() > 0) deadline = DirectCaller::Clock::now() + timeout;
     const DirectCallEnd end = caller->call(rpc_routing_key(service, method), std::move(request), deadline,
@@ -200,8 +200,8 @@ class AmqpTransport::Impl {
       return ready(Outcome{nullptr, transport_error(e.what())});
     }
     Message request;
-    if (auto refused = prepare_request(service, inv, context, options, request)) return ready(std::move(*refused));
     const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
+    if (auto refused = prepare_request(service, inv, context, timeout, request)) return ready(std::move(*refused));
     const std::string correlation_id = *request.correlation_id;
     request.reply_to = reply_to;
 
@@ -220,7 +220,7 @@ class AmqpTransport::Impl {
   // outcome that ends the call before anything is published: the service has
   // no consumers, the arguments cannot be sent, the broker cannot be reached.
   std::optional<Outcome> prepare_request(std::string_view service, const Invocation& inv, const ContextData& context,
-                                         const CallOptions& options, Message& request) {
+                                         std::chrono::milliseconds timeout, Message& request) {
     try {
       if (!service_has_consumers(service)) return Outcome{nullptr, UnknownService(std::string(service)).info()};
     } catch (const std::exception& e) {
@@ -232,7 +232,6 @@ class AmqpTransport::Impl {
       return Outcome{nullptr, unserializable_value_error(e.what())};
     }
     request.correlation_id = new_uuid4();
-    const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
     if (settings_.expire_requests && timeout.count() > 0) {
       // A little before the deadline (it counts from the enqueue, a moment
       // after the deadline was set): the broker drops the request before its

@@ -139,10 +139,7 @@ DirectCallEnd DirectCaller::call(std::string_view routing_key, Message request,
     switch (event.kind) {
       case Event::Kind::kDelivery:
         if (event.correlation_id == correlation_id) {
-          DirectCallEnd end;
-          end.kind = DirectCallEnd::Kind::kReply;
-          end.body = std::move(event.body);
-          return end;
+          return DirectCallEnd{DirectCallEnd::Kind::kReply, std::move(event.body), {}, {}};
         }
         break;  // the reply to an earlier call that gave up waiting
       case Event::Kind::kAck:
@@ -153,10 +150,7 @@ DirectCallEnd DirectCaller::call(std::string_view routing_key, Message request,
         break;
       case Event::Kind::kReturn:
         if (event.correlation_id == correlation_id) {
-          DirectCallEnd end;
-          end.kind = DirectCallEnd::Kind::kReturned;
-          end.returned = std::move(event.returned);
-          return end;
+          return DirectCallEnd{DirectCallEnd::Kind::kReturned, {}, std::move(event.returned), {}};
         }
         break;
       case Event::Kind::kNothing: {
@@ -211,6 +205,17 @@ DirectCaller::Event DirectCaller::next_event(Clock::time_point until) {
   throw AmqpError("waiting for a reply: unexpected reply", true);
 }
 
+// confirm_event reads a basic.ack or basic.nack (both carry a tag and `multiple`).
+template <class Method>
+DirectCaller::Event DirectCaller::confirm_event(Event::Kind kind, const amqp_frame_t& frame) {
+  const auto* method = static_cast<const Method*>(frame.payload.method.decoded);
+  Event event;
+  event.kind = kind;
+  event.tag = method->delivery_tag;
+  event.multiple = method->multiple != 0;
+  return event;
+}
+
 // read_frame handles a frame that is not a delivery: confirms, returns, closes.
 DirectCaller::Event DirectCaller::read_frame() {
   amqp_frame_t frame;
@@ -219,20 +224,10 @@ DirectCaller::Event DirectCaller::read_frame() {
   Event event;
   if (frame.frame_type != AMQP_FRAME_METHOD) return event;
   switch (frame.payload.method.id) {
-    case AMQP_BASIC_ACK_METHOD: {
-      const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
-      event.kind = Event::Kind::kAck;
-      event.tag = ack->delivery_tag;
-      event.multiple = ack->multiple != 0;
-      return event;
-    }
-    case AMQP_BASIC_NACK_METHOD: {
-      const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
-      event.kind = Event::Kind::kNack;
-      event.tag = nack->delivery_tag;
-      event.multiple = nack->multiple != 0;
-      return event;
-    }
+    case AMQP_BASIC_ACK_METHOD:
+      return confirm_event<amqp_basic_ack_t>(Event::Kind::kAck, frame);
+    case AMQP_BASIC_NACK_METHOD:
+      return confirm_event<amqp_basic_nack_t>(Event::Kind::kNack, frame);
     case AMQP_BASIC_RETURN_METHOD: {
       const auto* ret = static_cast<const amqp_basic_return_t*>(frame.payload.method.decoded);
       event.kind = Event::Kind::kReturn;

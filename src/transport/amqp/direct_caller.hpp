@@ -104,6 +104,8 @@ class DirectCaller {
   /// next_event reads one event, waiting until `until` at most. Throws AmqpError.
   Event next_event(Clock::time_point until);
   Event read_frame();
+  template <class Method>
+  static Event confirm_event(Event::Kind kind, const amqp_frame_t& frame);
 
   DirectCallerOptions options_;
   std::string uuid_;  // the reply queue's routing key (reply_to)

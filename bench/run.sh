@@ -5,6 +5,12 @@
 #      InProcessRpc and InProcessRpcTyped (sequential, 2 and 64 threads; JSON values
 #      vs C++ values moved), InProcessRpcAsync64, InProcessEvent and
 #      InProcessEventTyped (a JSON payload vs a C++ one read in place).
+#   1a. The peer of issue 3 (part "peer"): Moleculer 0.14 on Node, installed with
+#      `npm ci` from bench/peer/moleculer/package-lock.json into the temporary
+#      directory, runs the same call and event shapes (bench/peer/moleculer/bench.js)
+#      right after part 1, and the summary prints Hypha's rates as multiples of
+#      the peer's best round. Skipped, with a note, when node or npm is missing
+#      or the npm registry cannot be reached: the peer is a reference, not Hypha.
 #   1b. AMQP transport (issue 6; Google Benchmark, BUILD_DIR/bench/amqp_bench) on a
 #      private RabbitMQ that this script starts on 127.0.0.1 (scripts/rabbitmq-test-broker.sh,
 #      data in the temporary directory, stopped by pid on exit), or on AMQP_URI when
@@ -32,7 +38,7 @@
 # PASSWORD_HASH_MEMLIMIT_KB=8192; still argon2id). Nothing the workload measures
 # hashes a password. BENCH_REAL_HASH=1 seeds with the production parameters.
 #
-# Knobs (environment): BENCH_PARTS ("inproc amqp http social"), BENCH_DURATION (10s),
+# Knobs (environment): BENCH_PARTS ("inproc peer amqp http social"), BENCH_DURATION (10s),
 # BENCH_MIN_TIME (Google Benchmark seconds per benchmark, 0.5), BENCH_AMQP_MIN_TIME (1),
 # AMQP_URI (use that broker instead of starting one), BENCH_USERS
 # (1000), BENCH_EDGES (20000), BENCH_SEED_THREADS (8), BENCH_REAL_HASH (0),
@@ -42,7 +48,7 @@ set -euo pipefail
 BUILD_DIR=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
-PARTS=${BENCH_PARTS:-inproc amqp http social}
+PARTS=${BENCH_PARTS:-inproc peer amqp http social}
 DURATION=${BENCH_DURATION:-10s}
 MIN_TIME=${BENCH_MIN_TIME:-0.5}
 AMQP_MIN_TIME=${BENCH_AMQP_MIN_TIME:-1}
@@ -141,6 +147,46 @@ fi
 per_second() { awk -v v="${1%/s}" 'BEGIN { m = 1; u = substr(v, length(v));
   if (u == "k") m = 1e3; else if (u == "M") m = 1e6; else if (u == "G") m = 1e9;
   if (m != 1) v = substr(v, 1, length(v) - 1); printf "%.0f", v * m }'; }
+
+# --- 1a. The in-process peer: Moleculer on this machine, at this moment. ---
+# rate_of FILE NAME: the items_per_second of benchmark NAME in FILE, per second.
+rate_of() {
+  local ips
+  ips=$(grep -E "^$2 " "$1" 2>/dev/null | head -n 1 | grep -o 'items_per_second=[^ ]*' | cut -d= -f2)
+  [ -n "$ips" ] && per_second "$ips"
+}
+# versus HYPHA_NAME PEER_NAME: Hypha's rate as a multiple of the peer's.
+versus() {
+  local h p
+  h=$(rate_of "$WORK/inproc.txt" "$1") p=$(rate_of "$WORK/peer.txt" "$2")
+  [ -n "$h" ] && [ -n "$p" ] || { note "$(printf '%-42s %s' "$1 / $2" "(missing)")"; return 0; }
+  note "$(printf '%-42s %6s  (%s/s vs %s/s; target: 2x the peer)' "$1 / $2" \
+    "$(awk -v h="$h" -v p="$p" 'BEGIN { printf "%.2fx", h / p }')" "$h" "$p")"
+}
+if has_part peer; then
+  section "in-process peer: Moleculer 0.14 on Node (bench/peer/moleculer)"
+  PEER_DIR=$WORK/peer
+  mkdir -p "$PEER_DIR"
+  cp "$ROOT"/bench/peer/moleculer/{package.json,package-lock.json,bench.js} "$PEER_DIR"/
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    note "peer: skipped (node or npm is not installed)"
+  elif ! (cd "$PEER_DIR" && timeout 300 npm ci --no-audit --no-fund --loglevel=error >"$PEER_DIR/npm.log" 2>&1); then
+    tail -n 5 "$PEER_DIR/npm.log" >&2
+    note "peer: skipped (npm ci failed: is the npm registry reachable? log above)"
+  elif ! (cd "$PEER_DIR" && node bench.js | tee "$WORK/peer.txt"); then
+    note "peer: the Moleculer benchmark failed (output above)"
+  else
+    while read -r name rest; do
+      note "$(printf '%-34s %14s' "$name" "$(grep -o 'items_per_second=[^ ]*' <<<"$rest" | cut -d= -f2)")"
+    done < <(grep -E '^Moleculer[A-Za-z]+_(best|median) ' "$WORK/peer.txt")
+    if [ -f "$WORK/inproc.txt" ]; then
+      versus InProcessRpcTyped MoleculerLocalCall_best
+      versus InProcessRpc MoleculerLocalCall_best
+      versus InProcessEventTyped/real_time MoleculerLocalEvent_best
+      versus InProcessEvent/real_time MoleculerLocalEvent_best
+    fi
+  fi
+fi
 
 # --- 1b. AMQP transport. ---
 if has_part amqp; then

@@ -51,6 +51,7 @@ class Calc {
     s.rpc("greet", &Calc::greet, {.params = {"name", "greeting"}});
     s.rpc("fail", &Calc::fail, {.params = {"message"}});
     s.rpc("nothing", &Calc::nothing);
+    s.rpc("refuse", &Calc::refuse);
   }
   int add(int a, int b) { return a + b; }
   Point shift(Point p, int dx) {
@@ -62,6 +63,7 @@ class Calc {
   }
   int fail(std::string message) { throw std::runtime_error(message); }
   void nothing() {}
+  int refuse() { throw hypha::Error("OutOfStock", "shop.errors.OutOfStock", "no more bolts"); }
 };
 
 // Caller reaches Calc through an RpcProxy, as another service would.
@@ -252,14 +254,35 @@ TEST_F(CalcTest, HandlerExceptionArrivesAsRemoteErrorThroughAProxy) {
                                 {"value", "disk on fire"}}));
 }
 
-TEST_F(CalcTest, PropagatedRemoteErrorKeepsTheOriginalInfo) {
+// A callee's error that a service lets through reaches its own caller as
+// Nameko relays it: wrapped, as the RemoteError the middle service raised.
+TEST_F(CalcTest, RelayedRemoteErrorIsWrappedAsNamekoRelaysIt) {
   try {
     call(runner_, "caller", "propagate_fail", Json::array({"disk on fire"}));
     FAIL() << "expected RemoteError";
   } catch (const hypha::RemoteError& e) {
-    EXPECT_STREQ(e.what(), "runtime_error disk on fire");
-    EXPECT_EQ(e.info().exc_path, "std.runtime_error");
-    EXPECT_EQ(e.info().exc_args, Json::array({"disk on fire"}));
+    EXPECT_STREQ(e.what(), "RemoteError runtime_error disk on fire");
+    EXPECT_EQ(e.info().to_json(), (Json{{"exc_type", "RemoteError"},
+                                        {"exc_path", "nameko.exceptions.RemoteError"},
+                                        {"exc_args", {"runtime_error disk on fire"}},
+                                        {"value", "runtime_error disk on fire"}}));
+  }
+}
+
+// A registered error type is raised typed in the middle service, so it is
+// relayed with its own fields (Nameko's registry does the same).
+TEST_F(CalcTest, RegisteredErrorTypeIsRelayedTyped) {
+  hypha::register_error_type("shop.errors.OutOfStock", [](hypha::ErrorInfo info) { throw hypha::Error(std::move(info)); });
+  try {
+    call(runner_, "caller", "call", Json::array({"refuse"}));
+    FAIL() << "expected OutOfStock";
+  } catch (const hypha::RemoteError& e) {
+    FAIL() << "relayed as RemoteError: " << e.what();
+  } catch (const hypha::Error& e) {
+    EXPECT_EQ(e.info().to_json(), (Json{{"exc_type", "OutOfStock"},
+                                        {"exc_path", "shop.errors.OutOfStock"},
+                                        {"exc_args", {"no more bolts"}},
+                                        {"value", "no more bolts"}}));
   }
 }
 

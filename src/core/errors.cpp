@@ -115,6 +115,11 @@ ErrorInfo serialize_exception(const std::exception_ptr& error) noexcept {
   try {
     try {
       std::rethrow_exception(error);
+    } catch (const RemoteError& e) {
+      // A callee's error that this worker let through is relayed as Nameko
+      // relays it: as the RemoteError the caller raised, whose text is
+      // "<exc_type> <value>". Registered types (raise_error) keep their own.
+      return ErrorInfo{"RemoteError", "nameko.exceptions.RemoteError", Json::array({e.what()}), e.what()};
     } catch (const Error& e) {
       ErrorInfo info = e.info();
       if (info.exc_args.is_array()) info.exc_args = safe_error_args(info.exc_args);

@@ -182,13 +182,15 @@ TEST_F(HelpersTest, EntrypointHookRaisesTheError) {
     EXPECT_EQ(e.info().exc_type, "runtime_error");
     EXPECT_EQ(e.info().value, "greeter broke");
   }
-  // An error from further down the chain arrives as it was raised there.
+  // An error from further down the chain that greeter lets through arrives
+  // as Nameko relays it: as the RemoteError greeter raised.
   auto hello = hypha::testing::entrypoint_hook(greeter(), "hello");
   try {
     hello(Json::array({"nobody"}));
     FAIL() << "expected RemoteError";
   } catch (const hypha::RemoteError& e) {
-    EXPECT_EQ(e.info().exc_type, "invalid_argument");
+    EXPECT_EQ(e.info().exc_type, "RemoteError");
+    EXPECT_EQ(e.info().value, "invalid_argument no user nobody");
   }
   EXPECT_THROW(hello(Json::array({1})), hypha::IncorrectSignature);
 }

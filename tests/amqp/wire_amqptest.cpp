@@ -26,6 +26,7 @@ class Greeter {
   static void define(ServiceSpec<Greeter>& s) {
     s.rpc("hello", &Greeter::hello, {.params = {"name"}});
     s.rpc("nested", &Greeter::nested);
+    s.rpc("relay_fail", &Greeter::relay_fail);
     s.dependency("events", &Greeter::events_, event_dispatcher());
     s.dependency("echo", &Greeter::echo_, rpc_proxy("echo"));
   }
@@ -34,6 +35,7 @@ class Greeter {
     events_.dispatch("greeted", {{"x", 5}});
     return echo_.call_as<int>("add", 2, 3);
   }
+  Json relay_fail() { return echo_.call("fail"); }  // lets echo's ValueError through
   EventDispatcher events_;
   RpcProxy echo_;
 };
@@ -99,6 +101,25 @@ TEST_F(AmqpWire, AnswersNamekosCapturedRequestAsNamekoDoes) {
             R"("nameko.exceptions.IncorrectSignature", "exc_args": ["hello() missing 1 required positional argument: )"
             R"('name'"], "value": "hello() missing 1 required positional argument: 'name'"}})");
   service.stop();
+}
+
+// A callee's error that a service lets through: Nameko's proxy raised it as
+// RemoteError(exc_type, value) in the middle service, and that is what the
+// middle's reply carries (§2.5: str(RemoteError) is "<exc_type> <value>").
+TEST_F(AmqpWire, RelaysACalleesErrorAsNamekoDoes) {
+  ServiceRunner services(config_for(uri_));
+  services.add_service<Greeter>();
+  services.add_service<Echo>();
+  services.start();
+  NamekoCaller nameko(uri_);
+  nameko.send("greeter.relay_fail", nameko.request(R"({"args": [], "kwargs": {}})", "relay-1"));
+  auto reply = nameko.reply();
+  ASSERT_TRUE(reply);
+  expect_nameko_properties(*reply);
+  EXPECT_EQ(reply->message.body,
+            R"j({"result": null, "error": {"exc_type": "RemoteError", "exc_path": "nameko.exceptions.RemoteError", )j"
+            R"j("exc_args": ["ValueError ('bad', 42, {'k': 1})"], "value": "ValueError ('bad', 42, {'k': 1})"}})j");
+  services.stop();
 }
 
 TEST_F(AmqpWire, AcceptsKombuEnvelopesAndNanTokens) {

@@ -50,6 +50,20 @@ T value_or_raise(hypha::Result<T> result) {
   if constexpr (!std::is_void_v<T>) return std::move(*result);
 }
 
+/// register_error_types makes this process raise the microblog's error kinds
+/// typed (a hypha::Error with the callee's fields) instead of RemoteError, as
+/// Nameko's registry does for the types it knows: a service that lets a
+/// callee's failure through then relays it unchanged, so a NotFound stays a
+/// NotFound two hops up. Idempotent; services that call others run it in
+/// their define().
+inline void register_error_types() {
+  for (const char* kind : {"ValidationFailed", "NotFound", "Conflict", "Forbidden", "Unauthorized", "TooManyRequests",
+                           "Unavailable", "Internal"}) {
+    hypha::register_error_type(std::string("microblog.errors.") + kind,
+                               [](hypha::ErrorInfo info) { throw hypha::Error(std::move(info)); });
+  }
+}
+
 /// raise_too_many_requests throws TooManyRequests with the retry delay.
 [[noreturn]] inline void raise_too_many_requests(std::string message, int retry_after_seconds) {
   hypha::ErrorInfo info{"TooManyRequests", "microblog.errors.TooManyRequests",

@@ -5,6 +5,7 @@
 #include "common/domain/ascii.hpp"
 #include "common/domain/decimal.hpp"
 #include "common/domain/page_query.hpp"
+#include "contracts/errors.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/representations.hpp"
 #include "gateway/request_body.hpp"
@@ -125,6 +126,7 @@ void GatewayService::define(hypha::ServiceSpec<GatewayService>& s) {
   s.http("unfollow", &G::unfollow, {.method = "DELETE", .path = "/api/users/<username>/following/<other>"});
   s.http("list_followers", &G::list_followers, {.method = "GET", .path = "/api/users/<username>/followers"});
   s.http("search", &G::search, {.method = "GET", .path = "/api/search"});
+  contracts::register_error_types();
   s.dependency("identity", &G::identity_, hypha::rpc_proxy("identity"));
   s.dependency("posts", &G::posts_, hypha::rpc_proxy("posts"));
   s.dependency("social", &G::social_, hypha::rpc_proxy("social"));

@@ -5,7 +5,10 @@
 // The worker turns whatever its handler threw into an ErrorInfo
 // (serialize_exception); the caller turns an ErrorInfo back into an exception
 // (raise_error): a registered type when the path is known (MethodNotFound,
-// IncorrectSignature, MalformedRequest, ...), otherwise RemoteError.
+// IncorrectSignature, MalformedRequest, UnknownService, RpcTimeout, and the
+// service's own types given to register_error_type), otherwise RemoteError.
+// A RemoteError that a handler lets through is relayed wrapped, as Nameko
+// relays it (serialize_exception).
 //
 //   try {
 //     proxy.call("nope");
@@ -116,7 +119,11 @@ class ConfigurationError : public Error {
 };
 
 /// serialize_exception turns any exception into ErrorInfo. hypha::Error keeps
-/// its own info, with exc_args made safe (safe_error_args); other
+/// its own info, with exc_args made safe (safe_error_args), except a
+/// RemoteError: a callee's error relayed by this worker becomes, as in Nameko,
+/// {"RemoteError", "nameko.exceptions.RemoteError", [what()], what()} (so a
+/// caller two hops up sees "RemoteError <exc_type> <value>"; register the
+/// callee's error types to relay them typed instead). Other
 /// std::exceptions get their demangled C++ type name with "::" written as "."
 /// (std.invalid_argument) and what() as the single arg.
 ErrorInfo serialize_exception(const std::exception_ptr& error) noexcept;

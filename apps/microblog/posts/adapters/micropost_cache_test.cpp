@@ -96,7 +96,12 @@ TEST_P(PostsReadsTest, AGetAfterAnEditOrADeleteSeesIt) {
   call("edit", Json::array({"alice", id, "alice", "second"}));
   EXPECT_EQ(call("get", Json::array({"alice", id})).at("text"), "second");
   call("delete", Json::array({"alice", id, "alice"}));
-  EXPECT_THROW(call("get", Json::array({"alice", id})), hypha::RemoteError);
+  try {
+    call("get", Json::array({"alice", id}));
+    FAIL() << "expected NotFound";
+  } catch (const hypha::Error& e) {
+    EXPECT_EQ(e.info().exc_type, "NotFound");
+  }
 }
 
 TEST_P(PostsReadsTest, OnlyAnExclusiveFileServesRepeatedReadsFromTheCache) {

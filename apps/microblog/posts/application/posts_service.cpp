@@ -68,6 +68,7 @@ void PostsService::define(hypha::ServiceSpec<PostsService>& s) {
   s.dependency("db", &PostsService::db_, hypha::sqlite_database({.file = "posts.db", .migrations = kMigrations, .outbox = true}));
   s.dependency("events", &PostsService::events_, hypha::event_dispatcher({.outbox = "db"}));
   s.dependency("identity", &PostsService::identity_, hypha::rpc_proxy("identity"));
+  contracts::register_error_types();  // identity's failures are relayed typed
   s.dependency("config", &PostsService::config_, hypha::config_view());
   s.dependency("cache", &PostsService::cache_, micropost_cache());
 }

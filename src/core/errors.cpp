@@ -151,8 +151,10 @@ void raise_error(ErrorInfo info) {
     std::string service = info.exc_args.size() == 1 && info.exc_args[0].is_string() ? info.exc_args[0].get<std::string>() : info.value;
     throw UnknownService(service);
   }
-  // A deadline that passed, here or further down the chain, reads as one.
+  // A deadline that passed, here or further down the chain, reads as one;
+  // so does a callee that is stopping (a caller may try again elsewhere).
   if (info.exc_path == "nameko.exceptions.RpcTimeout") throw RpcTimeout(info.value);
+  if (info.exc_path == "nameko.exceptions.ContainerBeingKilled") throw ServiceStopping(std::move(info));
   throw RemoteError(std::move(info));
 }
 

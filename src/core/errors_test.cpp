@@ -87,6 +87,28 @@ TEST(RaiseError, BuiltInTypesAreRaisedTyped) {
   EXPECT_THROW(hypha::raise_error(serialize(hypha::IncorrectSignature("x"))), hypha::IncorrectSignature);
   EXPECT_THROW(hypha::raise_error(serialize(hypha::MalformedRequest("x"))), hypha::MalformedRequest);
   EXPECT_THROW(hypha::raise_error(serialize(hypha::UnknownService("posts"))), hypha::UnknownService);
+  EXPECT_THROW(hypha::raise_error(serialize(hypha::RpcTimeout("late"))), hypha::RpcTimeout);
+  EXPECT_THROW(hypha::raise_error(serialize(hypha::ServiceStopping("posts"))), hypha::ServiceStopping);
+}
+
+// Relayed by a service that lets it through, a typed error keeps its fields;
+// a RemoteError is wrapped once more, as Nameko wraps it.
+TEST(SerializeException, RelayedErrorsAsNamekoRelaysThem) {
+  const ErrorInfo stopping = serialize(hypha::ServiceStopping("posts"));
+  try {
+    hypha::raise_error(stopping);
+  } catch (...) {
+    EXPECT_EQ(hypha::serialize_exception(std::current_exception()).to_json(), stopping.to_json());
+  }
+  try {
+    hypha::raise_error(serialize(std::runtime_error("boom")));
+  } catch (...) {
+    EXPECT_EQ(hypha::serialize_exception(std::current_exception()).to_json(),
+              (Json{{"exc_type", "RemoteError"},
+                    {"exc_path", "nameko.exceptions.RemoteError"},
+                    {"exc_args", {"runtime_error boom"}},
+                    {"value", "runtime_error boom"}}));
+  }
 }
 
 TEST(RaiseError, TypedErrorsKeepTheirArgumentsAndText) {

@@ -5,8 +5,9 @@
 // The worker turns whatever its handler threw into an ErrorInfo
 // (serialize_exception); the caller turns an ErrorInfo back into an exception
 // (raise_error): a registered type when the path is known (MethodNotFound,
-// IncorrectSignature, MalformedRequest, UnknownService, RpcTimeout, and the
-// service's own types given to register_error_type), otherwise RemoteError.
+// IncorrectSignature, MalformedRequest, UnknownService, RpcTimeout,
+// ServiceStopping, and the service's own types given to register_error_type),
+// otherwise RemoteError.
 // A RemoteError that a handler lets through is relayed wrapped, as Nameko
 // relays it (serialize_exception).
 //
@@ -110,6 +111,8 @@ class RpcTimeout : public Error {
 class ServiceStopping : public Error {
  public:
   explicit ServiceStopping(std::string service);
+  /// As raised again by a caller (raise_error): the callee's fields kept.
+  explicit ServiceStopping(ErrorInfo info) : Error(std::move(info)) {}
 };
 
 /// ConfigurationError: bad config; names the file, line and key where it can.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string_view>
 #include <typeinfo>
 
 namespace hypha {
@@ -28,17 +29,39 @@ std::string demangle(const char* name) {
   return status == 0 && out ? std::string(out.get()) : std::string(name);
 }
 
-// "std::invalid_argument" -> type "invalid_argument", path "std.invalid_argument"
+// is_abi_namespace: an inline namespace that versions a library's ABI
+// (std::__cxx11, nlohmann::json_abi_v3_11_2). It is the compiler's, not the
+// type's: callers should see one path whichever library version threw.
+bool is_abi_namespace(std::string_view part) { return part.starts_with("__") || part.starts_with("json_abi_v"); }
+
+// "std::invalid_argument" -> type "invalid_argument", path "std.invalid_argument";
+// "nlohmann::json_abi_v3_11_2::detail::type_error" -> "nlohmann.detail.type_error";
+// "std::ios_base::failure[abi:cxx11]" -> "std.ios_base.failure". Only "::"
+// outside template arguments separates parts.
 void split_type_name(const std::string& full, std::string& type, std::string& path) {
+  std::string name = full;
+  for (auto tag = name.find("[abi:"); tag != std::string::npos; tag = name.find("[abi:", tag)) {
+    const auto end = name.find(']', tag);
+    name.erase(tag, end == std::string::npos ? std::string::npos : end - tag + 1);
+  }
   path.clear();
-  for (std::size_t i = 0; i < full.size(); ++i) {
-    if (full[i] == ':' && i + 1 < full.size() && full[i + 1] == ':') {
-      path.push_back('.');
-      ++i;
-    } else {
-      path.push_back(full[i]);
+  std::size_t part_start = 0;
+  int depth = 0;
+  auto add_part = [&](std::size_t end) {
+    const std::string_view part(name.data() + part_start, end - part_start);
+    if (is_abi_namespace(part)) return;
+    if (!path.empty()) path.push_back('.');
+    path.append(part);
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '<') ++depth;
+    if (name[i] == '>') --depth;
+    if (depth == 0 && name[i] == ':' && i + 1 < name.size() && name[i + 1] == ':') {
+      add_part(i);
+      part_start = ++i + 1;
     }
   }
+  add_part(name.size());
   auto dot = path.rfind('.');
   type = dot == std::string::npos ? path : path.substr(dot + 1);
 }

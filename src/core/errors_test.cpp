@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ios>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -31,6 +33,30 @@ TEST(SerializeException, StandardExceptionGetsItsTypeAndNamespace) {
   EXPECT_EQ(info.exc_path, "std.invalid_argument");
   EXPECT_EQ(info.exc_args, Json::array({"bad input"}));
   EXPECT_EQ(info.value, "bad input");
+}
+
+template <class T>
+struct Boxed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Inline ABI namespaces and tags are the compiler's: the path is the same
+// whichever library version threw. Template arguments stay in the type.
+TEST(SerializeException, PathsLeaveOutAbiNamespacesAndTags) {
+  try {
+    (void)Json(1).get<std::string>();
+    FAIL() << "expected nlohmann's type_error";
+  } catch (...) {
+    ErrorInfo info = hypha::serialize_exception(std::current_exception());
+    EXPECT_EQ(info.exc_type, "type_error");
+    EXPECT_EQ(info.exc_path, "nlohmann.detail.type_error");
+  }
+  ErrorInfo failure = serialize(std::ios_base::failure("disk"));
+  EXPECT_EQ(failure.exc_type, "failure");
+  EXPECT_EQ(failure.exc_path, "std.ios_base.failure");
+  ErrorInfo boxed = serialize(Boxed<std::string>("x"));
+  EXPECT_EQ(boxed.exc_path.rfind("(anonymous namespace).Boxed<std::", 0), 0u) << boxed.exc_path;
+  EXPECT_EQ(boxed.exc_type.rfind("Boxed<std::", 0), 0u) << boxed.exc_type;
 }
 
 TEST(SerializeException, RuntimeError) {

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <iostream>
 
@@ -52,8 +54,18 @@ Config load_config(const std::string& file, const std::vector<std::string>& over
   for (const auto& item : overrides) {
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0) throw ConfigurationError("--set expects KEY=VALUE, got '" + item + "'");
-    Config parsed = Config::load_string(item.substr(0, eq) + ": " + item.substr(eq + 1), "--set");
-    config.set(item.substr(0, eq), parsed.get(item.substr(0, eq)), "--set");
+    const std::string key = item.substr(0, eq);
+    const std::string value = item.substr(eq + 1);
+    auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; };
+    if (!std::all_of(key.begin(), key.end(), plain)) {
+      throw ConfigurationError("--set " + key + ": a key is letters, digits, '_', '.' and '-'");
+    }
+    // The value is one line of YAML ("8", "[a, b]", "'text'"), read on its own:
+    // a newline in it could otherwise smuggle in other keys.
+    if (value.find_first_of("\r\n") != std::string::npos) {
+      throw ConfigurationError("--set " + key + ": the value must be a single line");
+    }
+    config.set(key, Config::load_string("value: " + value, "--set " + key).get("value"), "--set");
   }
   return config;
 }
@@ -177,7 +189,13 @@ int main(int argc, char** argv, const ServiceRegistry& registry) {
 
   auto* list = app.add_subcommand("list", "list the services this program can run");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints the message (or the help); a usage error exits 2, as
+    // every other usage error here does, instead of CLI11's own codes.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   try {
     Config config = load_config(config_file, overrides);
     if (*run) return run_services(config, services, registry);

@@ -50,6 +50,29 @@ TEST(Cli, ShowConfigMasksPasswordsInUris) {
   EXPECT_NE(r.out.find("N: 3"), std::string::npos) << r.out;
 }
 
+// A --set value is one line of YAML read on its own: it cannot add keys.
+TEST(Cli, SetReadsTheValueAsYamlAndNothingElse) {
+  auto r = run_cli({"show-config", "--set", "N=[1, 2]", "--set", "S='a: b'"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("N:\n  - 1\n  - 2\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("S: \"a: b\""), std::string::npos) << r.out;
+  r = run_cli({"show-config", "--set", "A=1\nB: 2"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--set A: the value must be a single line"), std::string::npos) << r.err;
+  r = run_cli({"show-config", "--set", "B: 2\nA=1"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("a key is letters, digits"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UsageErrorsExitTwoAndHelpZero) {
+  EXPECT_EQ(run_cli({"no-such-command"}).code, 2);
+  EXPECT_EQ(run_cli({"run"}).code, 2);  // no service named
+  EXPECT_EQ(run_cli({"show-config", "--config", "/nonexistent/hypha.yaml"}).code, 2);
+  auto help = run_cli({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("show-config"), std::string::npos) << help.out;
+}
+
 TEST(Cli, AnInstanceCountMustBeAWholeNumberInRange) {
   for (std::string bad : {"svc=abc", "svc=", "svc=-1", "svc=0", "svc=1x", "svc=100000"}) {
     auto r = run_cli({"run", bad});

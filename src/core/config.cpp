@@ -116,8 +116,12 @@ struct ConfigLoader {
       case YAML::NodeType::Map: {
         Json out = Json::object();
         for (const auto& item : node) {
-          std::string name = item.first.as<std::string>();
-          out[name] = convert(item.second, key.empty() ? name : key + "." + name, substitute);
+          if (!item.first.IsScalar()) fail_at(item.first.Mark(), key, "a key must be a plain name, not a list or mapping");
+          const std::string& name = item.first.Scalar();
+          const std::string full_key = key.empty() ? name : key + "." + name;
+          // YAML forbids it, and yaml-cpp would keep one value silently.
+          if (out.contains(name)) fail_at(item.first.Mark(), full_key, "given twice in the same mapping");
+          out[name] = convert(item.second, full_key, substitute);
         }
         return out;
       }

@@ -186,6 +186,26 @@ TEST(Config, MalformedYamlFileNamesFileAndLine) {
   }
 }
 
+TEST(Config, DuplicateKeyNamesFileLineAndKey) {
+  try {
+    Config::load_string("max_workers: 4\nAMQP:\n  uri: a\n  uri: b\n", "dup.yaml", env_of({}));
+    FAIL() << "expected ConfigurationError";
+  } catch (const ConfigurationError& e) {
+    EXPECT_STREQ(e.what(), "dup.yaml:4: key 'AMQP.uri': given twice in the same mapping");
+  }
+  EXPECT_THROW(Config::load_string("a: 1\nb: 2\na: 3\n", "dup.yaml", env_of({})), ConfigurationError);
+}
+
+TEST(Config, ComplexKeyIsAConfigurationError) {
+  try {
+    Config::load_string("? [a, b]\n: 1\n", "complex.yaml", env_of({}));
+    FAIL() << "expected ConfigurationError";
+  } catch (const ConfigurationError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("complex.yaml:1: "));
+    EXPECT_THAT(e.what(), HasSubstr("a key must be a plain name"));
+  }
+}
+
 TEST(Config, MissingFileNamesThePath) {
   try {
     Config::load_file("/nonexistent/hypha/config.yaml", env_of({}));

@@ -217,6 +217,11 @@ void HttpServer::start() {
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(static_cast<MHD_Daemon*>(daemon_), MHD_DAEMON_INFO_BIND_PORT);
   if (info != nullptr && info->port != 0) port_ = info->port;
+  // Loopback is the default; anything else was asked for, but say so once:
+  // the server is then reachable from other machines, without TLS.
+  if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
+    log::warn("HTTP server listening on {}:{}, beyond this machine (not a loopback address)", host_, port_);
+  }
   std::lock_guard lock(slow_mutex_);
   // Each slow request must start at once, not after the wake-ups of those before it.
   slow_pool_ = std::make_unique<Executor>(slow_threads_, Executor::Waking::every_post);

@@ -16,6 +16,12 @@
 //   hypha dispatch SERVICE EVENT_TYPE '{...}'                      publish an event as SERVICE
 //   hypha list                                                     registered services
 // SIGINT/SIGTERM stop `run` gracefully; a second signal kills.
+//
+// Exit codes: 0 done (or `run` stopped by a signal); 1 the work failed (a
+// config error, an error reply to `call`, no broker); 2 a usage error (bad
+// arguments, an unknown service, a payload that is not JSON, `call` or
+// `dispatch` without AMQP_URI); 130 killed by a second signal, or a signal
+// during start-up.
 #pragma once
 
 #include <map>

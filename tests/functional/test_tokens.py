@@ -195,3 +195,21 @@ def test_password_of_another_user_does_not_log_in(api, new_user):
     alice = new_user("pa", with_token=False)
     bob = new_user("pb", with_token=False)
     assert_error(login(api, alice.username, bob.password), 401)
+
+
+def test_public_reads_need_no_token_but_refuse_a_bad_one(api, new_user):
+    """Reads are public; a token that is sent anyway must be valid (401 otherwise),
+    as GitHub and Mastodon answer: a client whose token was revoked or expired
+    learns it instead of silently reading as anonymous."""
+    alice = new_user("pubread")
+    post = alice.post("public words")
+    revoked = get_token(api, alice.username, alice.password)
+    assert api.delete("/api/token", token=revoked).status_code == 204
+    reads = [alice.href, alice.collection, post["href"], alice.href + "/following", alice.href + "/followers",
+             "/api/search?text=public"]
+    for path in reads:
+        assert api.get(path, token=None).status_code == 200, path
+        assert api.get(path, token=alice.token).status_code == 200, path
+        for bad in (revoked, "not-a-token"):
+            assert_bearer_challenge(api.get(path, token=bad))
+        assert_bearer_challenge(api.get(path, token=None, headers={"Authorization": "Basic YWxpY2U6cGFzc3dvcmQ="}))

@@ -151,6 +151,12 @@ std::string GatewayService::authenticate(Request request) {
   return identity_.call_as<std::string>("verify_token", bearer_token(request));
 }
 
+// A client whose token expired or was revoked learns it on its next read,
+// instead of silently reading as anonymous.
+void GatewayService::check_sent_credentials(Request request) {
+  if (!request.header("Authorization").empty()) authenticate(request);
+}
+
 Json GatewayService::resolve_user(const std::string& username) { return identity_.call("get_user", username); }
 
 std::string GatewayService::authorize_owner(Request request, const std::string& username) {
@@ -211,8 +217,9 @@ HttpResponse GatewayService::logout(Request request) {
   });
 }
 
-HttpResponse GatewayService::get_user(Request, std::string username) {
+HttpResponse GatewayService::get_user(Request request, std::string username) {
   return respond([&] {
+    check_sent_credentials(request);
     Json user = resolve_user(username);
     const std::string name = user.at("username").get<std::string>();
     std::int64_t microposts = posts_.call("count_by_author", name).get<std::int64_t>();
@@ -230,6 +237,7 @@ HttpResponse GatewayService::get_user(Request, std::string username) {
 
 HttpResponse GatewayService::list_collection(Request request, std::string username) {
   return respond([&] {
+    check_sent_credentials(request);
     ListQuery q = page_query(request);
     std::string name = resolve_user(username).at("username").get<std::string>();
     Json list = posts_.call_json("list_by_author", list_args(Json::array({name}), q));
@@ -249,8 +257,11 @@ HttpResponse GatewayService::create_micropost(Request request, std::string usern
   });
 }
 
-HttpResponse GatewayService::get_micropost(Request, std::string username, std::string id) {
-  return respond([&] { return HttpResponse::json_text(200, micropost_text(posts_.call("get", username, id))); });
+HttpResponse GatewayService::get_micropost(Request request, std::string username, std::string id) {
+  return respond([&] {
+    check_sent_credentials(request);
+    return HttpResponse::json_text(200, micropost_text(posts_.call("get", username, id)));
+  });
 }
 
 HttpResponse GatewayService::edit_micropost(Request request, std::string username, std::string id) {
@@ -291,6 +302,7 @@ HttpResponse GatewayService::timeline(Request request, std::string username) {
 HttpResponse GatewayService::user_list(Request request, const std::string& username, const char* method,
                                        const char* path_suffix) {
   return respond([&] {
+    check_sent_credentials(request);
     ListQuery q = page_query(request);
     std::string name = resolve_user(username).at("username").get<std::string>();
     Json list = social_.call_json(method, list_args(Json::array({name}), q));
@@ -334,6 +346,7 @@ HttpResponse GatewayService::unfollow(Request request, std::string username, std
 
 HttpResponse GatewayService::search(Request request) {
   return respond([&] {
+    check_sent_credentials(request);
     ListQuery q = page_query(request);
     auto text = query(request, "text");
     auto username = query(request, "username");

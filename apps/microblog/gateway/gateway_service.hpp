@@ -57,6 +57,9 @@ class GatewayService {
   }
   std::string authenticate(Request request);
   std::string bearer_token(Request request);
+  /// check_sent_credentials: a public read needs no token, but one that is
+  /// sent must be valid (401 otherwise), as GitHub and Mastodon answer.
+  void check_sent_credentials(Request request);
   /// resolve_user returns the user's internal form, or raises 404.
   hypha::Json resolve_user(const std::string& username);
   /// authorize_owner: authenticated as `username` (401/404/403), returns the canonical name.

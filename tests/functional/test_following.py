@@ -138,7 +138,10 @@ def pair(server):
     ({"username": ["x"]}, "username"),
     ({"username": "USER", "notify": True}, "notify"),
     ({"user": "USER"}, "user"),
-], ids=["missing", "null", "number", "list", "unknown-field", "misspelt"])
+    ({"username": ""}, "username"),
+    ({"username": "no spaces allowed"}, "username"),
+    ({"username": "x" * 31}, "username"),
+], ids=["missing", "null", "number", "list", "unknown-field", "misspelt", "empty", "impossible", "too-long"])
 def test_follow_body_errors_are_400(api, pair, body, field):
     alice, bob = pair
     body = {k: (bob.username if v == "USER" else v) for k, v in body.items()}

@@ -9,6 +9,7 @@
 #include "gateway/api_error.hpp"
 #include "gateway/representations.hpp"
 #include "gateway/request_body.hpp"
+#include "identity/domain/username.hpp"
 
 namespace microblog::gateway {
 namespace {
@@ -325,7 +326,10 @@ HttpResponse GatewayService::follow(Request request, std::string username) {
   return respond([&] {
     std::string owner = authorize_owner(request, username);
     JsonBody body(request, {"username"});
-    std::string target = resolve_user(body.string_field("username")).at("username").get<std::string>();
+    const std::string wanted = body.string_field("username");
+    // A name no user can have is a bad value (400, naming the field), not an unknown user (404).
+    if (auto valid = identity::Username::parse(wanted); !valid) throw ApiError::validation(valid.error().message);
+    std::string target = resolve_user(wanted).at("username").get<std::string>();
     Json result = social_.call("follow", owner, target);
     hypha::JsonWriter representation;
     write_short_user(representation, target);

@@ -43,6 +43,27 @@ MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char*
   return MHD_YES;
 }
 
+// conflicting_lengths: several Content-Length headers (joined by
+// collect_header) that disagree. libmicrohttpd frames the body by the first,
+// so the rest of the stream would be read as the next request: the
+// request-smuggling case RFC 9112 6.3 answers with 400 and a closed connection.
+bool conflicting_lengths(std::string_view header) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  const auto comma = header.find(',');
+  if (comma == std::string_view::npos) return false;
+  const std::string_view first = trim(header.substr(0, comma));
+  for (std::string_view rest = header.substr(comma + 1);;) {
+    const auto next = rest.find(',');
+    if (trim(rest.substr(0, next)) != first) return true;
+    if (next == std::string_view::npos) return false;
+    rest.remove_prefix(next + 1);
+  }
+}
+
 // begin_request keeps the raw target of a new request (libmicrohttpd calls
 // it first); its state is freed by request_completed.
 void* begin_request(void*, const char* uri, MHD_Connection*) {
@@ -157,6 +178,12 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
                                                       refused->message));
     }
     auto length = state->request.header("Content-Length");
+    if (conflicting_lengths(length)) {
+      state->answered = true;
+      HttpResponse refused = error_response(400, "bad_request", "conflicting Content-Length headers");
+      refused.headers["Connection"] = "close";  // what follows on this connection cannot be framed
+      return send_response(connection, refused);
+    }
     std::size_t declared = 0;
     if (!length.empty()) std::from_chars(length.data(), length.data() + length.size(), declared);
     if (declared > server->max_body_bytes()) {

@@ -136,6 +136,29 @@ def test_an_absolute_form_target_is_served(server, owner):
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
 
 
+def test_conflicting_content_lengths_are_400_and_close(server, owner):
+    """RFC 9112 6.3: Content-Length headers that disagree cannot frame the body;
+    reading either one would let the rest pass as a second request."""
+    import socket
+    from urllib.parse import urlsplit
+    parts = urlsplit(server.url)
+    smuggled = f"GET /api/users/{owner.username} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n"
+    body = '{"text": "x"}' + smuggled
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"POST {owner.collection} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     f"Authorization: Bearer {owner.token}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: 13\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode())
+        answer = b""
+        while chunk := sock.recv(65536):  # the server closes the connection
+            answer += chunk
+    head, _, rest = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert b'"bad_request"' in rest and b"Content-Length" in rest, answer[:300]
+    assert answer.count(b"HTTP/1.1 ") == 1, answer  # the smuggled GET was not served
+    posts = json_body(owner.api.get(owner.collection + "?size=100"), 200)["result"]
+    assert all(p["text"] != "x" for p in posts), posts  # nothing was written
+
+
 # ---- 405 ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("method,template,allowed", [

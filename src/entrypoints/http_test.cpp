@@ -218,7 +218,7 @@ TEST_F(HttpEntrypointTest, UnknownPathIsA404JsonError) {
 TEST_F(HttpEntrypointTest, WrongMethodIsA405WithAllow) {
   Reply reply = get(port_, "/greet/ann", "PUT");
   EXPECT_EQ(reply.status, 405);
-  EXPECT_EQ(reply.headers["Allow"], "GET, HEAD");
+  EXPECT_EQ(reply.headers["Allow"], "GET, HEAD, OPTIONS");
   EXPECT_EQ(reply.json()["error"]["code"], "method_not_allowed");
 
   Reply items = get(port_, "/items/1", "PATCH");
@@ -226,6 +226,22 @@ TEST_F(HttpEntrypointTest, WrongMethodIsA405WithAllow) {
   EXPECT_THAT(items.headers["Allow"], HasSubstr("DELETE"));
   EXPECT_THAT(items.headers["Allow"], HasSubstr("GET"));
   EXPECT_THAT(items.headers["Allow"], HasSubstr("HEAD"));
+}
+
+// OPTIONS asks which methods a resource takes: 204 with Allow, no body.
+TEST_F(HttpEntrypointTest, OptionsListsTheMethods) {
+  Reply reply = get(port_, "/greet/ann", "OPTIONS");
+  EXPECT_EQ(reply.status, 204);
+  EXPECT_EQ(reply.headers["Allow"], "GET, HEAD, OPTIONS");
+  EXPECT_EQ(get(port_, "/nothing/here", "OPTIONS").status, 404);
+}
+
+// RFC 9112 3.2: HTTP/1.1 without Host is a 400, with the JSON error body.
+TEST_F(HttpEntrypointTest, Http11WithoutHostIsA400) {
+  Reply reply = http_exchange(port_, "GET /greet/ann HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.json()["error"]["code"], "bad_request");
+  EXPECT_EQ(http_exchange(port_, "GET /greet/ann HTTP/1.0\r\n\r\n").status, 200);
 }
 
 TEST_F(HttpEntrypointTest, BodyOverTheLimitIsA413) {

@@ -144,7 +144,7 @@ TEST(HttpServerHandle, RoutingFailuresAreJsonErrors) {
   HttpResponse not_allowed = server.handle(wrong_method);
   EXPECT_EQ(not_allowed.status, 405);
   EXPECT_EQ(Json::parse(not_allowed.body)["error"]["code"], "method_not_allowed");
-  EXPECT_EQ(not_allowed.headers["Allow"], "GET, HEAD");
+  EXPECT_EQ(not_allowed.headers["Allow"], "GET, HEAD, OPTIONS");
 }
 
 TEST(HttpServerHandle, ThrowingHandlerIsA500WithoutTheMessage) {

@@ -158,8 +158,8 @@ void request_completed(void* cls, MHD_Connection*, void** con_cls, MHD_RequestTe
   if (started) HttpServerCallbacks::finished(*static_cast<HttpServer*>(cls));
 }
 
-MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
-                          const char* upload_data, size_t* upload_data_size, void** con_cls) {
+MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                          const char* version, const char* upload_data, size_t* upload_data_size, void** con_cls) {
   auto* server = static_cast<HttpServer*>(cls);
   auto* state = static_cast<RequestState*>(*con_cls);
   if (state == nullptr) {  // not seen by begin_request (it always is): decode what libmicrohttpd gives
@@ -176,6 +176,12 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
       const bool not_found = refused->status == 404;
       return send_response(connection, error_response(refused->status, not_found ? "not_found" : "bad_request",
                                                       refused->message));
+    }
+    // RFC 9112 3.2: an HTTP/1.1 request without Host gets 400.
+    if (version != nullptr && std::string_view(version) == MHD_HTTP_VERSION_1_1 &&
+        state->request.headers.find("Host") == state->request.headers.end()) {
+      state->answered = true;
+      return send_response(connection, error_response(400, "bad_request", "an HTTP/1.1 request needs a Host header"));
     }
     auto length = state->request.header("Content-Length");
     if (conflicting_lengths(length)) {
@@ -314,6 +320,13 @@ HttpResponse HttpServer::answer(HttpRouter::Match match, const HttpRequest& requ
     if (!match.allowed.empty()) {
       std::string allow;
       for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      if (std::find(match.allowed.begin(), match.allowed.end(), "OPTIONS") == match.allowed.end()) allow += ", OPTIONS";
+      // OPTIONS asks which methods a resource takes (RFC 9110 9.3.7).
+      if (request.method == "OPTIONS") {
+        HttpResponse response = HttpResponse::empty(204);
+        response.headers["Allow"] = allow;
+        return response;
+      }
       auto response = error_response(405, "method_not_allowed", "method " + request.method + " is not allowed here");
       response.headers["Allow"] = allow;
       return response;

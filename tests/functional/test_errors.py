@@ -159,6 +159,36 @@ def test_conflicting_content_lengths_are_400_and_close(server, owner):
     assert all(p["text"] != "x" for p in posts), posts  # nothing was written
 
 
+def test_http11_without_host_is_400_json(server):
+    """RFC 9112 3.2: an HTTP/1.1 request without Host gets 400."""
+    import socket
+    from urllib.parse import urlsplit
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert json.loads(body)["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("template,methods", [
+    ("/api/users/{u}", {"GET", "HEAD"}),
+    ("/api/users", {"POST"}),
+    ("/api/token", {"POST", "DELETE"}),
+    ("/api/users/{u}/collection", {"GET", "POST"}),
+    ("/api/users/{u}/collection/{id}", {"GET", "PUT", "PATCH", "DELETE"}),
+])
+def test_options_lists_the_methods(api, owner, post, template, methods):
+    """OPTIONS asks which methods a resource takes (RFC 9110 9.3.7): 204 with Allow."""
+    resp = api.request("OPTIONS", template.format(u=owner.username, id=post["id"]))
+    assert resp.status_code == 204, resp.text
+    assert methods | {"OPTIONS"} <= allow_set(resp)
+    assert resp.content == b""
+
+
 # ---- 405 ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("method,template,allowed", [
@@ -207,6 +237,7 @@ def test_write_with_a_non_json_content_type_is_415(api, target, content_type):
 
 @pytest.mark.parametrize("content_type", [
     "application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8", "Application/JSON",
+    "application/merge-patch+json", "application/vnd.api+json; charset=utf-8",
 ])
 def test_json_content_type_variants_are_accepted(api, owner, content_type):
     resp = owner.api.post(owner.collection, data=b'{"text": "content type variant"}',
@@ -222,6 +253,14 @@ def test_registration_accepts_json_without_charset(api):
 
 
 # ---- 400: malformed JSON, wrong shapes, invalid UTF-8 ------------------------
+
+def test_a_nul_byte_after_the_json_is_400_and_writes_nothing(api, target):
+    """A parser that stops at NUL as at the end of a C string would accept this."""
+    before = target.snapshot(api)
+    resp = target.send(api, json.dumps(target.valid_body()).encode() + b"\x00garbage")
+    assert_error(resp, 400)
+    assert target.snapshot(api) == before
+
 
 MALFORMED = {
     "empty": b"",

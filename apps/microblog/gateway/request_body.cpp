@@ -17,7 +17,11 @@ bool is_json_content_type(std::string_view value) {
   auto media = value.substr(0, semicolon);
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
-  return equals_ignoring_ascii_case(media, "application/json");
+  if (equals_ignoring_ascii_case(media, "application/json")) return true;
+  // A structured-syntax type of JSON (RFC 6839), e.g. application/merge-patch+json.
+  constexpr std::string_view kJsonSuffix = "+json";
+  return media.size() > kJsonSuffix.size() + 12 && equals_ignoring_ascii_case(media.substr(0, 12), "application/") &&
+         equals_ignoring_ascii_case(media.substr(media.size() - kJsonSuffix.size()), kJsonSuffix);
 }
 
 // nlohmann refuses numbers beyond double's range (1e999), which are valid JSON;
@@ -83,6 +87,9 @@ JsonBody::JsonBody(const hypha::HttpRequest& request, std::initializer_list<std:
   }
   if (!is_valid_utf8(request.body)) throw ApiError::bad_request("body: not valid UTF-8");
   if (!json_depth_within(request.body, kMaxJsonDepth)) throw ApiError::bad_request("body: nested too deeply");
+  // nlohmann's parser stops at a NUL byte as at the end of the text, so
+  // `{"text": "hi"}\0junk` would pass; a raw NUL is never valid JSON.
+  if (request.body.find('\0') != std::string::npos) throw ApiError::bad_request("body: malformed JSON");
   value_ = hypha::Json::parse(request.body, nullptr, false);
   if (value_.is_discarded()) value_ = hypha::Json::parse(clamp_huge_numbers(request.body), nullptr, false);
   if (value_.is_discarded()) throw ApiError::bad_request("body: malformed JSON");

@@ -3,9 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <ios>
-
 #include <cmath>
+#include <ios>
 #include <limits>
 #include <stdexcept>
 #include <string>

@@ -48,7 +48,7 @@ class AmqpConsumer : public AmqpVhostTest {
     AmqpVhostTest::SetUp();
     raw_ = std::make_unique<RawClient>(uri_);
   }
-  std::vector<Delivery> consume(const std::string& queue, int messages) {
+  std::vector<Delivery> consume(const std::string& queue, int messages, bool no_ack = false) {
     raw_->declare_queue(QueueSpec{queue, true, false, false, 0});
     for (int i = 0; i < messages; ++i) {
       Message m;
@@ -60,6 +60,7 @@ class AmqpConsumer : public AmqpVhostTest {
     ConsumerSpec spec;
     spec.queue = QueueSpec{queue, true, false, false, 0};
     spec.prefetch = static_cast<std::uint16_t>(messages);
+    spec.no_ack = no_ack;
     loop_->add(spec, [this](Delivery&& d) { taken_.add(std::move(d)); }, 10s);
     EXPECT_TRUE(taken_.wait_for(messages));
     return taken_.all();
@@ -97,11 +98,22 @@ TEST_F(AmqpConsumer, SettlesInAnyOrderAckExactlyTheAckedDeliveries) {
 TEST_F(AmqpConsumer, DeliveriesLeftUnsettledReturnToTheQueueWhenTheLoopStops) {
   auto all = consume("consumer-test-unsettled", 10);
   ASSERT_EQ(all.size(), std::size_t{10});
+  EXPECT_FALSE(all[0].auto_acked);
   // Ack the later half only: a `multiple` ack must not cover the earlier, unsettled half.
   for (int i = 5; i < 10; ++i) loop_->settle(all[i].generation, all[i].tag, Settle::kAck);
   loop_->stop(200ms);  // gives up on the unsettled half: the broker requeues it
   auto ready = [&] { return raw_->message_count("consumer-test-unsettled").value_or(0); };
   EXPECT_TRUE(wait_until([&] { return ready() == 5; }, 10s)) << "ready now: " << ready();
+}
+
+// RPC replies are consumed with no_ack: the broker forgets each once sent, so
+// nothing is settled, and stopping the loop gives nothing back to the queue.
+TEST_F(AmqpConsumer, NoAckDeliveriesNeedNoSettleAndDoNotReturnWhenTheLoopStops) {
+  auto all = consume("consumer-test-no-ack", 10, /*no_ack=*/true);
+  ASSERT_EQ(all.size(), std::size_t{10});
+  for (const auto& d : all) EXPECT_TRUE(d.auto_acked);
+  loop_->stop(5s);  // nothing is unsettled: closes at once
+  EXPECT_EQ(raw_->message_count("consumer-test-no-ack"), std::optional<std::uint32_t>(0));
 }
 
 }  // namespace

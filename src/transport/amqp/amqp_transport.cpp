@@ -468,6 +468,13 @@ class AmqpTransport::Impl {
     spec.queue = reply_queue(owner, uuid);
     spec.bindings.push_back(Binding{rpc_exchange(settings_.rpc_exchange), uuid, true});
     spec.prefetch = settings_.prefetch;
+    // Replies are consumed without acks, as a blocking call's own queue is
+    // (DirectCaller): the broker then forgets each reply once sent, which
+    // cut its work per call enough to take 64 calls in flight from ~0.77x
+    // to ~0.95x of the raw pipelined loop (docs/performance.md). A reply
+    // lost with a dropped connection leaves its call to its deadline, as a
+    // reply lost anywhere else would.
+    spec.no_ack = true;
     auto id = consumer_.add(std::move(spec), [this](Delivery&& d) { on_reply(std::move(d)); }, settings_.connect_timeout);
     std::lock_guard lock(state_mutex_);
     reply_consumer_ = id;
@@ -608,7 +615,7 @@ class AmqpTransport::Impl {
 
   // Runs on the I/O thread: replies are acked at once, then matched.
   void on_reply(Delivery&& d) {
-    consumer_.settle(d.generation, d.tag, Settle::kAck);
+    if (!d.auto_acked) consumer_.settle(d.generation, d.tag, Settle::kAck);
     if (!d.message.correlation_id) {
       log::debug("amqp: reply without correlation_id dropped");
       return;

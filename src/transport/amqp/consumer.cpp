@@ -316,8 +316,8 @@ void ConsumerLoop::setup(Consumer& c) {
       connection_.bind_queue(kDeclareChannel, c.spec.queue.name, b.exchange.name, b.routing_key);
     }
     consuming_step = true;
-    connection_.qos(kConsumeChannel, c.spec.prefetch);
-    connection_.consume(kConsumeChannel, c.spec.queue.name, c.tag);
+    if (!c.spec.no_ack) connection_.qos(kConsumeChannel, c.spec.prefetch);
+    connection_.consume(kConsumeChannel, c.spec.queue.name, c.tag, c.spec.no_ack);
   } catch (const AmqpError& e) {
     if (e.connection_lost()) throw;
     log::error("amqp: cannot consume from {}: {}", c.spec.queue.name, e.what());
@@ -414,8 +414,9 @@ void ConsumerLoop::dispatch(amqp_envelope_t& envelope) {
     stopping = stop_requested_;
   }
   if (c == nullptr || !c->active || stopping) {
-    // Cancelled meanwhile: give the message back for another consumer.
-    connection_.reject(kConsumeChannel, envelope.delivery_tag, true);
+    // Cancelled meanwhile: give the message back for another consumer (one
+    // sent without ack is the broker's no more: a late reply, dropped).
+    if (c == nullptr || !c->spec.no_ack) connection_.reject(kConsumeChannel, envelope.delivery_tag, true);
     return;
   }
   Delivery d;
@@ -424,12 +425,14 @@ void ConsumerLoop::dispatch(amqp_envelope_t& envelope) {
   d.exchange = to_string(envelope.exchange);
   d.routing_key = to_string(envelope.routing_key);
   d.redelivered = envelope.redelivered != 0;
+  d.auto_acked = c->spec.no_ack;
   d.message = to_message(envelope.message.properties, envelope.message.body);
-  unsettled_.insert(envelope.delivery_tag);
+  if (!d.auto_acked) unsettled_.insert(envelope.delivery_tag);
   try {
     c->handler(std::move(d));
   } catch (const std::exception& e) {
     log::error("amqp: handler for {} failed: {}; message dropped", c->spec.queue.name, e.what());
+    if (c->spec.no_ack) return;
     unsettled_.erase(envelope.delivery_tag);
     connection_.reject(kConsumeChannel, envelope.delivery_tag, false);
   }

@@ -3,8 +3,8 @@
 // channel, all consumers).
 //
 // The I/O thread is the only user of its connection. Channel 1 carries every
-// consumer (manual ack; basic.qos prefetch per consumer, set before each
-// basic.consume); channel 2 carries declarations, so that a refused declaration
+// consumer (manual ack and basic.qos prefetch per consumer, set before each
+// basic.consume; or no_ack, for RPC replies); channel 2 carries declarations, so that a refused declaration
 // (406 PRECONDITION_FAILED) does not take the consumers down with it. Other
 // threads talk to the loop through a command queue and an eventfd: add and
 // remove consumers (they wait for the result), settle deliveries (ack or
@@ -50,6 +50,9 @@ struct ConsumerSpec {
   QueueSpec queue;
   std::vector<Binding> bindings;
   std::uint16_t prefetch = 10;
+  /// no_ack: the broker counts a message acked once sent (RPC replies):
+  /// its deliveries need no settle, and one lost with the connection is gone.
+  bool no_ack = false;
 };
 
 /// Delivery is one message taken from a queue.
@@ -59,6 +62,7 @@ struct Delivery {
   std::string exchange;
   std::string routing_key;
   bool redelivered = false;
+  bool auto_acked = false;  ///< from a no_ack consumer: never settled
   Message message;
 };
 

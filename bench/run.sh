@@ -2,9 +2,9 @@
 # bench/run.sh [BUILD_DIR]: every benchmark of `make bench`, figures printed at the end.
 #
 #   1. In-process transport (Google Benchmark, BUILD_DIR/bench/inproc_bench):
-#      InProcessRpc and InProcessRpcTyped (sequential, 2 and 64 threads; JSON values
-#      vs C++ values moved), InProcessRpcAsync64, InProcessEvent and
-#      InProcessEventTyped (a JSON payload vs a C++ one read in place).
+#      InProcessRpc and InProcessRpcJson (sequential, 2 and 64 threads; the
+#      C++ values moved vs JSON values), InProcessRpcAsync64, InProcessEvent and
+#      InProcessEventJson (a C++ payload read in place vs a JSON one).
 #   1a. The peer of issue 3 (part "peer"): Moleculer 0.14 on Node, installed with
 #      `npm ci` from bench/peer/moleculer/package-lock.json into the temporary
 #      directory, runs the same call and event shapes (bench/peer/moleculer/bench.js)
@@ -180,10 +180,10 @@ if has_part peer; then
       note "$(printf '%-34s %14s' "$name" "$(grep -o 'items_per_second=[^ ]*' <<<"$rest" | cut -d= -f2)")"
     done < <(grep -E '^Moleculer[A-Za-z]+_(best|median) ' "$WORK/peer.txt")
     if [ -f "$WORK/inproc.txt" ]; then
-      versus InProcessRpcTyped MoleculerLocalCall_best
       versus InProcessRpc MoleculerLocalCall_best
-      versus InProcessEventTyped/real_time MoleculerLocalEvent_best
+      versus InProcessRpcJson MoleculerLocalCall_best
       versus InProcessEvent/real_time MoleculerLocalEvent_best
+      versus InProcessEventJson/real_time MoleculerLocalEvent_best
     fi
   fi
 fi

@@ -6,9 +6,9 @@
 // The shapes follow bench/inproc_bench.cpp:
 //   MoleculerLocalCall   one broker.call at a time, awaited, with the argument
 //                        {x: 1, s: "hello"} and a result of the same shape
-//                        (InProcessRpc / InProcessRpcTyped);
+//                        (InProcessRpc / InProcessRpcJson);
 //   MoleculerLocalEvent  broker.emit to one local handler, timed until every
-//                        event was handled (InProcessEvent). Events go in
+//                        event was handled (InProcessEvent[Json]). Events go in
 //                        bursts of 100 with a yield between: emitting
 //                        hundreds of thousands without yielding piles up
 //                        pending promises until the heap runs out.

@@ -98,6 +98,19 @@ def test_page_beyond_the_end_is_empty(api, feed, n):
     assert page["result"] == [] and page["next"] is None
 
 
+# Cursors above the largest id (2^63 - 1) mean the same as it: everything is
+# older, nothing newer. They once wrapped to negative numbers.
+@pytest.mark.parametrize("cursor", [2**63, 2**64 - 1])
+def test_cursors_beyond_the_largest_id_are_read_as_it(api, feed, cursor):
+    user, posts = feed
+    below = check_page(api.get(f"{user.collection}?size=5&before={cursor}"))
+    assert ids(below["result"]) == ids(posts[:5]) and below["previous"] is None
+    assert ids(check_page(api.get(below["next"]))["result"]) == ids(posts[5:10])
+    above = check_page(api.get(f"{user.collection}?size=5&after={cursor}"))
+    assert above["result"] == [] and above["previous"] is None
+    assert ids(check_page(api.get(above["next"]))["result"]) == ids(posts[:5])
+
+
 @pytest.mark.parametrize("value", ["0", "101", "-1", "abc", "1.5", "1e1", "10abc", "%20", "99999999999999999999"])
 def test_invalid_size_is_400_naming_size(api, feed, value):
     user, _ = feed

@@ -35,6 +35,7 @@ ListQuery page_query(const hypha::HttpRequest& request) {
   if (auto after = query(request, "after")) {
     q.after = parse_decimal_u64(*after);
     if (!q.after) throw ApiError::validation("after: must be a cursor from a previous link");
+    q.after = PageQuery::clamp_cursor(*q.after);
     if (parsed->before() || parsed->page()) throw ApiError::validation("after: cannot be combined with before or page");
   }
   return q;
@@ -73,7 +74,7 @@ HttpResponse page_response(const Json& list, const ListQuery& q, PageLinks links
     if (has_newer) previous = links.with("after", cursor_of(items.front()));
   } else {
     // An empty page between cursors (its items were deleted) links on to what remains on either side.
-    if (has_more && q.after && *q.after < UINT64_MAX) next = links.with("before", std::to_string(*q.after + 1));
+    if (has_more && q.after) next = links.with("before", std::to_string(*q.after + 1));  // clamped: no overflow
     if (has_newer && q.page.before()) previous = links.with("after", std::to_string(*q.page.before() - 1));
   }
   hypha::JsonWriter out;

@@ -1,7 +1,5 @@
 #include "common/domain/page_query.hpp"
 
-#include <limits>
-
 #include "common/domain/decimal.hpp"
 
 namespace microblog {
@@ -33,6 +31,7 @@ hypha::Result<PageQuery> PageQuery::parse(std::optional<std::string_view> size, 
             return hypha::fail(ErrorCode::kInvalidArgument,
                                "before: must be a decimal number (the cursor of a next link)");
         }
+        parsed_before = clamp_cursor(*parsed_before);
     }
 
     std::optional<int> parsed_page;
@@ -41,10 +40,9 @@ hypha::Result<PageQuery> PageQuery::parse(std::optional<std::string_view> size, 
         if (!digits_only || page->find_first_not_of('0') == std::string_view::npos) {
             return hypha::fail(ErrorCode::kInvalidArgument, "page: must be an integer of at least 1");
         }
-        // A page past INT_MAX is as empty as any page past the end of a list.
-        constexpr int kLastPage = std::numeric_limits<int>::max();
+        // A page past kMaxPage is as empty as any page past the end of a list.
         const auto value = parse_decimal_u64(*page);
-        parsed_page = value && *value <= static_cast<std::uint64_t>(kLastPage) ? static_cast<int>(*value) : kLastPage;
+        parsed_page = value && *value <= static_cast<std::uint64_t>(kMaxPage) ? static_cast<int>(*value) : kMaxPage;
     }
 
     if (parsed_before && parsed_page) {

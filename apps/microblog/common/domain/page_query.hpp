@@ -29,15 +29,27 @@ class PageQuery {
     /// kMaxSize is the largest page size a client may ask for.
     static constexpr int kMaxSize = 100;
 
+    /// kMaxCursor is the largest sort key an item can have (ids and sequence
+    /// numbers are SQLite integers): a cursor above it means the same as it.
+    static constexpr std::uint64_t kMaxCursor = INT64_MAX;
+    /// kMaxPage is the largest page number (INT_MAX).
+    static constexpr int kMaxPage = INT32_MAX;
+
     /// parse() validates raw query values; nullopt means "parameter absent".
     /// `size` must be a plain decimal integer from 1 to 100 ("", " 5", "1.5",
-    /// "+5" are rejected); `before` a decimal uint64; `page` a decimal integer
-    /// of at least 1 (beyond INT_MAX read as INT_MAX: an empty page). Giving
+    /// "+5" are rejected); `before` a decimal uint64 (above kMaxCursor read as
+    /// kMaxCursor); `page` a decimal integer of at least 1 (beyond kMaxPage
+    /// read as kMaxPage: an empty page). Giving
     /// both `before` and `page` is an error. Returns
     /// kInvalidArgument with a message that starts with the offending field name.
     [[nodiscard]] static hypha::Result<PageQuery> parse(std::optional<std::string_view> size,
                                                         std::optional<std::string_view> before,
                                                         std::optional<std::string_view> page);
+
+    /// clamp_cursor() reads a cursor above kMaxCursor as kMaxCursor.
+    static constexpr std::uint64_t clamp_cursor(std::uint64_t cursor) noexcept {
+        return cursor > kMaxCursor ? kMaxCursor : cursor;
+    }
 
     /// first_page() is the query with no parameters: newest kDefaultSize items.
     static PageQuery first_page(int size = kDefaultSize) noexcept;

@@ -41,7 +41,17 @@ TEST(PageQuery, ReadsBeforeCursor) {
     ASSERT_TRUE(query);
     EXPECT_EQ(query->before(), 7392018374019584u);
     EXPECT_EQ(query->offset(), 0);
-    EXPECT_EQ(PageQuery::parse(nullopt, "18446744073709551615", nullopt)->before(), UINT64_MAX);
+}
+
+// Sort keys are SQLite integers: a cursor above INT64_MAX means the same as it
+// (everything is below it), not a negative number.
+TEST(PageQuery, ReadsCursorsBeyondTheLargestKeyAsTheLargestKey) {
+    for (std::string_view huge : {"9223372036854775808", "18446744073709551615"}) {
+        SCOPED_TRACE(huge);
+        EXPECT_EQ(PageQuery::parse(nullopt, huge, nullopt)->before(), PageQuery::kMaxCursor);
+    }
+    EXPECT_EQ(PageQuery::parse(nullopt, "9223372036854775807", nullopt)->before(), 9223372036854775807u);
+    EXPECT_EQ(PageQuery::clamp_cursor(UINT64_MAX), std::uint64_t{INT64_MAX});
 }
 
 TEST(PageQuery, RejectsBadBefore) {

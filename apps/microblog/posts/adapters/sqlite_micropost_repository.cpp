@@ -103,9 +103,10 @@ MicropostPage SqliteMicropostRepository::list_by_author(std::string_view author_
     std::reverse(page.items.begin(), page.items.end());
     page.has_newer = extra;
     // An empty page (what followed the cursor is gone) still leads on to what is at or below it.
-    page.has_more = page.items.empty()
-                        ? *cursor.after < UINT64_MAX && exists_beyond(author_key, *cursor.after + 1, false)
-                        : exists_beyond(author_key, page.items.back().post.id(), false);
+    // (Below after + 1, saturated: no stored id reaches INT64_MAX.)
+    const std::uint64_t at_or_below = std::min<std::uint64_t>(*cursor.after, INT64_MAX - 1) + 1;
+    page.has_more = page.items.empty() ? exists_beyond(author_key, at_or_below, false)
+                                       : exists_beyond(author_key, page.items.back().post.id(), false);
     return page;
   }
   auto stmt = cursor.before ? db_.read().prepare(select + "AND id < ? ORDER BY id DESC LIMIT ?")

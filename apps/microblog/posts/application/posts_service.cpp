@@ -5,6 +5,7 @@
 
 #include "common/domain/ascii.hpp"
 #include "common/domain/decimal.hpp"
+#include "common/domain/page_query.hpp"
 #include "contracts/errors.hpp"
 #include "contracts/micropost_events.hpp"
 #include "contracts/rpc_values.hpp"
@@ -100,7 +101,7 @@ Json PostsService::list_by_author(std::string author, int size, std::optional<st
     if (!text) return std::nullopt;
     auto id = parse_decimal_u64(*text);
     if (!id) throw contracts::MicroblogError(ErrorCode::kInvalidArgument, std::string(field) + ": must be a micropost id");
-    return id;
+    return PageQuery::clamp_cursor(*id);  // ids are SQLite integers: none is larger
   };
   PageCursor cursor{size, cursor_of(before, "before"), cursor_of(after, "after"), offset.value_or(0)};
   SqliteMicropostRepository repo(db_);

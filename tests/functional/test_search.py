@@ -118,6 +118,7 @@ def test_username_narrows_to_authors_containing_it(api, server):
     assert search_ids(api, text=word, username=tag) == [p2["id"], p1["id"]]
     assert search_ids(api, text=word, username=tag.upper()) == [p2["id"], p1["id"]]
     assert search_ids(api, text=word, username=first.username) == [p1["id"]]
+    assert search_ids(api, text=word, username=f" {tag}\t") == [p2["id"], p1["id"]]  # trimmed, as text is
     # username alone is enough
     wait_for_ids(api, [p2["id"], p1["id"]], username=tag)
 

@@ -12,10 +12,12 @@ from microblog_api import (
 
 def test_login_returns_a_bearer_token(api, new_user):
     alice = new_user("tok", with_token=False)
-    body = json_body(login(api, alice.username, alice.password), 200)
+    resp = login(api, alice.username, alice.password)
+    body = json_body(resp, 200)
     assert isinstance(body["access_token"], str) and len(body["access_token"]) >= 16
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 86400 and type(body["expires_in"]) is int
+    assert resp.headers["Cache-Control"] == "no-store"  # RFC 6749 5.1
 
 
 def test_token_authorizes_writes(new_user):

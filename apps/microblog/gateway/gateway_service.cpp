@@ -206,7 +206,10 @@ HttpResponse GatewayService::login(Request request) {
   return respond([&] {
     JsonBody body(request, {"username", "password"});
     Json token = identity_.call("login", body.string_field("username"), body.string_field("password"));
-    return HttpResponse::json(200, token);
+    auto response = HttpResponse::json(200, token);
+    response.headers["Cache-Control"] = "no-store";  // RFC 6749 5.1: no cache keeps a token
+    response.headers["Pragma"] = "no-cache";
+    return response;
   });
 }
 

@@ -55,6 +55,7 @@ std::string quote_fts5(std::string_view word) {
 hypha::Result<SearchQuery> SearchQuery::parse(std::optional<std::string_view> text,
                                               std::optional<std::string_view> username) {
     if (username && !is_valid_utf8(*username)) return invalid("username: must be valid UTF-8");
+    if (username) username = trim_white_space(*username);  // as `text` is: no username has spaces
     if (username && username->empty()) username.reset();
     if (!text && !username) return invalid("text: is required unless username is given");
 

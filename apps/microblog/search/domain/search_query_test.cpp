@@ -103,6 +103,11 @@ TEST(SearchQuery, UsernameAloneIsEnough) {
     EXPECT_EQ(query->username_like_pattern(), "%Ali%");
 }
 
+TEST(SearchQuery, TrimsTheUsernameAsTheText) {
+    EXPECT_EQ(SearchQuery::parse(nullopt, " ob\t")->username(), "ob");
+    expect_rejected(nullopt, "  ", "text: is required unless username is given");  // only spaces: no filter
+}
+
 TEST(SearchQuery, EscapesLikeWildcards) {
     const auto query = SearchQuery::parse(nullopt, "a_b%c\\d");
     ASSERT_TRUE(query);

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "common/domain/ascii.hpp"
 #include "common/domain/utf8.hpp"
@@ -90,9 +92,29 @@ JsonBody::JsonBody(const hypha::HttpRequest& request, std::initializer_list<std:
   // nlohmann's parser stops at a NUL byte as at the end of the text, so
   // `{"text": "hi"}\0junk` would pass; a raw NUL is never valid JSON.
   if (request.body.find('\0') != std::string::npos) throw ApiError::bad_request("body: malformed JSON");
-  value_ = hypha::Json::parse(request.body, nullptr, false);
-  if (value_.is_discarded()) value_ = hypha::Json::parse(clamp_huge_numbers(request.body), nullptr, false);
+  // A name given twice in one object is refused (RFC 8259: parsers differ on
+  // which one wins, so a proxy and this server could read different bodies).
+  std::vector<std::vector<std::string>> names;  // of each open object
+  std::string duplicate;
+  auto watch = [&](int, hypha::Json::parse_event_t event, hypha::Json& parsed) {
+    using Event = hypha::Json::parse_event_t;
+    if (event == Event::object_start) names.emplace_back();
+    if (event == Event::object_end && !names.empty()) names.pop_back();
+    if (event == Event::key && !names.empty() && duplicate.empty()) {
+      auto& seen = names.back();
+      const auto& name = parsed.get_ref<const std::string&>();
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) duplicate = name;
+      seen.push_back(name);
+    }
+    return true;
+  };
+  value_ = hypha::Json::parse(request.body, watch, false);
+  if (value_.is_discarded()) {
+    names.clear();
+    value_ = hypha::Json::parse(clamp_huge_numbers(request.body), watch, false);
+  }
   if (value_.is_discarded()) throw ApiError::bad_request("body: malformed JSON");
+  if (!duplicate.empty()) throw ApiError::validation(duplicate + ": given more than once");
   if (!value_.is_object()) throw ApiError::bad_request("body: must be a JSON object");
   for (auto it = value_.begin(); it != value_.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {

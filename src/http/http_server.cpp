@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -43,25 +44,59 @@ MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char*
   return MHD_YES;
 }
 
+std::string_view trim_blanks(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
 // conflicting_lengths: several Content-Length headers (joined by
 // collect_header) that disagree. libmicrohttpd frames the body by the first,
-// so the rest of the stream would be read as the next request: the
-// request-smuggling case RFC 9112 6.3 answers with 400 and a closed connection.
+// so the rest of the stream would be read as the next request.
 bool conflicting_lengths(std::string_view header) {
-  auto trim = [](std::string_view v) {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    return v;
-  };
   const auto comma = header.find(',');
   if (comma == std::string_view::npos) return false;
-  const std::string_view first = trim(header.substr(0, comma));
+  const std::string_view first = trim_blanks(header.substr(0, comma));
   for (std::string_view rest = header.substr(comma + 1);;) {
     const auto next = rest.find(',');
-    if (trim(rest.substr(0, next)) != first) return true;
+    if (trim_blanks(rest.substr(0, next)) != first) return true;
     if (next == std::string_view::npos) return false;
     rest.remove_prefix(next + 1);
   }
+}
+
+bool is_chunked(std::string_view coding) {
+  constexpr std::string_view kChunked = "chunked";
+  if (coding.size() != kChunked.size()) return false;
+  for (std::size_t i = 0; i < coding.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(coding[i])) != kChunked[i]) return false;
+  }
+  return true;
+}
+
+// unframable: why a request's body cannot be framed as every party on the
+// path would frame it (request smuggling), or nullptr. RFC 9112 6.1 and 6.3:
+// such a request is refused, and the connection closed after the answer.
+struct Unframable {
+  int status;
+  const char* code;
+  const char* message;
+};
+std::optional<Unframable> unframable(const HttpRequest& request) {
+  const auto length = request.header("Content-Length");
+  if (conflicting_lengths(length)) return Unframable{400, "bad_request", "conflicting Content-Length headers"};
+  const auto coding = request.header("Transfer-Encoding");
+  if (coding.empty()) return std::nullopt;
+  if (!length.empty()) return Unframable{400, "bad_request", "both Transfer-Encoding and Content-Length"};
+  // Exactly "chunked" alone, as libmicrohttpd reads it (it decodes no other form).
+  const auto last = coding.rfind(',');
+  if (!is_chunked(last == std::string_view::npos ? coding : trim_blanks(coding.substr(last + 1)))) {
+    return Unframable{400, "bad_request", "Transfer-Encoding must end with chunked"};
+  }
+  if (last != std::string_view::npos) {  // another coding before chunked (gzip): not decoded here
+    return Unframable{501, "not_implemented", "only the chunked transfer coding is supported"};
+  }
+  return std::nullopt;
 }
 
 // begin_request keeps the raw target of a new request (libmicrohttpd calls
@@ -183,13 +218,13 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
       state->answered = true;
       return send_response(connection, error_response(400, "bad_request", "an HTTP/1.1 request needs a Host header"));
     }
-    auto length = state->request.header("Content-Length");
-    if (conflicting_lengths(length)) {
+    if (auto problem = unframable(state->request)) {
       state->answered = true;
-      HttpResponse refused = error_response(400, "bad_request", "conflicting Content-Length headers");
+      HttpResponse refused = error_response(problem->status, problem->code, problem->message);
       refused.headers["Connection"] = "close";  // what follows on this connection cannot be framed
       return send_response(connection, refused);
     }
+    auto length = state->request.header("Content-Length");
     std::size_t declared = 0;
     if (!length.empty()) std::from_chars(length.data(), length.data() + length.size(), declared);
     if (declared > server->max_body_bytes()) {

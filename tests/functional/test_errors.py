@@ -159,6 +159,51 @@ def test_conflicting_content_lengths_are_400_and_close(server, owner):
     assert all(p["text"] != "x" for p in posts), posts  # nothing was written
 
 
+def test_transfer_encoding_with_content_length_is_400_and_close(server, owner):
+    """RFC 9112 6.1: a request with both cannot be framed the same way by every
+    party on the path; refused, and the connection closed after the answer."""
+    import socket
+    from urllib.parse import urlsplit
+    parts = urlsplit(server.url)
+    smuggled = f"GET /api/users/{owner.username} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n"
+    chunked = '0d\r\n{"text": "y"}\r\n0\r\n\r\n'
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"POST {owner.collection} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     f"Authorization: Bearer {owner.token}\r\nContent-Type: application/json\r\n"
+                     f"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n{chunked}{smuggled}".encode())
+        answer = b""
+        while chunk := sock.recv(65536):  # the server closes the connection
+            answer += chunk
+    head, _, rest = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert b'"bad_request"' in rest and b"Transfer-Encoding" in rest, answer[:300]
+    assert answer.count(b"HTTP/1.1 ") == 1, answer  # nothing after it was served
+    posts = json_body(owner.api.get(owner.collection + "?size=100"), 200)["result"]
+    assert all(p["text"] != "y" for p in posts), posts  # nothing was written
+
+
+@pytest.mark.parametrize("coding,status", [("gzip", 400), ("chunked, gzip", 400), ("chunked ", 400),
+                                           ("gzip, chunked", 501)])
+def test_a_transfer_coding_other_than_chunked_is_refused_as_json(server, coding, status):
+    """RFC 9112 6.1/6.3: a body whose last coding is not chunked cannot be framed
+    (400); other codings are not decoded here (501). Both close the connection."""
+    import socket
+    from urllib.parse import urlsplit
+    parts = urlsplit(server.url)
+    username = unique_username("te")
+    body = json.dumps({"username": username, "password": unique_password()})
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"POST /api/users HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+                     f"Transfer-Encoding: {coding}\r\n\r\n{len(body):x}\r\n{body}\r\n0\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):  # the server closes the connection
+            answer += chunk
+    head, _, rest = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status}".encode()), answer[:300]
+    assert json.loads(rest)["error"]["code"] == ("bad_request" if status == 400 else "not_implemented")
+    assert_error(Api(server.url).get(f"/api/users/{username}"), 404)  # nothing was created
+
+
 def test_http11_without_host_is_400_json(server):
     """RFC 9112 3.2: an HTTP/1.1 request without Host gets 400."""
     import socket

@@ -116,4 +116,35 @@ TEST_F(AmqpConsumer, NoAckDeliveriesNeedNoSettleAndDoNotReturnWhenTheLoopStops) 
   EXPECT_EQ(raw_->message_count("consumer-test-no-ack"), std::optional<std::uint32_t>(0));
 }
 
+// A no_ack consumer removed while its messages are still arriving: those
+// deliveries are dropped, not rejected (a reject of a tag sent without ack
+// is a channel error, which would take every consumer of the loop down and
+// reconnect). Another consumer's deliveries keep their generation.
+TEST_F(AmqpConsumer, LateDeliveriesOfARemovedNoAckConsumerAreDroppedQuietly) {
+  auto kept = consume("consumer-test-kept", 1);
+  ASSERT_EQ(kept.size(), std::size_t{1});
+  loop_->settle(kept[0].generation, kept[0].tag, Settle::kAck);
+
+  const std::string flood = "consumer-test-no-ack-flood";
+  raw_->declare_queue(QueueSpec{flood, true, false, false, 0});
+  Message m;
+  m.body = "x";
+  for (int i = 0; i < 3000; ++i) raw_->publish("", flood, m);  // pushed at once: no prefetch bounds no_ack
+  Taken flooded;
+  ConsumerSpec spec;
+  spec.queue = QueueSpec{flood, true, false, false, 0};
+  spec.no_ack = true;
+  const auto id = loop_->add(spec, [&](Delivery&& d) { flooded.add(std::move(d)); }, 10s);
+  ASSERT_TRUE(flooded.wait_for(1));
+  loop_->remove(id);  // most of the flood is still in flight
+
+  m.body = "after";
+  raw_->publish("", "consumer-test-kept", m);
+  ASSERT_TRUE(taken_.wait_for(2));
+  const Delivery after = taken_.all()[1];
+  EXPECT_EQ(after.message.body, "after");
+  EXPECT_EQ(after.generation, kept[0].generation) << "the loop reconnected: its channel was closed";
+  loop_->settle(after.generation, after.tag, Settle::kAck);
+}
+
 }  // namespace

@@ -15,6 +15,11 @@ namespace {
 constexpr amqp_channel_t kConsumeChannel = 1;
 constexpr amqp_channel_t kDeclareChannel = 2;
 
+// Consumer tags: "hypha-<id>-<queue>", or "hypha-noack-<id>-<queue>" for a
+// no_ack consumer (ids are digits, so the two never meet).
+constexpr std::string_view kNoAckTagPrefix = "hypha-noack-";
+bool is_no_ack_tag(std::string_view tag) { return tag.starts_with(kNoAckTagPrefix); }
+
 }  // namespace
 
 ConsumerLoop::ConsumerLoop(ConnectionParams params, int heartbeat, std::chrono::milliseconds connect_timeout,
@@ -87,7 +92,8 @@ std::uint64_t ConsumerLoop::add(ConsumerSpec spec, Handler handler, std::chrono:
   consumer->id = next_id_.fetch_add(1);
   consumer->spec = std::move(spec);
   consumer->handler = std::move(handler);
-  consumer->tag = "hypha-" + std::to_string(consumer->id) + "-" + consumer->spec.queue.name;
+  consumer->tag = std::string(consumer->spec.no_ack ? kNoAckTagPrefix : "hypha-") + std::to_string(consumer->id) +
+                  "-" + consumer->spec.queue.name;
   consumer->ready = std::make_shared<std::promise<void>>();
   const std::uint64_t id = consumer->id;
   const std::string queue = consumer->spec.queue.name;
@@ -414,9 +420,11 @@ void ConsumerLoop::dispatch(amqp_envelope_t& envelope) {
     stopping = stop_requested_;
   }
   if (c == nullptr || !c->active || stopping) {
-    // Cancelled meanwhile: give the message back for another consumer (one
-    // sent without ack is the broker's no more: a late reply, dropped).
-    if (c == nullptr || !c->spec.no_ack) connection_.reject(kConsumeChannel, envelope.delivery_tag, true);
+    // Cancelled meanwhile: give the message back for another consumer. One
+    // sent without ack is the broker's no more (rejecting it would close the
+    // channel): dropped. The tag tells, even once the consumer is gone.
+    const bool no_ack = c != nullptr ? c->spec.no_ack : is_no_ack_tag(to_string(envelope.consumer_tag));
+    if (!no_ack) connection_.reject(kConsumeChannel, envelope.delivery_tag, true);
     return;
   }
   Delivery d;

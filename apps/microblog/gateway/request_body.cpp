@@ -111,6 +111,7 @@ JsonBody::JsonBody(const hypha::HttpRequest& request, std::initializer_list<std:
   value_ = hypha::Json::parse(request.body, watch, false);
   if (value_.is_discarded()) {
     names.clear();
+    duplicate.clear();
     value_ = hypha::Json::parse(clamp_huge_numbers(request.body), watch, false);
   }
   if (value_.is_discarded()) throw ApiError::bad_request("body: malformed JSON");

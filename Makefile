@@ -8,7 +8,7 @@ PORT ?= 8080
 DATA_DIR ?= var/microblog
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build run test unit functional functional-cluster bench clean
+.PHONY: all deps build run test unit functional functional-cluster interop bench clean
 
 all: build
 
@@ -36,8 +36,13 @@ functional: build
 functional-cluster: build
 	PYTHON=$(PYTHON) bash tests/functional/run-cluster.sh $(BUILD_DIR) -q
 
+# Nameko's own AMQP library (kombu) against Hypha on a private RabbitMQ.
+interop: build
+	HYPHA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q tests/interop
+
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	HYPHA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q tests/interop
 	HYPHA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q tests/functional
 	PYTHON=$(PYTHON) bash tests/functional/run-cluster.sh $(BUILD_DIR) -q
 

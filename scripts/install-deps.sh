@@ -9,7 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libsodium-dev libsqlite3-dev librabbitmq-dev libmicrohttpd-dev libexpected-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest python3-requests
+  python3 python3-pytest python3-requests python3-kombu
   rabbitmq-server wrk curl
 )
 

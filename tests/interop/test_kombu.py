@@ -131,6 +131,24 @@ def test_the_event_a_call_dispatches_reads_as_a_nameko_event(connection, proxy):
     assert event.headers["nameko.language"] == "en" and event.headers["nameko.custom"] == "x"
 
 
+def test_a_nameko_instance_of_the_service_declares_the_same_topology(connection, greeter):
+    """A Python instance of `greeter` beside the Hypha one redeclares every
+    exchange and queue with Nameko's flags on connect; any difference is a
+    406 PRECONDITION_FAILED that closes its channel (nameko-wire.md 2.1, 3.1)."""
+    channel = connection.channel()
+    declared = [
+        Queue("rpc-greeter", exchange=RPC_EXCHANGE, routing_key="greeter.*", durable=True, auto_delete=False),
+        Queue("evt-greeter-greeted--greeter.on_greeted", exchange=GREETER_EVENTS, routing_key="greeted",
+              durable=True, auto_delete=False),
+    ]
+    for queue in declared:
+        queue(channel).declare()  # raises amqp.exceptions.PreconditionFailed on a mismatch
+    # Both queues are Hypha's, in use: a passive declare sees its consumer.
+    for queue in declared:
+        _, _, consumers = channel.queue_declare(queue.name, passive=True)
+        assert consumers >= 1, queue.name
+
+
 def test_an_event_from_nameko_standalone_dispatch_reaches_the_handler(connection, greeter):
     # nameko.standalone.events.event_dispatcher: no headers, no declaration.
     name = f"Bo-{uuid.uuid4().hex[:8]}"

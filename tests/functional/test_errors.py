@@ -2,6 +2,8 @@
 JSON and invalid UTF-8 on every write, and the server surviving all of it."""
 
 import json
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -122,64 +124,52 @@ def test_an_encoded_nul_in_a_query_value_is_400(api, owner, query):
     assert_error(api.get(f"{path}?{query}"), 400)
 
 
-def test_an_absolute_form_target_is_served(server, owner):
-    """RFC 9112 3.2.2: a server must accept a request target in absolute form."""
-    import socket
-    from urllib.parse import urlsplit
+def raw_exchange(server, request: str) -> bytes:
+    """Sends `request` as is on a new connection; reads until the server closes it."""
     parts = urlsplit(server.url)
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(f"GET {server.url}/api/users/{owner.username} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                     "Connection: close\r\n\r\n".encode())
+        sock.sendall(request.encode())
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
+    return answer
+
+
+def test_an_absolute_form_target_is_served(server, owner):
+    """RFC 9112 3.2.2: a server must accept a request target in absolute form."""
+    host = urlsplit(server.url).netloc
+    answer = raw_exchange(server, f"GET {server.url}/api/users/{owner.username} HTTP/1.1\r\nHost: {host}\r\n"
+                                  "Connection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
 
 
-def test_conflicting_content_lengths_are_400_and_close(server, owner):
-    """RFC 9112 6.3: Content-Length headers that disagree cannot frame the body;
-    reading either one would let the rest pass as a second request."""
-    import socket
-    from urllib.parse import urlsplit
-    parts = urlsplit(server.url)
-    smuggled = f"GET /api/users/{owner.username} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n"
-    body = '{"text": "x"}' + smuggled
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(f"POST {owner.collection} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                     f"Authorization: Bearer {owner.token}\r\nContent-Type: application/json\r\n"
-                     f"Content-Length: 13\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode())
-        answer = b""
-        while chunk := sock.recv(65536):  # the server closes the connection
-            answer += chunk
+# Bodies that two parties on the path could frame differently (request
+# smuggling): each framing, given the smuggled request, and what the error names.
+TEXT = '{"text": "x"}'
+UNFRAMABLE = {
+    # RFC 9112 6.3: reading either length would let the rest pass as a second request.
+    "conflicting lengths": (lambda smuggled: f"Content-Length: {len(TEXT)}\r\n"
+                            f"Content-Length: {len(TEXT) + len(smuggled)}\r\n\r\n{TEXT}{smuggled}", b"Content-Length"),
+    # RFC 9112 6.1: Transfer-Encoding together with Content-Length.
+    "chunked with a length": (lambda smuggled: "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n"
+                              f"{len(TEXT):x}\r\n{TEXT}\r\n0\r\n\r\n{smuggled}", b"Transfer-Encoding"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNFRAMABLE))
+def test_a_body_that_cannot_be_framed_is_400_and_closes(server, owner, case):
+    framing, named = UNFRAMABLE[case]
+    host = urlsplit(server.url).netloc
+    smuggled = f"GET /api/users/{owner.username} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    answer = raw_exchange(server, f"POST {owner.collection} HTTP/1.1\r\nHost: {host}\r\n"
+                                  f"Authorization: Bearer {owner.token}\r\nContent-Type: application/json\r\n"
+                                  + framing(smuggled))
     head, _, rest = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400"), answer[:300]
-    assert b'"bad_request"' in rest and b"Content-Length" in rest, answer[:300]
+    assert b'"bad_request"' in rest and named in rest, answer[:300]
     assert answer.count(b"HTTP/1.1 ") == 1, answer  # the smuggled GET was not served
     posts = json_body(owner.api.get(owner.collection + "?size=100"), 200)["result"]
     assert all(p["text"] != "x" for p in posts), posts  # nothing was written
-
-
-def test_transfer_encoding_with_content_length_is_400_and_close(server, owner):
-    """RFC 9112 6.1: a request with both cannot be framed the same way by every
-    party on the path; refused, and the connection closed after the answer."""
-    import socket
-    from urllib.parse import urlsplit
-    parts = urlsplit(server.url)
-    smuggled = f"GET /api/users/{owner.username} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n"
-    chunked = '0d\r\n{"text": "y"}\r\n0\r\n\r\n'
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(f"POST {owner.collection} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                     f"Authorization: Bearer {owner.token}\r\nContent-Type: application/json\r\n"
-                     f"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n{chunked}{smuggled}".encode())
-        answer = b""
-        while chunk := sock.recv(65536):  # the server closes the connection
-            answer += chunk
-    head, _, rest = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400"), answer[:300]
-    assert b'"bad_request"' in rest and b"Transfer-Encoding" in rest, answer[:300]
-    assert answer.count(b"HTTP/1.1 ") == 1, answer  # nothing after it was served
-    posts = json_body(owner.api.get(owner.collection + "?size=100"), 200)["result"]
-    assert all(p["text"] != "y" for p in posts), posts  # nothing was written
 
 
 @pytest.mark.parametrize("coding,status", [("gzip", 400), ("chunked, gzip", 400), ("chunked ", 400),
@@ -187,17 +177,11 @@ def test_transfer_encoding_with_content_length_is_400_and_close(server, owner):
 def test_a_transfer_coding_other_than_chunked_is_refused_as_json(server, coding, status):
     """RFC 9112 6.1/6.3: a body whose last coding is not chunked cannot be framed
     (400); other codings are not decoded here (501). Both close the connection."""
-    import socket
-    from urllib.parse import urlsplit
-    parts = urlsplit(server.url)
     username = unique_username("te")
     body = json.dumps({"username": username, "password": unique_password()})
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(f"POST /api/users HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
-                     f"Transfer-Encoding: {coding}\r\n\r\n{len(body):x}\r\n{body}\r\n0\r\n\r\n".encode())
-        answer = b""
-        while chunk := sock.recv(65536):  # the server closes the connection
-            answer += chunk
+    answer = raw_exchange(server, f"POST /api/users HTTP/1.1\r\nHost: {urlsplit(server.url).netloc}\r\n"
+                                  f"Content-Type: application/json\r\nTransfer-Encoding: {coding}\r\n\r\n"
+                                  f"{len(body):x}\r\n{body}\r\n0\r\n\r\n")
     head, _, rest = answer.partition(b"\r\n\r\n")
     assert head.startswith(f"HTTP/1.1 {status}".encode()), answer[:300]
     assert json.loads(rest)["error"]["code"] == ("bad_request" if status == 400 else "not_implemented")
@@ -206,14 +190,7 @@ def test_a_transfer_coding_other_than_chunked_is_refused_as_json(server, coding,
 
 def test_http11_without_host_is_400_json(server):
     """RFC 9112 3.2: an HTTP/1.1 request without Host gets 400."""
-    import socket
-    from urllib.parse import urlsplit
-    parts = urlsplit(server.url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = raw_exchange(server, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400"), answer[:300]
     assert json.loads(body)["error"]["code"] == "bad_request"

@@ -21,12 +21,17 @@ namespace hypha {
 namespace {
 
 // kConnectionMemory is libmicrohttpd's per-connection pool: request line,
-// headers and read buffer. Bodies are copied out into RequestState, so it
-// need not hold one; libmicrohttpd clears the whole pool for every request,
-// so 64 KiB cost measurable CPU, and 32 KiB (its default) still 5% of a GET
-// (docs/performance.md). 16 KiB takes a request line and headers of up to
-// about 8 KB, as many servers allow (nginx: 8 KB per header line).
-constexpr std::size_t kConnectionMemory = 16 * 1024;
+// headers, read buffer, and the response's headers. Bodies are copied out
+// into RequestState, so it need not hold one. libmicrohttpd clears the whole
+// pool for every request (64 KiB cost measurable CPU: docs/performance.md).
+// A request whose line or headers do not fit gets libmicrohttpd's own HTML
+// 414/431, and one that leaves no room for the response gets no answer at
+// all; so the server refuses, in JSON, targets over kMaxTargetBytes and
+// headers over kMaxHeaderBytes (as nginx: 8 KB), which leaves the response
+// half of the pool.
+constexpr std::size_t kConnectionMemory = 32 * 1024;
+constexpr std::size_t kMaxTargetBytes = 8 * 1024;
+constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
 
 struct RequestState {
   std::string raw_target;  // the request line's target, before libmicrohttpd decodes it
@@ -74,27 +79,41 @@ bool is_chunked(std::string_view coding) {
   return true;
 }
 
-// unframable: why a request's body cannot be framed as every party on the
-// path would frame it (request smuggling), or nullptr. RFC 9112 6.1 and 6.3:
-// such a request is refused, and the connection closed after the answer.
-struct Unframable {
+// Refusal: the error answer to a request refused before its handler runs.
+struct Refusal {
   int status;
   const char* code;
   const char* message;
 };
-std::optional<Unframable> unframable(const HttpRequest& request) {
+
+// unframable: why a request's body cannot be framed as every party on the
+// path would frame it (request smuggling), or nullopt. RFC 9112 6.1 and 6.3:
+// such a request is refused, and the connection closed after the answer.
+std::optional<Refusal> unframable(const HttpRequest& request) {
   const auto length = request.header("Content-Length");
-  if (conflicting_lengths(length)) return Unframable{400, "bad_request", "conflicting Content-Length headers"};
+  if (conflicting_lengths(length)) return Refusal{400, "bad_request", "conflicting Content-Length headers"};
   const auto coding = request.header("Transfer-Encoding");
   if (coding.empty()) return std::nullopt;
-  if (!length.empty()) return Unframable{400, "bad_request", "both Transfer-Encoding and Content-Length"};
+  if (!length.empty()) return Refusal{400, "bad_request", "both Transfer-Encoding and Content-Length"};
   // Exactly "chunked" alone, as libmicrohttpd reads it (it decodes no other form).
   const auto last = coding.rfind(',');
   if (!is_chunked(last == std::string_view::npos ? coding : trim_blanks(coding.substr(last + 1)))) {
-    return Unframable{400, "bad_request", "Transfer-Encoding must end with chunked"};
+    return Refusal{400, "bad_request", "Transfer-Encoding must end with chunked"};
   }
   if (last != std::string_view::npos) {  // another coding before chunked (gzip): not decoded here
-    return Unframable{501, "not_implemented", "only the chunked transfer coding is supported"};
+    return Refusal{501, "not_implemented", "only the chunked transfer coding is supported"};
+  }
+  return std::nullopt;
+}
+
+// oversized_head: a target or header block beyond the server's limits
+// (RFC 9110 15.5.15, RFC 6585 5), or nullopt.
+std::optional<Refusal> oversized_head(std::string_view raw_target, const HttpRequest& request) {
+  if (raw_target.size() > kMaxTargetBytes) return Refusal{414, "uri_too_long", "the request target is over 8 KiB"};
+  std::size_t header_bytes = 0;
+  for (const auto& [name, value] : request.headers) header_bytes += name.size() + value.size() + 4;  // ": ", CRLF
+  if (header_bytes > kMaxHeaderBytes) {
+    return Refusal{431, "request_header_fields_too_large", "the request headers are over 8 KiB"};
   }
   return std::nullopt;
 }
@@ -206,6 +225,12 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
     HttpServerCallbacks::started(*server);
     state->request.method = method;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &state->request);
+    if (auto refused = oversized_head(state->raw_target, state->request)) {
+      state->answered = true;
+      HttpResponse response = error_response(refused->status, refused->code, refused->message);
+      response.headers["Connection"] = "close";  // the body, if any, is not read
+      return send_response(connection, response);
+    }
     if (auto refused = decode_request_target(state->raw_target, state->request)) {
       state->answered = true;
       const bool not_found = refused->status == 404;

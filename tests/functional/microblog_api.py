@@ -13,11 +13,13 @@ import itertools
 import json
 import random
 import re
+import socket
 import string
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 from typing import Callable, Optional
 from urllib.parse import urljoin
 
@@ -184,6 +186,27 @@ def assert_json_content_type(resp: requests.Response) -> None:
         key, _, value = param.strip().partition("=")
         if key.lower() == "charset":
             assert value.strip().strip('"').lower() == "utf-8", f"charset is not utf-8: {describe(resp)}"
+
+
+def raw_exchange(url: str, payload, *, half_close: bool = False) -> bytes:
+    """Sends `payload` (bytes, or text sent as UTF-8) as is on a new connection
+    to the server at `url`, and returns what it answered until it closed (or
+    reset) the connection. `half_close` shuts the sending side after the payload."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        try:
+            sock.sendall(payload.encode() if isinstance(payload, str) else payload)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server may answer and close before the payload is all sent
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except (ConnectionResetError, socket.timeout):
+            pass
+        return b"".join(chunks)
 
 
 def json_body(resp: requests.Response, status: int):

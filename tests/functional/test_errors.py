@@ -2,7 +2,6 @@
 JSON and invalid UTF-8 on every write, and the server surviving all of it."""
 
 import json
-import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,7 +9,7 @@ import requests
 
 from microblog_api import (
     MAX_BODY, Api, allow_set, assert_error, check_micropost, check_user, create_user, ids, json_body,
-    unique_password, unique_username,
+    raw_exchange, unique_password, unique_username,
 )
 
 
@@ -124,21 +123,10 @@ def test_an_encoded_nul_in_a_query_value_is_400(api, owner, query):
     assert_error(api.get(f"{path}?{query}"), 400)
 
 
-def raw_exchange(server, request: str) -> bytes:
-    """Sends `request` as is on a new connection; reads until the server closes it."""
-    parts = urlsplit(server.url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(request.encode())
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-    return answer
-
-
 def test_an_absolute_form_target_is_served(server, owner):
     """RFC 9112 3.2.2: a server must accept a request target in absolute form."""
     host = urlsplit(server.url).netloc
-    answer = raw_exchange(server, f"GET {server.url}/api/users/{owner.username} HTTP/1.1\r\nHost: {host}\r\n"
+    answer = raw_exchange(server.url, f"GET {server.url}/api/users/{owner.username} HTTP/1.1\r\nHost: {host}\r\n"
                                   "Connection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
 
@@ -161,7 +149,7 @@ def test_a_body_that_cannot_be_framed_is_400_and_closes(server, owner, case):
     framing, named = UNFRAMABLE[case]
     host = urlsplit(server.url).netloc
     smuggled = f"GET /api/users/{owner.username} HTTP/1.1\r\nHost: {host}\r\n\r\n"
-    answer = raw_exchange(server, f"POST {owner.collection} HTTP/1.1\r\nHost: {host}\r\n"
+    answer = raw_exchange(server.url, f"POST {owner.collection} HTTP/1.1\r\nHost: {host}\r\n"
                                   f"Authorization: Bearer {owner.token}\r\nContent-Type: application/json\r\n"
                                   + framing(smuggled))
     head, _, rest = answer.partition(b"\r\n\r\n")
@@ -179,7 +167,7 @@ def test_a_transfer_coding_other_than_chunked_is_refused_as_json(server, coding,
     (400); other codings are not decoded here (501). Both close the connection."""
     username = unique_username("te")
     body = json.dumps({"username": username, "password": unique_password()})
-    answer = raw_exchange(server, f"POST /api/users HTTP/1.1\r\nHost: {urlsplit(server.url).netloc}\r\n"
+    answer = raw_exchange(server.url, f"POST /api/users HTTP/1.1\r\nHost: {urlsplit(server.url).netloc}\r\n"
                                   f"Content-Type: application/json\r\nTransfer-Encoding: {coding}\r\n\r\n"
                                   f"{len(body):x}\r\n{body}\r\n0\r\n\r\n")
     head, _, rest = answer.partition(b"\r\n\r\n")
@@ -190,7 +178,7 @@ def test_a_transfer_coding_other_than_chunked_is_refused_as_json(server, coding,
 
 def test_http11_without_host_is_400_json(server):
     """RFC 9112 3.2: an HTTP/1.1 request without Host gets 400."""
-    answer = raw_exchange(server, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
+    answer = raw_exchange(server.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400"), answer[:300]
     assert json.loads(body)["error"]["code"] == "bad_request"
@@ -374,6 +362,24 @@ def test_a_field_given_twice_is_400_naming_it(api, owner, raw):
     resp = owner.api.post(owner.collection, data=raw, headers={"Content-Type": "application/json"})
     assert_error(resp, 400, field="a" if b'"a"' in raw else "text")
     assert ids(json_body(api.get(owner.collection + "?size=100"), 200)["result"]) == before
+
+
+# ---- 414, 431: a request target or headers over 8 KiB ---------------------------
+
+@pytest.mark.parametrize("length", [8 * 1024 + 1, 20000, 30000])
+def test_a_request_target_over_8_kib_is_414_json(api, length):
+    resp = api.get("/api/users/" + "a" * (length - len("/api/users/")))
+    assert_error(resp, 414, codes={"uri_too_long"})
+
+
+@pytest.mark.parametrize("length", [8 * 1024 + 1, 20000, 30000])
+def test_headers_over_8_kib_are_431_json(api, length):
+    assert_error(api.get("/api/users/zed", headers={"X-Big": "b" * length}), 431,
+                 codes={"request_header_fields_too_large"})
+
+
+def test_a_target_and_headers_under_the_limits_are_served(api):
+    assert_error(api.get("/api/users/" + "a" * 7000, headers={"X-Big": "b" * 7000}), 404)
 
 
 # ---- 413 ---------------------------------------------------------------------

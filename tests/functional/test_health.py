@@ -5,7 +5,7 @@ import socket
 import threading
 from urllib.parse import urlsplit
 
-from microblog_api import Api, allow_set, assert_error, json_body
+from microblog_api import Api, allow_set, assert_error, json_body, raw_exchange
 
 
 def test_health_is_ok(api):
@@ -26,26 +26,6 @@ def test_health_rejects_post_with_allow(api):
     assert "GET" in allowed and "POST" not in allowed
 
 
-def _raw_exchange(url: str, payload: bytes) -> bytes:
-    parts = urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
-        try:
-            sock.sendall(payload)
-            sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass  # the server may answer and close before the garbage is all sent
-        chunks = []
-        try:
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except (ConnectionResetError, socket.timeout):
-            pass
-        return b"".join(chunks)
-
-
 def test_malformed_http_does_not_take_the_server_down(server, api):
     garbage = [
         b"BLAH\r\n\r\n",
@@ -59,7 +39,7 @@ def test_malformed_http_does_not_take_the_server_down(server, api):
         b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"b" * 20000 + b"\r\n\r\n",
     ]
     for payload in garbage:
-        answer = _raw_exchange(server.url, payload)
+        answer = raw_exchange(server.url, payload, half_close=True)
         status_line = answer.split(b"\r\n", 1)[0]
         if status_line.startswith(b"HTTP/1."):
             code = int(status_line.split()[1])
@@ -94,7 +74,7 @@ def test_persistent_connection_serves_many_requests(api):
 
 
 def test_http_1_0_client_gets_an_answer_and_a_close(server):
-    answer = _raw_exchange(server.url, b"GET /health HTTP/1.0\r\n\r\n")
+    answer = raw_exchange(server.url, b"GET /health HTTP/1.0\r\n\r\n", half_close=True)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.split(b"\r\n", 1)[0].split()[1] == b"200", head
     assert json.loads(body).get("status") == "ok"

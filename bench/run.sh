@@ -221,10 +221,11 @@ if has_part amqp; then
   ratio AmqpRpc RawAmqpRequestReply ">=0.8x and >=2700/s"
   ratio AmqpRpcInFlight64 RawAmqpPipelined64 ">=0.8x and >=15000/s"
   ratio AmqpRpc/threads:64 RawAmqpPipelined64 ">=0.8x and >=15000/s"
-  note "$(printf '%-34s %14s' "AmqpEvent (target >=20000/s)" "${AMQP_RATE[AmqpEvent]:-?}/s")"
-  note "$(printf '%-34s %14s' "AmqpEvent/threads:16" "${AMQP_RATE[AmqpEvent/threads:16]:-?}/s")"
-  note "$(printf '%-34s %14s' "AmqpEventBatch (1 thread)" "${AMQP_RATE[AmqpEventBatch]:-?}/s")"
-  ratio AmqpEventBatch RawAmqpEventBatch "none; AmqpEvent >=20000/s"
+  # Events delivered per second (issue 6: >= 20000/s), three ways of dispatching.
+  note "$(printf '%-42s %14s' "AmqpEvent (1 thread, each confirmed)" "${AMQP_RATE[AmqpEvent]:-?}/s")"
+  note "$(printf '%-42s %14s' "AmqpEvent/threads:16" "${AMQP_RATE[AmqpEvent/threads:16]:-?}/s")"
+  note "$(printf '%-42s %14s' "AmqpEventBatch (1 thread, batches of 100)" "${AMQP_RATE[AmqpEventBatch]:-?}/s")"
+  ratio AmqpEventBatch RawAmqpEventBatch "events >=20000/s delivered"
 fi
 
 # start_server NAME [CONFIG]: starts hypha-microblog on a free port with a fresh

@@ -26,12 +26,13 @@ namespace {
 // pool for every request (64 KiB cost measurable CPU: docs/performance.md).
 // A request whose line or headers do not fit gets libmicrohttpd's own HTML
 // 414/431, and one that leaves no room for the response gets no answer at
-// all; so the server refuses, in JSON, targets over kMaxTargetBytes and
-// headers over kMaxHeaderBytes (as nginx: 8 KB), which leaves the response
-// half of the pool.
+// all; so the server refuses, in JSON, a target over kMaxTargetBytes (414)
+// and headers over kMaxHeaderBytes, or both together over kMaxHeadBytes
+// (431), which leaves the response at least a quarter of the pool.
 constexpr std::size_t kConnectionMemory = 32 * 1024;
-constexpr std::size_t kMaxTargetBytes = 8 * 1024;
-constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
+constexpr std::size_t kMaxTargetBytes = 16 * 1024;
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxHeadBytes = 24 * 1024;
 
 struct RequestState {
   std::string raw_target;  // the request line's target, before libmicrohttpd decodes it
@@ -109,11 +110,14 @@ std::optional<Refusal> unframable(const HttpRequest& request) {
 // oversized_head: a target or header block beyond the server's limits
 // (RFC 9110 15.5.15, RFC 6585 5), or nullopt.
 std::optional<Refusal> oversized_head(std::string_view raw_target, const HttpRequest& request) {
-  if (raw_target.size() > kMaxTargetBytes) return Refusal{414, "uri_too_long", "the request target is over 8 KiB"};
+  if (raw_target.size() > kMaxTargetBytes) return Refusal{414, "uri_too_long", "the request target is over 16 KiB"};
   std::size_t header_bytes = 0;
   for (const auto& [name, value] : request.headers) header_bytes += name.size() + value.size() + 4;  // ": ", CRLF
   if (header_bytes > kMaxHeaderBytes) {
-    return Refusal{431, "request_header_fields_too_large", "the request headers are over 8 KiB"};
+    return Refusal{431, "request_header_fields_too_large", "the request headers are over 16 KiB"};
+  }
+  if (raw_target.size() + header_bytes > kMaxHeadBytes) {
+    return Refusal{431, "request_header_fields_too_large", "the request target and headers are over 24 KiB"};
   }
   return std::nullopt;
 }

@@ -364,22 +364,29 @@ def test_a_field_given_twice_is_400_naming_it(api, owner, raw):
     assert ids(json_body(api.get(owner.collection + "?size=100"), 200)["result"]) == before
 
 
-# ---- 414, 431: a request target or headers over 8 KiB ---------------------------
+# ---- 414, 431: a request target or headers over 16 KiB -------------------------
 
-@pytest.mark.parametrize("length", [8 * 1024 + 1, 20000, 30000])
-def test_a_request_target_over_8_kib_is_414_json(api, length):
+@pytest.mark.parametrize("length", [16 * 1024 + 1, 20000, 30000])
+def test_a_request_target_over_16_kib_is_414_json(api, length):
     resp = api.get("/api/users/" + "a" * (length - len("/api/users/")))
     assert_error(resp, 414, codes={"uri_too_long"})
 
 
-@pytest.mark.parametrize("length", [8 * 1024 + 1, 20000, 30000])
-def test_headers_over_8_kib_are_431_json(api, length):
+@pytest.mark.parametrize("length", [16 * 1024 + 1, 20000, 30000])
+def test_headers_over_16_kib_are_431_json(api, length):
     assert_error(api.get("/api/users/zed", headers={"X-Big": "b" * length}), 431,
                  codes={"request_header_fields_too_large"})
 
 
-def test_a_target_and_headers_under_the_limits_are_served(api):
-    assert_error(api.get("/api/users/" + "a" * 7000, headers={"X-Big": "b" * 7000}), 404)
+def test_a_target_and_headers_over_24_kib_together_are_431_json(api):
+    assert_error(api.get("/api/users/" + "a" * 12000, headers={"X-Big": "b" * 13000}), 431,
+                 codes={"request_header_fields_too_large"})
+
+
+def test_a_long_target_and_headers_under_the_limits_are_served(api):
+    assert_error(api.get("/api/users/" + "a" * 15000), 404)
+    assert_error(api.get("/api/users/zed", headers={"X-Big": "b" * 15000}), 404)
+    assert_error(api.get("/api/users/" + "a" * 10000, headers={"X-Big": "b" * 10000}), 404)
 
 
 # ---- 413 ---------------------------------------------------------------------

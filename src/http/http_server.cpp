@@ -3,10 +3,10 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -73,11 +73,7 @@ bool conflicting_lengths(std::string_view header) {
 
 bool is_chunked(std::string_view coding) {
   constexpr std::string_view kChunked = "chunked";
-  if (coding.size() != kChunked.size()) return false;
-  for (std::size_t i = 0; i < coding.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(coding[i])) != kChunked[i]) return false;
-  }
-  return true;
+  return coding.size() == kChunked.size() && ::strncasecmp(coding.data(), kChunked.data(), kChunked.size()) == 0;
 }
 
 // Refusal: the error answer to a request refused before its handler runs.
@@ -138,6 +134,14 @@ MHD_Result send_response(MHD_Connection* connection, const HttpResponse& respons
   MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(response.status), r);
   MHD_destroy_response(r);
   return result;
+}
+
+// refuse_and_close answers a request refused before its handler runs, and
+// closes the connection after: its body, if any, is not read (or cannot be framed).
+MHD_Result refuse_and_close(MHD_Connection* connection, const Refusal& refusal) {
+  HttpResponse response = error_response(refusal.status, refusal.code, refusal.message);
+  response.headers["Connection"] = "close";
+  return send_response(connection, response);
 }
 
 void parse_address(const std::string& address, std::string& host, std::uint16_t& port) {
@@ -231,9 +235,7 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
     MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &state->request);
     if (auto refused = oversized_head(state->raw_target, state->request)) {
       state->answered = true;
-      HttpResponse response = error_response(refused->status, refused->code, refused->message);
-      response.headers["Connection"] = "close";  // the body, if any, is not read
-      return send_response(connection, response);
+      return refuse_and_close(connection, *refused);
     }
     if (auto refused = decode_request_target(state->raw_target, state->request)) {
       state->answered = true;
@@ -247,11 +249,9 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
       state->answered = true;
       return send_response(connection, error_response(400, "bad_request", "an HTTP/1.1 request needs a Host header"));
     }
-    if (auto problem = unframable(state->request)) {
+    if (auto refused = unframable(state->request)) {
       state->answered = true;
-      HttpResponse refused = error_response(problem->status, problem->code, problem->message);
-      refused.headers["Connection"] = "close";  // what follows on this connection cannot be framed
-      return send_response(connection, refused);
+      return refuse_and_close(connection, *refused);
     }
     auto length = state->request.header("Content-Length");
     std::size_t declared = 0;

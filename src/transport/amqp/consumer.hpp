@@ -4,8 +4,9 @@
 //
 // The I/O thread is the only user of its connection. Channel 1 carries every
 // consumer (manual ack and basic.qos prefetch per consumer, set before each
-// basic.consume; or no_ack, for RPC replies); channel 2 carries declarations, so that a refused declaration
-// (406 PRECONDITION_FAILED) does not take the consumers down with it. Other
+// basic.consume; or no_ack, for RPC replies); channel 2 carries declarations,
+// so that a refused declaration (406 PRECONDITION_FAILED) does not take the
+// consumers down with it. Other
 // threads talk to the loop through a command queue and an eventfd: add and
 // remove consumers (they wait for the result), settle deliveries (ack or
 // reject; asynchronous). The eventfd is written only when the loop sleeps

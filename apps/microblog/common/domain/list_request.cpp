@@ -1,8 +1,5 @@
 #include "common/domain/list_request.hpp"
 
-#include <algorithm>
-#include <limits>
-
 #include "common/domain/decimal.hpp"
 #include "common/domain/page_query.hpp"
 
@@ -20,9 +17,7 @@ hypha::Result<ListRequest> ListRequest::parse(std::optional<int> size, const std
     }
     ListRequest request;
     request.size = query->size();
-    if (auto cursor = query->before(); cursor && *cursor <= std::numeric_limits<std::int64_t>::max()) {
-        request.before = static_cast<std::int64_t>(*cursor);
-    }
+    if (auto cursor = query->before()) request.before = static_cast<std::int64_t>(*cursor);  // clamped by parse
     request.offset = offset.value_or(0);
     if (after) {
         const auto cursor = parse_decimal_u64(*after);
@@ -34,8 +29,7 @@ hypha::Result<ListRequest> ListRequest::parse(std::optional<int> size, const std
             return hypha::fail(hypha::ErrorCode::kInvalidArgument, "after: cannot be combined with before or offset");
         }
         // No stored id exceeds INT64_MAX, so a larger cursor leaves nothing newer.
-        constexpr auto kMaxId = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-        request.after = static_cast<std::int64_t>(std::min(*cursor, kMaxId));
+        request.after = static_cast<std::int64_t>(PageQuery::clamp_cursor(*cursor));
     }
     return request;
 }

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <utility>
@@ -31,16 +32,11 @@ struct Reply {
   Json json() const { return Json::parse(body); }
 };
 
-// http_exchange sends `request` verbatim to 127.0.0.1:port and reads one
-// response: the status line, the headers, then Content-Length bytes of body
-// (or everything until the server closes). Reads time out after 10 s.
-Reply http_exchange(std::uint16_t port, const std::string& request) {
+// connect_local opens a connection to 127.0.0.1:port, reads and writes
+// timing out after 10 s; the caller closes it.
+int connect_local(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
   timeval timeout{10, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
@@ -48,8 +44,17 @@ Reply http_exchange(std::uint16_t port, const std::string& request) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("connect() failed");
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("connect() failed");
+  }
+  return fd;
+}
 
+// exchange sends `request` verbatim on connection `fd` and reads one
+// response: the status line, the headers, then Content-Length bytes of body
+// (or everything until the server closes).
+Reply exchange(int fd, const std::string& request) {
   for (std::size_t sent = 0; sent < request.size();) {
     ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) break;  // the server may answer (413) and close before taking the whole body
@@ -101,6 +106,15 @@ Reply http_exchange(std::uint16_t port, const std::string& request) {
   reply.body = data.substr(header_end + 4);
   if (content_length != std::string::npos && reply.body.size() > content_length) reply.body.resize(content_length);
   return reply;
+}
+
+// http_exchange sends `request` on a new connection and reads one response.
+Reply http_exchange(std::uint16_t port, const std::string& request) {
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } connection{connect_local(port)};
+  return exchange(connection.fd, request);
 }
 
 Reply get(std::uint16_t port, const std::string& path, const std::string& method = "GET") {
@@ -361,6 +375,52 @@ TEST(HttpGracefulStop, ARequestInProgressGetsItsResponse) {
     EXPECT_EQ(answered.json(), "hashed");
     stopping.get();
   }
+}
+
+// While stopping, a new request on a kept-alive connection is refused (503,
+// connection closed): clients that keep sending on their connections held
+// stop() until its grace ran out, while one request was still in progress.
+TEST(HttpGracefulStop, NewRequestsOnKeptAliveConnectionsAreRefused) {
+  std::promise<void> release;
+  SlowWeb::entered = std::promise<void>();
+  SlowWeb::released = release.get_future().share();
+  struct Releaser {  // never leave the handler blocked, even when an assertion fails
+    std::promise<void>& release;
+    ~Releaser() {
+      try {
+        release.set_value();
+      } catch (const std::future_error&) {  // released already
+      }
+    }
+  } releaser{release};
+  hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}, {"HTTP_THREADS", 2}}));
+  runner.add_service<SlowWeb>();
+  runner.start();
+  const auto port = runner.runtime().http_server().port();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } kept{connect_local(port)};
+  const std::string ping = "GET /ping HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ASSERT_EQ(exchange(kept.fd, ping).status, 200);
+
+  auto in_progress = std::async(std::launch::async, [&] {
+    return http_exchange(port, "GET /wait HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  });
+  SlowWeb::entered.get_future().wait();
+  auto stopping = std::async(std::launch::async, [&] { runner.stop(); });
+  // Served until the stop begins, then refused.
+  Reply refused;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    refused = exchange(kept.fd, ping);
+  } while (refused.status == 200 && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.headers["Connection"], "close");
+  EXPECT_EQ(refused.json()["error"]["code"], "unavailable");
+  release.set_value();
+  EXPECT_EQ(in_progress.get().status, 200);  // the request in progress still got its answer
+  stopping.get();
 }
 
 }  // namespace

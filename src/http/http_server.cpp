@@ -181,7 +181,7 @@ HttpServer::HttpServer(const Config& config)
 HttpServer::~HttpServer() { stop(); }
 
 struct HttpServerCallbacks {
-  static void started(HttpServer& server) { server.request_started(); }
+  static bool started(HttpServer& server) { return server.request_started(); }
   static void finished(HttpServer& server) { server.request_finished(); }
 
   // serve answers a complete request: at once, or (a slow route) later from a
@@ -230,7 +230,11 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
   }
   if (!state->started) {
     state->started = true;
-    HttpServerCallbacks::started(*server);
+    if (!HttpServerCallbacks::started(*server)) {
+      // A new request on a kept-alive connection while stopping.
+      state->answered = true;
+      return refuse_and_close(connection, Refusal{503, "unavailable", "the server is stopping"});
+    }
     state->request.method = method;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &state->request);
     if (auto refused = oversized_head(state->raw_target, state->request)) {
@@ -291,6 +295,10 @@ MHD_Result access_handler(void* cls, MHD_Connection* connection, const char* url
 
 void HttpServer::start() {
   if (daemon_ != nullptr) return;
+  {
+    std::lock_guard lock(requests_mutex_);
+    stopping_ = false;
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port_);
@@ -326,6 +334,10 @@ void HttpServer::start() {
 
 void HttpServer::stop() {
   if (daemon_ == nullptr) return;
+  {
+    std::lock_guard lock(requests_mutex_);
+    stopping_ = true;  // requests that start from now on are refused
+  }
   std::unique_ptr<Executor> slow_pool;
   {
     std::lock_guard lock(slow_mutex_);
@@ -349,9 +361,10 @@ void HttpServer::stop() {
   daemon_ = nullptr;
 }
 
-void HttpServer::request_started() {
+bool HttpServer::request_started() {
   std::lock_guard lock(requests_mutex_);
   ++requests_in_progress_;
+  return !stopping_;
 }
 
 void HttpServer::request_finished() {

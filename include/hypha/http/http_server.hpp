@@ -75,7 +75,9 @@ class HttpServer {
   bool run_slow(const std::function<void()>& suspend, std::function<void()> job);
   /// A request is in progress from its first call to the access handler until
   /// libmicrohttpd reports it completed (its response sent, or its connection gone).
-  void request_started();
+  /// request_started is false once stop() has begun: the request is refused
+  /// (503, connection closed), so that keep-alive clients cannot hold stop().
+  bool request_started();
   void request_finished();
 
   HttpRouter router_;
@@ -88,6 +90,7 @@ class HttpServer {
   std::mutex requests_mutex_;
   std::condition_variable requests_done_;
   std::size_t requests_in_progress_ = 0;  // guarded by requests_mutex_
+  bool stopping_ = false;                 // guarded by requests_mutex_
   std::mutex slow_mutex_;
   std::unique_ptr<Executor> slow_pool_;  // from start() until stop() drains it
 };

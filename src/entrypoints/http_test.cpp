@@ -380,20 +380,13 @@ TEST(HttpGracefulStop, ARequestInProgressGetsItsResponse) {
 // While stopping, a new request on a kept-alive connection is refused (503,
 // connection closed): clients that keep sending on their connections held
 // stop() until its grace ran out, while one request was still in progress.
+// The request in progress is a slow route, so that no HTTP thread is blocked:
+// on an HTTP thread, it could hold the very thread of the kept connection.
 TEST(HttpGracefulStop, NewRequestsOnKeptAliveConnectionsAreRefused) {
   std::promise<void> release;
   SlowWeb::entered = std::promise<void>();
   SlowWeb::released = release.get_future().share();
-  struct Releaser {  // never leave the handler blocked, even when an assertion fails
-    std::promise<void>& release;
-    ~Releaser() {
-      try {
-        release.set_value();
-      } catch (const std::future_error&) {  // released already
-      }
-    }
-  } releaser{release};
-  hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}, {"HTTP_THREADS", 2}}));
+  hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}, {"HTTP_THREADS", 1}}));
   runner.add_service<SlowWeb>();
   runner.start();
   const auto port = runner.runtime().http_server().port();
@@ -404,11 +397,23 @@ TEST(HttpGracefulStop, NewRequestsOnKeptAliveConnectionsAreRefused) {
   const std::string ping = "GET /ping HTTP/1.1\r\nHost: localhost\r\n\r\n";
   ASSERT_EQ(exchange(kept.fd, ping).status, 200);
 
-  auto in_progress = std::async(std::launch::async, [&] {
-    return http_exchange(port, "GET /wait HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  std::future<Reply> in_progress;
+  std::future<void> stopping;
+  struct Releaser {  // declared after the futures: released before they wait, even when an assertion fails
+    std::promise<void>& release;
+    ~Releaser() {
+      try {
+        release.set_value();
+      } catch (const std::future_error&) {  // released already
+      }
+    }
+  } releaser{release};
+  in_progress = std::async(std::launch::async, [&] {
+    return http_exchange(port, "POST /hash HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n"
+                               "Connection: close\r\n\r\n{}");
   });
   SlowWeb::entered.get_future().wait();
-  auto stopping = std::async(std::launch::async, [&] { runner.stop(); });
+  stopping = std::async(std::launch::async, [&] { runner.stop(); });
   // Served until the stop begins, then refused.
   Reply refused;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -419,7 +424,9 @@ TEST(HttpGracefulStop, NewRequestsOnKeptAliveConnectionsAreRefused) {
   EXPECT_EQ(refused.headers["Connection"], "close");
   EXPECT_EQ(refused.json()["error"]["code"], "unavailable");
   release.set_value();
-  EXPECT_EQ(in_progress.get().status, 200);  // the request in progress still got its answer
+  const Reply answered = in_progress.get();
+  EXPECT_EQ(answered.status, 200);  // the request in progress still got its answer
+  EXPECT_EQ(answered.json(), "hashed");
   stopping.get();
 }
 

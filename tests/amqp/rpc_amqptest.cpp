@@ -4,13 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "amqp_test_services.hpp"
 #include "amqp_test_support.hpp"
 #include "amqp_vhost_test.hpp"
+#include "hypha/core/context_data.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/transport/amqp.hpp"
+#include "request_stamp.hpp"
 
 namespace {
 
@@ -151,12 +154,51 @@ TEST_F(AmqpRpc, UnknownServiceSoonAfterItStopped) {
     ASSERT_EQ(call(client, "echo", "hello", Json::array({"Ann"})).result, "hello Ann");
     service.stop();
   }
-  // rpc-echo still exists (durable) but nobody consumes it: no waiting for the 10 s deadline.
+  // rpc-echo still exists (durable) but nobody consumes it: no waiting for
+  // the 10 s deadline. (A request published while "echo has consumers" was
+  // still cached is given up once kStartWithin has passed: 2 s.)
   auto started = Clock::now();
   Outcome gone = call(client, "echo", "hello", Json::array({"Ann"}));
   ASSERT_TRUE(gone.error);
   EXPECT_EQ(gone.error->exc_type, "UnknownService");
-  EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(5));
+}
+
+// A caller that saw no consumer gives up (UnknownService) on its request
+// while the request still waits in rpc-<svc>. A service that starts after
+// that must not run it: the caller was told the service was not there. Here
+// the request of such a caller (stamped more than kStartWithin before the
+// service started) is refused unrun, while a Nameko caller's request (a
+// random id, no stamp) waiting beside it runs as Nameko would run it.
+TEST_F(AmqpRpc, AServiceThatStartsLaterRefusesARequestItsCallerMayHaveGivenUp) {
+  {
+    ServiceRunner declares(config_for(uri_));  // rpc-echo exists, with nobody consuming it
+    declares.add_service<Echo>();
+    declares.start();
+    declares.stop();
+  }
+  NamekoCaller caller(uri_);
+  const auto published = amqp::WallClock::now() - amqp::kStartWithin - std::chrono::seconds(1);
+  const std::string given_up = amqp::stamped_correlation_id(published);
+  const std::string from_nameko = new_uuid4();
+  caller.send("echo.blocked", caller.request(R"({"args": ["given-up"], "kwargs": {}})", given_up));
+  caller.send("echo.blocked", caller.request(R"({"args": ["nameko"], "kwargs": {}})", from_nameko));
+
+  ServiceRunner service(config_for(uri_));
+  service.add_service<Echo>();
+  service.start();
+  std::map<std::string, Json> replies;  // by correlation id
+  for (int i = 0; i < 2; ++i) {
+    auto reply = caller.reply();
+    ASSERT_TRUE(reply);
+    replies[reply->message.correlation_id.value_or("")] = Json::parse(reply->message.body);
+  }
+  EXPECT_EQ(replies[given_up]["error"]["exc_path"], "nameko.exceptions.UnknownService") << replies[given_up];
+  EXPECT_EQ(replies[given_up]["error"]["exc_args"], Json::array({"echo"}));
+  EXPECT_EQ(replies[from_nameko], (Json{{"result", "nameko"}, {"error", nullptr}}));
+  service.stop();
+  EXPECT_EQ(Journal::instance().count("blocked-start given-up"), 0u);
+  EXPECT_EQ(RawClient(uri_).message_count("rpc-echo"), 0u);  // the refused request was acked, not requeued
 }
 
 TEST_F(AmqpRpc, TwoInstancesShareTheRequestQueue) {

@@ -16,7 +16,8 @@ What `make cluster` (scripts/rabbitmq-cluster.sh) runs, driven from pytest:
   gateway first (it finishes its HTTP requests while the services still
   answer), then every other service; `kill()` SIGKILLs every process at once;
   `start()` brings all of them back on the same data dir and vhost, with the
-  gateway on a new free port. Ready means: every process has logged
+  gateway on a new free port. `stop_service(name)` and `start_service(name)`
+  stop and start every instance of one service while the rest keep running. Ready means: every process has logged
   "running <service>" (its consumers are up) and GET /health (which calls every
   service) answers 200, polled with a deadline.
 """
@@ -279,6 +280,33 @@ class ClusterServer:
                 except ProcessLookupError:
                     pass
         return self.stop(signal.SIGKILL)
+
+    # ---- one service at a time ----------------------------------------------
+
+    def _instances(self, service: str):
+        found = [p for p in self.processes if p.service == service]
+        assert found, f"no service {service!r} in this cluster"
+        return found
+
+    def stop_service(self, service: str, sig: int = signal.SIGTERM):
+        """Stops every instance of one service (the others keep running)."""
+        killed = self._stop_group(self._instances(service), sig, self.stop_timeout)
+        assert not killed, f"{service} ignored signal {sig} for {self.stop_timeout}s"
+
+    def start_service(self, service: str):
+        """Starts every instance of one service again; returns once each has
+        logged "running <service>" (its consumers are up)."""
+        group = self._instances(service)
+        assert not any(p.alive() for p in group), f"{service} is still running"
+        for p in group:
+            self._spawn(p)
+        deadline = time.monotonic() + self.startup_timeout
+        while not all(self._has_run(p) for p in group):
+            dead = [p.describe() for p in group if not p.alive()]
+            if dead or time.monotonic() > deadline:
+                pytest.fail(f"{service} did not start again: {dead or 'timeout'}\n{self.log_tails(30)}",
+                            pytrace=False)
+            time.sleep(0.02)
 
     # ---- logs -------------------------------------------------------------
 

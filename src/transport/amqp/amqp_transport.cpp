@@ -16,6 +16,7 @@
 #include "hypha/core/runtime.hpp"
 #include "json_codec.hpp"
 #include "publisher.hpp"
+#include "request_stamp.hpp"
 #include "scheduler.hpp"
 #include "settings.hpp"
 #include "wire.hpp"
@@ -157,14 +158,10 @@ class AmqpTransport::Impl {
     if (auto refused = prepare_request(service, inv, context, timeout, request)) return std::move(*refused);
     std::optional<DirectCaller::Clock::time_point> deadline;
     if (timeout.count() > 0) deadline = DirectCaller::Clock::now() + timeout;
+    const std::string correlation_id = *request.correlation_id;
     const DirectCallEnd end = caller->call(rpc_routing_key(service, method), std::move(request), deadline,
-                                           settings_.service_check_ttl, [this, service] {
-                                             try {
-                                               return request_may_be_answered(service);
-                                             } catch (const std::exception& e) {
-                                               log::debug("amqp: cannot check {} for consumers: {}", service, e.what());
-                                               return true;
-                                             }
+                                           settings_.service_check_ttl, [this, service, &correlation_id] {
+                                             return request_may_be_answered(service, correlation_id);
                                            });
     switch (end.kind) {
       case DirectCallEnd::Kind::kReply: return decode_reply(end.body);
@@ -231,7 +228,7 @@ class AmqpTransport::Impl {
     } catch (const JsonEncodeError& e) {
       return Outcome{nullptr, unserializable_value_error(e.what())};
     }
-    request.correlation_id = new_uuid4();
+    request.correlation_id = stamped_correlation_id();  // see request_stamp.hpp
     if (settings_.expire_requests && timeout.count() > 0) {
       // A little before the deadline (it counts from the enqueue, a moment
       // after the deadline was set): the broker drops the request before its
@@ -497,11 +494,22 @@ class AmqpTransport::Impl {
   // still get its reply. With no consumers it can while no request waits
   // in the queue: an instance that is stopping took it (Nameko and Hypha
   // cancel their consumers first, then finish their workers), and one that
-  // died gave it back to the queue, where it would wait.
-  bool request_may_be_answered(std::string_view service) {
-    forget_service(service);
-    const auto queue = check_service(service);
-    return queue == RequestQueue::kUnknown || queue == RequestQueue::kConsumed || queue == RequestQueue::kIdle;
+  // died gave it back to the queue, where it would wait. A request that
+  // waits with no consumer is given up once a consumer that starts would
+  // refuse it (request_stamp.hpp): never one that could still run.
+  bool request_may_be_answered(std::string_view service, std::string_view correlation_id) {
+    forget_service(service);  // checked now, so that the calls that follow learn it too
+    RequestQueue queue = RequestQueue::kUnknown;
+    try {
+      queue = check_service(service);
+    } catch (const std::exception& e) {
+      log::debug("amqp: cannot check {} for consumers: {}", service, e.what());
+    }
+    switch (queue) {
+      case RequestQueue::kMissing: return false;
+      case RequestQueue::kWaiting: return !may_give_up(correlation_id);
+      default: return true;
+    }
   }
 
   // RequestQueue is what check_service found of rpc-<svc>.
@@ -539,13 +547,7 @@ class AmqpTransport::Impl {
     if (settings_.service_check_ttl.count() == 0 || stopping_.load()) return;
     auto handle = scheduler_.at(Clock::now() + settings_.service_check_ttl, [this, correlation_id, service] {
       if (stopping_.load() || !is_pending(correlation_id)) return;
-      bool alive = true;
-      try {
-        alive = request_may_be_answered(service);
-      } catch (const std::exception& e) {
-        log::debug("amqp: cannot check {} for consumers: {}", service, e.what());
-      }
-      if (!alive) {
+      if (!request_may_be_answered(service, correlation_id)) {
         complete(correlation_id, Outcome{nullptr, UnknownService(service).info()});
         return;
       }
@@ -638,6 +640,11 @@ class AmqpTransport::Impl {
     auto answer_error = [&](ErrorInfo error) {
       scheduler_.soon([this, target, error = std::move(error)] { send_reply(target, Outcome{nullptr, error}); });
     };
+    if (m.correlation_id && too_late_to_start(*m.correlation_id, d.consuming_since)) {
+      log::info("amqp: request {} was published over {} ms before rpc-{} was consumed; refused without running it "
+                "(its caller may have given up)", d.routing_key, kStartWithin.count(), endpoint->service_name());
+      return answer_error(UnknownService(endpoint->service_name()).info());
+    }
     // As Nameko: the method is looked up first, then the body read.
     const std::string method = method_of_routing_key(endpoint->service_name(), d.routing_key);
     if (!endpoint->has_method(method)) return answer_error(MethodNotFound(method).info());

@@ -335,6 +335,7 @@ void ConsumerLoop::setup(Consumer& c) {
     return;
   }
   c.active = true;
+  c.consuming_since = std::chrono::system_clock::now();  // after consume-ok: the broker counts the consumer
   if (c.ready) {
     c.ready->set_value();
     c.ready.reset();
@@ -434,6 +435,7 @@ void ConsumerLoop::dispatch(amqp_envelope_t& envelope) {
   d.routing_key = to_string(envelope.routing_key);
   d.redelivered = envelope.redelivered != 0;
   d.auto_acked = c->spec.no_ack;
+  d.consuming_since = c->consuming_since;
   d.message = to_message(envelope.message.properties, envelope.message.body);
   if (!d.auto_acked) unsettled_.insert(envelope.delivery_tag);
   try {

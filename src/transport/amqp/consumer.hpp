@@ -64,6 +64,9 @@ struct Delivery {
   std::string routing_key;
   bool redelivered = false;
   bool auto_acked = false;  ///< from a no_ack consumer: never settled
+  /// consuming_since: when the broker had the consumer registered, on this
+  /// connection (wall clock: compared with times stamped by other hosts).
+  std::chrono::system_clock::time_point consuming_since;
   Message message;
 };
 
@@ -107,6 +110,7 @@ class ConsumerLoop {
     Handler handler;
     std::string tag;
     bool active = false;
+    std::chrono::system_clock::time_point consuming_since;  // set when active
     std::shared_ptr<std::promise<void>> ready;  // reset once fulfilled
   };
   struct Command {

@@ -27,6 +27,7 @@ TEST(GreeterExample, HelloGreetsAndDispatchesAnEvent) {
 TEST(GreeterExample, TheEventReachesItsHandlerInARunningContainer) {
   hypha::Config config;
   config.set("GREETING", "Hi");
+  config.set("WEB_SERVER_ADDRESS", "127.0.0.1:0");  // a free port: 8000 may be taken on the machine
   hypha::ServiceRunner runner(config);
   runner.add_service<examples::Greeter>();
   runner.start();

@@ -317,32 +317,48 @@ class SlowWeb {
   static inline std::shared_future<void> released;
 };
 
-TEST(HttpSlowRoute, RunsOffTheHttpThreadSoItsOtherConnectionsAreServed) {
-  std::promise<void> release;
-  SlowWeb::entered = std::promise<void>();
-  SlowWeb::released = release.get_future().share();
-  struct Releaser {  // never leave the handler blocked, even when an assertion fails
-    std::promise<void>& release;
-    bool done = false;
-    void operator()() {
-      if (!std::exchange(done, true)) release.set_value();
-    }
-    ~Releaser() { (*this)(); }
-  } releaser{release};
+// SlowRelease arms SlowWeb's handler and releases it, when asked or at the
+// latest when it goes out of scope. Declared after the runner and the
+// futures of a test, it is destroyed before them: a failed assertion never
+// leaves them waiting for a handler that nobody releases.
+class SlowRelease {
+ public:
+  SlowRelease() {
+    SlowWeb::entered = std::promise<void>();
+    SlowWeb::released = release_.get_future().share();
+  }
+  ~SlowRelease() { (*this)(); }
+  SlowRelease(const SlowRelease&) = delete;
+  SlowRelease& operator=(const SlowRelease&) = delete;
+  void operator()() {
+    if (!std::exchange(done_, true)) release_.set_value();
+  }
+  /// entered: whether the handler runs, within 10 s.
+  static bool entered() {
+    return SlowWeb::entered.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  }
 
+ private:
+  std::promise<void> release_;
+  bool done_ = false;
+};
+
+TEST(HttpSlowRoute, RunsOffTheHttpThreadSoItsOtherConnectionsAreServed) {
   // One HTTP thread serves every connection: a slow handler on it would stall them all.
   hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}, {"HTTP_THREADS", 1}}));
   runner.add_service<SlowWeb>();
   runner.start();
   const auto port = runner.runtime().http_server().port();
-  auto slow = std::async(std::launch::async, [&] { return post(port, "/hash", "{}"); });
-  SlowWeb::entered.get_future().wait();
+  std::future<Reply> slow;
+  SlowRelease release;
+  slow = std::async(std::launch::async, [&] { return post(port, "/hash", "{}"); });
+  ASSERT_TRUE(SlowRelease::entered());
 
   const Reply fast = get(port, "/ping");
   EXPECT_EQ(fast.status, 200);
   EXPECT_EQ(fast.json(), "pong");
 
-  releaser();
+  release();
   const Reply slow_reply = slow.get();
   EXPECT_EQ(slow_reply.status, 200);
   EXPECT_EQ(slow_reply.json(), "hashed");
@@ -354,22 +370,22 @@ TEST(HttpSlowRoute, RunsOffTheHttpThreadSoItsOtherConnectionsAreServed) {
 TEST(HttpGracefulStop, ARequestInProgressGetsItsResponse) {
   for (const char* request : {"GET /wait", "POST /hash"}) {
     SCOPED_TRACE(request);
-    std::promise<void> release;
-    SlowWeb::entered = std::promise<void>();
-    SlowWeb::released = release.get_future().share();
     hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}}));
     runner.add_service<SlowWeb>();
     runner.start();
     const auto port = runner.runtime().http_server().port();
-    auto reply = std::async(std::launch::async, [&] {
+    std::future<Reply> reply;
+    std::future<void> stopping;
+    SlowRelease release;
+    reply = std::async(std::launch::async, [&] {
       return http_exchange(port, std::string(request) +
                                      " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
     });
-    SlowWeb::entered.get_future().wait();
-    auto stopping = std::async(std::launch::async, [&] { runner.stop(); });
+    ASSERT_TRUE(SlowRelease::entered());
+    stopping = std::async(std::launch::async, [&] { runner.stop(); });
     // The stop has begun (the port no longer accepts) while the handler still runs.
     EXPECT_EQ(stopping.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
-    release.set_value();
+    release();
     const Reply answered = reply.get();
     EXPECT_EQ(answered.status, 200);
     EXPECT_EQ(answered.json(), "hashed");
@@ -383,9 +399,6 @@ TEST(HttpGracefulStop, ARequestInProgressGetsItsResponse) {
 // The request in progress is a slow route, so that no HTTP thread is blocked:
 // on an HTTP thread, it could hold the very thread of the kept connection.
 TEST(HttpGracefulStop, NewRequestsOnKeptAliveConnectionsAreRefused) {
-  std::promise<void> release;
-  SlowWeb::entered = std::promise<void>();
-  SlowWeb::released = release.get_future().share();
   hypha::ServiceRunner runner(hypha::Config(Json{{"WEB_SERVER_ADDRESS", "127.0.0.1:0"}, {"HTTP_THREADS", 1}}));
   runner.add_service<SlowWeb>();
   runner.start();
@@ -399,20 +412,12 @@ TEST(HttpGracefulStop, NewRequestsOnKeptAliveConnectionsAreRefused) {
 
   std::future<Reply> in_progress;
   std::future<void> stopping;
-  struct Releaser {  // declared after the futures: released before they wait, even when an assertion fails
-    std::promise<void>& release;
-    ~Releaser() {
-      try {
-        release.set_value();
-      } catch (const std::future_error&) {  // released already
-      }
-    }
-  } releaser{release};
+  SlowRelease release;
   in_progress = std::async(std::launch::async, [&] {
     return http_exchange(port, "POST /hash HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n"
                                "Connection: close\r\n\r\n{}");
   });
-  SlowWeb::entered.get_future().wait();
+  ASSERT_TRUE(SlowRelease::entered());
   stopping = std::async(std::launch::async, [&] { runner.stop(); });
   // Served until the stop begins, then refused.
   Reply refused;
@@ -423,7 +428,7 @@ TEST(HttpGracefulStop, NewRequestsOnKeptAliveConnectionsAreRefused) {
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.headers["Connection"], "close");
   EXPECT_EQ(refused.json()["error"]["code"], "unavailable");
-  release.set_value();
+  release();
   const Reply answered = in_progress.get();
   EXPECT_EQ(answered.status, 200);  // the request in progress still got its answer
   EXPECT_EQ(answered.json(), "hashed");

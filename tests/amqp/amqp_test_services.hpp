@@ -83,6 +83,17 @@ class Gate {
   int waiting_ = 0;
 };
 
+/// GateReopener opens the Gate when it goes out of scope. Declared after a
+/// test's runners, it is destroyed before them: an assertion that returns
+/// early never leaves a worker blocked in Echo::blocked, which the runner's
+/// destructor would wait for.
+struct GateReopener {
+  GateReopener() = default;
+  GateReopener(const GateReopener&) = delete;
+  GateReopener& operator=(const GateReopener&) = delete;
+  ~GateReopener() { Gate::instance().open(); }
+};
+
 /// Echo: plain RPC methods, an error with Nameko-style args, the caller's context.
 class Echo {
  public:

@@ -146,6 +146,10 @@ TEST_F(AmqpDirectCaller, InterruptEndsAWaitingCallAndEveryLaterOne) {
   auto silent = silent_service();
   auto caller = make_caller();
   auto waiting = call_silent_in_background(*caller, std::nullopt);
+  struct Interrupt {  // destroyed before `waiting`, whose destructor waits for the call: even on a failed ASSERT
+    DirectCaller& caller;
+    ~Interrupt() { caller.interrupt(); }
+  } interrupt_at_exit{*caller};
   ASSERT_TRUE(silent->next(5s).has_value());  // the request is out: the call waits
   caller->interrupt();
   ASSERT_EQ(waiting.wait_for(5s), std::future_status::ready);

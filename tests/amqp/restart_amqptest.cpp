@@ -61,6 +61,14 @@ TEST(AmqpRestart, ServicesReconnectAndConfirmedEventsSurvive) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // pacing of the load, not synchronisation
     }
   });
+  struct StopTraffic {  // also when an assertion returns early: a joinable thread's destructor aborts
+    std::atomic<bool>& done;
+    std::thread& traffic;
+    ~StopTraffic() {
+      done.store(true);
+      if (traffic.joinable()) traffic.join();
+    }
+  } stop_traffic{done, traffic};
 
   ASSERT_TRUE(wait_until([&] { return ok_calls.load() >= 5; }));
   broker.stop();

@@ -213,6 +213,7 @@ TEST_F(AmqpRpc, TwoInstancesShareTheRequestQueue) {
   b.start();
   AmqpTransport client(config_for(uri_));
   Gate::instance().close();
+  GateReopener reopen;
   auto first = client.call_async("echo", "blocked", Invocation::positional(Json::array({"one"})), ContextData{}, {});
   auto second = client.call_async("echo", "blocked", Invocation::positional(Json::array({"two"})), ContextData{}, {});
   EXPECT_TRUE(wait_until([] { return Gate::instance().waiting() == 2; }));
@@ -230,6 +231,7 @@ TEST_F(AmqpRpc, GracefulStopFinishesWorkInFlightAndNothingRunsTwice) {
   AmqpTransport client(config_for(uri_));
   RawClient raw(uri_);
   Gate::instance().close();
+  GateReopener reopen;
   auto reply = client.call_async("echo", "blocked", Invocation::positional(Json::array({"s1"})), ContextData{}, {});
   ASSERT_TRUE(wait_until([] { return Gate::instance().waiting() == 1; }));
 
@@ -263,6 +265,7 @@ TEST_F(AmqpRpc, ExpiredRequestsAreNeverStarted) {
   service.start();
   AmqpTransport client(config_for(uri_, Json{{"RPC_EXPIRE_REQUESTS", true}}));
   Gate::instance().close();
+  GateReopener reopen;
   auto first = client.call_async("echo", "blocked", Invocation::positional(Json::array({"one"})), ContextData{}, {});
   ASSERT_TRUE(wait_until([] { return Gate::instance().waiting() == 1; }));
   // The only worker is busy (and prefetch is 1): this one waits in the queue past its deadline.

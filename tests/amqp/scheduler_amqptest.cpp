@@ -36,7 +36,7 @@ TEST(AmqpScheduler, TasksDueLaterThanTheEarliestRunInDueOrder) {
   std::mutex mutex;
   std::vector<int> order;
   std::promise<void> all;
-  const auto base = Clock::now() + 100ms;
+  const auto base = Clock::now() + 1s;  // all three are added long before the first is due
   for (int i : {3, 1, 2}) {
     scheduler.at(base + i * 20ms, [&, i] {
       std::lock_guard lock(mutex);
@@ -53,12 +53,12 @@ TEST(AmqpScheduler, ACancelledTaskNeverRunsNotEvenAtStop) {
   Scheduler scheduler;
   scheduler.start();
   std::atomic<int> cancelled_ran{0};
-  auto soon = scheduler.at(Clock::now() + 30ms, [&] { cancelled_ran.fetch_add(1); });
+  auto soon = scheduler.at(Clock::now() + 1s, [&] { cancelled_ran.fetch_add(1); });  // cancelled well before it is due
   auto late = scheduler.at(Clock::now() + 1h, [&] { cancelled_ran.fetch_add(1); });
   scheduler.cancel(soon);
   scheduler.cancel(late);
   std::promise<void> after;
-  scheduler.at(Clock::now() + 60ms, [&] { after.set_value(); });  // runs after the cancelled one was due
+  scheduler.at(Clock::now() + 1200ms, [&] { after.set_value(); });  // runs after the cancelled one was due
   ASSERT_EQ(after.get_future().wait_for(5s), std::future_status::ready);
   scheduler.stop();  // runs what is still queued: not the cancelled ones
   EXPECT_EQ(cancelled_ran.load(), 0);

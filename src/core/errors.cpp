@@ -131,6 +131,12 @@ UnknownService::UnknownService(std::string service)
 RpcTimeout::RpcTimeout(std::string message) : Error("RpcTimeout", "nameko.exceptions.RpcTimeout", std::move(message)) {}
 ServiceStopping::ServiceStopping(std::string service)
     : Error("ContainerBeingKilled", "nameko.exceptions.ContainerBeingKilled", "service `" + service + "` is stopping") {}
+bool is_unavailable(const ErrorInfo& error) {
+  // By exc_type, as Nameko's RemoteError keeps it when a service lets a callee's error through.
+  return error.exc_type == "UnknownService" || error.exc_type == "RpcTimeout" ||
+         error.exc_type == "ContainerBeingKilled" || std::string_view(error.exc_path).starts_with("hypha.transport.");
+}
+
 ConfigurationError::ConfigurationError(std::string message)
     : Error("ConfigurationError", "nameko.exceptions.ConfigurationError", std::move(message)) {}
 

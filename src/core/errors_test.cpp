@@ -221,4 +221,18 @@ TEST(ErrorInfo, FromJsonToleratesMissingKeys) {
   EXPECT_TRUE(j.contains("value"));
 }
 
+// The errors a gateway answers 503 for: nobody could answer the call.
+TEST(IsUnavailable, NamesTheCallsNoServiceCouldAnswer) {
+  EXPECT_TRUE(hypha::is_unavailable(hypha::UnknownService("posts").info()));
+  EXPECT_TRUE(hypha::is_unavailable(hypha::RpcTimeout("no reply").info()));
+  EXPECT_TRUE(hypha::is_unavailable(hypha::ServiceStopping("posts").info()));
+  EXPECT_TRUE(hypha::is_unavailable(ErrorInfo{"AmqpConnectionError", "hypha.transport.amqp.AmqpConnectionError",
+                                              Json::array({"broker down"}), "broker down"}));
+  // A callee's UnknownService let through by a service in between (Nameko's RemoteError keeps exc_type).
+  EXPECT_TRUE(hypha::is_unavailable(ErrorInfo{"UnknownService", "nameko.exceptions.RemoteError", Json::array(), ""}));
+  EXPECT_FALSE(hypha::is_unavailable(hypha::MethodNotFound("nope").info()));
+  EXPECT_FALSE(hypha::is_unavailable(ErrorInfo{"ValueError", "builtins.ValueError", Json::array(), "bad"}));
+  EXPECT_FALSE(hypha::is_unavailable(ErrorInfo{"Transport", "myapp.transport.Transport", Json::array(), ""}));
+}
+
 }  // namespace

@@ -13,9 +13,13 @@ gateway gives up on it; the service that starts again must not run it then
 """
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
+from cluster import Broker
 from microblog_api import (
     Api, all_items, assert_error, check_user, create_user, get_token, ids, json_body, login, unique_word,
     wait_until, with_query,
@@ -24,6 +28,8 @@ from microblog_api import (
 CLUSTER = (os.environ.get("HYPHA_CLUSTER") or "").strip() not in ("", "0")  # as conftest.py reads it
 pytestmark = pytest.mark.skipif(not CLUSTER, reason="needs the cluster (HYPHA_CLUSTER=1): one process per service")
 
+# The services reconnect with a backoff of up to 5 s after the broker is back.
+RECONNECT_TIMEOUT = 30.0
 # A service that stopped is found out at once (no consumer on its queue), but
 # a polled read may take a moment to see it back: generous, as it is an upper
 # bound only.
@@ -119,3 +125,41 @@ def test_identity_down_refuses_logins_and_writes_then_tokens_still_work(server_f
     assert alice.api.post(alice.collection, json={"text": "after identity came back"}).status_code == 201
     texts = [p["text"] for p in all_items(api, alice.collection)]
     assert texts == ["after identity came back", "before identity stopped"]
+
+
+@pytest.fixture
+def own_broker():
+    """A RabbitMQ of this test's own, to stop and start (see conftest.broker)."""
+    brk = Broker(Path(tempfile.mkdtemp(prefix="hypha-functional-broker.")))
+    brk.dir.chmod(0o755)
+    try:
+        yield brk.start()
+    finally:
+        brk.stop()
+    shutil.rmtree(brk.dir, ignore_errors=True)
+
+
+def test_broker_down_gives_503_and_the_cluster_comes_back_by_itself(request, own_broker, tmp_path):
+    from conftest import new_cluster  # the suite's way to build a cluster, on this broker
+    srv = new_cluster(own_broker, tmp_path / "cluster")
+    request.node.hypha_servers = [srv]
+    srv.start()
+    try:
+        api = Api(srv.url)
+        alice = create_user(api, "Patient")
+        first = alice.post("before the broker stopped")
+
+        own_broker.stop()
+        # Every request that needs a service answers 503: none hangs, none is a 500.
+        assert_unavailable(api.get(alice.href))
+        assert_unavailable(alice.api.post(alice.collection, json={"text": "while the broker was down"}))
+        assert_unavailable(api.get("/health"))
+        assert srv.is_running(), srv.dead()
+
+        own_broker.start()  # same ports, same data: the services reconnect, nobody restarts them
+        wait_until(lambda: api.get("/health").status_code == 200, timeout=RECONNECT_TIMEOUT)
+        assert [p["id"] for p in all_items(api, alice.collection)] == [first["id"]]
+        assert alice.api.post(alice.collection, json={"text": "after the broker came back"}).status_code == 201
+        assert srv.is_running(), srv.dead()
+    finally:
+        srv.stop()

@@ -24,7 +24,7 @@ hypha::HttpResponse from_service_error(const hypha::ErrorInfo& info) {
     response.headers["Retry-After"] = retry;
     return response;
   }
-  if (kind == "UnknownService" || kind == "RpcTimeout" || kind == "ContainerBeingKilled" || kind == "Unavailable") {
+  if (hypha::is_unavailable(info) || kind == "Unavailable") {
     hypha::log::warn("a service is unavailable: {} {}", kind, info.value);
     return error_body(503, "unavailable", "a service this request needs is unavailable; nothing was changed");
   }

@@ -98,11 +98,6 @@ HttpResponse created(HttpResponse response, const std::string& location) {
   return response;
 }
 
-bool is_unavailable(const hypha::Error& e) {
-  const auto& kind = e.info().exc_type;
-  return kind == "UnknownService" || kind == "RpcTimeout" || kind == "ContainerBeingKilled";
-}
-
 }  // namespace
 
 void GatewayService::define(hypha::ServiceSpec<GatewayService>& s) {
@@ -234,7 +229,7 @@ HttpResponse GatewayService::get_user(Request request, std::string username) {
       following = counts.value("following_count", 0);
       followers = counts.value("followers_count", 0);
     } catch (const hypha::Error& e) {
-      if (!is_unavailable(e)) throw;  // counts without the social service are 0
+      if (!hypha::is_unavailable(e.info())) throw;  // counts without the social service are 0
     }
     return HttpResponse::json(200, user_json(user, microposts, following, followers));
   });

@@ -115,6 +115,13 @@ class ServiceStopping : public Error {
   explicit ServiceStopping(ErrorInfo info) : Error(std::move(info)) {}
 };
 
+/// is_unavailable: whether a call failed for want of a service to answer it,
+/// not because of anything the service said: UnknownService, RpcTimeout,
+/// ContainerBeingKilled, or a transport that cannot reach its broker (a
+/// transport's own errors have an exc_path under "hypha.transport.").
+/// Callers in front of users answer these as "unavailable, try again".
+bool is_unavailable(const ErrorInfo& error);
+
 /// ConfigurationError: bad config; names the file, line and key where it can.
 class ConfigurationError : public Error {
  public:

@@ -9,6 +9,7 @@
 #include "gateway/api_error.hpp"
 #include "gateway/representations.hpp"
 #include "gateway/request_body.hpp"
+#include "hypha/core/context_data.hpp"
 #include "identity/domain/username.hpp"
 
 namespace microblog::gateway {
@@ -250,7 +251,8 @@ HttpResponse GatewayService::create_micropost(Request request, std::string usern
   return respond([&] {
     std::string owner = authorize_owner(request, username);
     JsonBody body(request, {"text"});
-    Json post = posts_.call("create", owner, body.string_field("text"));
+    // A request key per HTTP request: posts answers a redelivery of the same call without writing twice.
+    Json post = posts_.call("create", owner, body.string_field("text"), hypha::new_uuid4());
     record_in_timeline("record_post", post);
     return created(HttpResponse::json_text(201, micropost_text(post)),
                    micropost_href(post.at("author").get<std::string>(), micropost_id(post)));

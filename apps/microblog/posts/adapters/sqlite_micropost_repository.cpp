@@ -29,6 +29,14 @@ const std::vector<std::string> kMigrations = {
     "  version INTEGER NOT NULL,"
     "  referenced TEXT NOT NULL DEFAULT '[]');"  // JSON array of usernames
     "CREATE INDEX microposts_by_author ON microposts(author_key, id);",
+    // The creates done, by the caller's request key: a request delivered
+    // again (its first worker committed, then its process died before the
+    // broker heard of it) answers the same micropost instead of a second one.
+    "CREATE TABLE create_requests ("
+    "  request_key TEXT PRIMARY KEY,"
+    "  id INTEGER NOT NULL,"
+    "  at_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX create_requests_by_age ON create_requests(at_ms);",
 };
 
 bool SqliteMicropostRepository::insert(const StoredMicropost& stored) {
@@ -45,6 +53,23 @@ bool SqliteMicropostRepository::insert(const StoredMicropost& stored) {
              .bind(7, post.version())
              .bind(8, referenced_to_column(stored.referenced))
              .run() == 1;
+}
+
+std::optional<std::uint64_t> SqliteMicropostRepository::created_for(std::string_view request_key) {
+  auto stmt = db_.read().prepare("SELECT id FROM create_requests WHERE request_key = ?");
+  stmt.bind(1, request_key);
+  if (!stmt.step()) return std::nullopt;
+  return static_cast<std::uint64_t>(stmt.int64(0));
+}
+
+void SqliteMicropostRepository::remember_created(std::string_view request_key, std::uint64_t id, std::int64_t now_ms) {
+  auto& db = db_.write();
+  db.prepare("INSERT INTO create_requests(request_key, id, at_ms) VALUES (?, ?, ?)")
+      .bind(1, request_key)
+      .bind(2, static_cast<std::int64_t>(id))
+      .bind(3, now_ms)
+      .run();
+  db.prepare("DELETE FROM create_requests WHERE at_ms < ?").bind(1, now_ms - kCreateRequestsKeptMs).run();
 }
 
 std::optional<StoredMicropost> SqliteMicropostRepository::find(std::uint64_t id) {

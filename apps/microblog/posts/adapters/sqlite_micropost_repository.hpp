@@ -26,6 +26,11 @@ class SqliteMicropostRepository : public MicropostRepository {
   void remove(std::uint64_t id) override;
   MicropostPage list_by_author(std::string_view author_key, const PageCursor& cursor) override;
   std::int64_t count_by_author(std::string_view author_key) override;
+  std::optional<std::uint64_t> created_for(std::string_view request_key) override;
+  void remember_created(std::string_view request_key, std::uint64_t id, std::int64_t now_ms) override;
+
+  /// How long a request key is remembered: far longer than any redelivery.
+  static constexpr std::int64_t kCreateRequestsKeptMs = 24 * 60 * 60 * 1000;
 
  private:
   bool exists_beyond(std::string_view author_key, std::uint64_t id, bool newer);

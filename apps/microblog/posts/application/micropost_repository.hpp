@@ -49,6 +49,11 @@ class MicropostRepository {
   /// list_by_author returns one page of the author's posts, newest first.
   virtual MicropostPage list_by_author(std::string_view author_key, const PageCursor& cursor) = 0;
   virtual std::int64_t count_by_author(std::string_view author_key) = 0;
+  /// created_for returns the micropost created for a caller's request key, if any.
+  virtual std::optional<std::uint64_t> created_for(std::string_view request_key) = 0;
+  /// remember_created records that the request key created micropost `id`
+  /// (and forgets the keys too old to come again).
+  virtual void remember_created(std::string_view request_key, std::uint64_t id, std::int64_t now_ms) = 0;
 };
 
 }  // namespace microblog::posts

@@ -60,7 +60,7 @@ StoredMicropost load(MicropostRepository& repo, const std::string& author, const
 }  // namespace
 
 void PostsService::define(hypha::ServiceSpec<PostsService>& s) {
-  s.rpc("create", &PostsService::create, {.params = {"author", "text"}});
+  s.rpc("create", &PostsService::create, {.params = {"author", "text", "request_key"}});
   s.rpc("get", &PostsService::get, {.params = {"author", "id"}});
   s.rpc("list_by_author", &PostsService::list_by_author, {.params = {"author", "size", "before", "offset", "after"}});
   s.rpc("count_by_author", &PostsService::count_by_author, {.params = {"author"}});
@@ -74,14 +74,23 @@ void PostsService::define(hypha::ServiceSpec<PostsService>& s) {
   s.dependency("cache", &PostsService::cache_, micropost_cache());
 }
 
-Json PostsService::create(std::string author, std::string text) {
-  auto post = contracts::value_or_raise(Micropost::create(ids(*config_).next_id(), author, text, now_ms()));
+Json PostsService::create(std::string author, std::string text, std::optional<std::string> request_key) {
+  SqliteMicropostRepository repo(db_);
+  if (request_key) {
+    if (auto id = repo.created_for(*request_key)) {
+      auto stored = repo.find(*id);
+      if (!stored) throw contracts::MicroblogError(ErrorCode::kNotFound, "micropost " + std::to_string(*id) + " was deleted");
+      return post_json(*stored);
+    }
+  }
+  const std::int64_t now = now_ms();
+  auto post = contracts::value_or_raise(Micropost::create(ids(*config_).next_id(), author, text, now));
   // Resolve mentions before taking the write lock: it is a call to identity.
   StoredMicropost stored{post, identity_.call_as<std::vector<std::string>>("existing_users", post.mentions())};
-  SqliteMicropostRepository repo(db_);
   if (!repo.insert(stored)) {
     throw contracts::MicroblogError(ErrorCode::kUnavailable, "id collision; please retry");
   }
+  if (request_key) repo.remember_created(*request_key, post.id(), now);
   auto event = post.created_event(stored.referenced);
   events_.dispatch(contracts::MicropostCreated::kEventType,
                    contracts::MicropostCreated{event.id, event.author, event.text, event.referenced, event.created_ms,

@@ -25,7 +25,9 @@ class PostsService {
   static constexpr std::string_view name = "posts";
   static void define(hypha::ServiceSpec<PostsService>& s);
 
-  hypha::Json create(std::string author, std::string text);
+  /// create writes a micropost. A `request_key` makes it idempotent: the
+  /// same key again (a request delivered twice) answers the same micropost.
+  hypha::Json create(std::string author, std::string text, std::optional<std::string> request_key);
   hypha::Json get(std::string author, std::string id);
   hypha::Json list_by_author(std::string author, int size, std::optional<std::string> before,
                              std::optional<std::int64_t> offset, std::optional<std::string> after);

@@ -22,9 +22,12 @@ What `make cluster` (scripts/rabbitmq-cluster.sh) runs, driven from pytest:
   service) answers 200, polled with a deadline.
 """
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -100,6 +103,22 @@ class Broker:
             self._vhosts = [f"{prefix}{i}" for i in range(self.VHOST_BATCH)]
             self._batches += 1
         return self.uri + self._vhosts.pop(0)
+
+
+@contextlib.contextmanager
+def started_broker():
+    """A private RabbitMQ in a fresh directory, stopped (by pid) and removed at exit.
+
+    The directory is not under pytest's tmp_path: those are mode 0700 and the
+    broker runs as the rabbitmq user when the tests run as root.
+    """
+    brk = Broker(Path(tempfile.mkdtemp(prefix="hypha-functional-broker.")))
+    brk.dir.chmod(0o755)
+    try:
+        yield brk.start()
+    finally:
+        brk.stop()
+    shutil.rmtree(brk.dir, ignore_errors=True)  # kept if it could not be stopped
 
 
 class _Process:

@@ -30,18 +30,16 @@ Fixtures:
 """
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from cluster import Broker, ClusterServer, hypha_path
+from cluster import Broker, ClusterServer, hypha_path, started_broker
 from microblog_api import Api, create_user
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -200,19 +198,10 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def broker():
-    """The session's private RabbitMQ (cluster mode only).
-
-    Its directory is not under pytest's tmp_path: those are mode 0700 and the
-    broker runs as the rabbitmq user when the tests run as root.
-    """
+    """The session's private RabbitMQ (cluster mode only)."""
     assert CLUSTER
-    brk = Broker(Path(tempfile.mkdtemp(prefix="hypha-functional-broker.")))
-    brk.dir.chmod(0o755)
-    try:
-        yield brk.start()
-    finally:
-        brk.stop()
-    shutil.rmtree(brk.dir, ignore_errors=True)  # kept if it could not be stopped
+    with started_broker() as brk:
+        yield brk
 
 
 def new_cluster(broker: Broker, base: Path, vhost_uri=None) -> ClusterServer:

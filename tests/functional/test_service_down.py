@@ -13,13 +13,10 @@ gateway gives up on it; the service that starts again must not run it then
 """
 
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from cluster import Broker
+from cluster import started_broker
 from microblog_api import (
     Api, all_items, assert_error, check_user, create_user, get_token, ids, json_body, login, unique_word,
     wait_until, with_query,
@@ -129,14 +126,9 @@ def test_identity_down_refuses_logins_and_writes_then_tokens_still_work(server_f
 
 @pytest.fixture
 def own_broker():
-    """A RabbitMQ of this test's own, to stop and start (see conftest.broker)."""
-    brk = Broker(Path(tempfile.mkdtemp(prefix="hypha-functional-broker.")))
-    brk.dir.chmod(0o755)
-    try:
-        yield brk.start()
-    finally:
-        brk.stop()
-    shutil.rmtree(brk.dir, ignore_errors=True)
+    """A RabbitMQ of this test's own, to stop and start."""
+    with started_broker() as brk:
+        yield brk
 
 
 def test_broker_down_gives_503_and_the_cluster_comes_back_by_itself(request, own_broker, tmp_path):

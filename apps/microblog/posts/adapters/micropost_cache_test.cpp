@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/identity_stand_in.hpp"
 #include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
@@ -55,23 +56,13 @@ TEST(MicropostCache, StartsOverWhenFull) {
   EXPECT_TRUE(cache.find(MicropostCache::kCapacity + 1, 7));
 }
 
-// StubIdentity answers the posts service's one question to identity.
-class StubIdentity {
- public:
-  static constexpr std::string_view name = "identity";
-  static void define(hypha::ServiceSpec<StubIdentity>& s) {
-    s.rpc("existing_users", &StubIdentity::existing_users, {.params = {"usernames"}});
-  }
-  std::vector<std::string> existing_users(std::vector<std::string>) { return {}; }
-};
-
 class PostsReadsTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     hypha::Config config;
     config.set("SQLITE_EXCLUSIVE", GetParam());
     services_ = std::make_unique<microblog::testing::ServicesInTempDir>("posts", config);
-    services_->start<PostsService, StubIdentity>();
+    services_->start<PostsService, microblog::testing::IdentityStandIn>();
   }
   void TearDown() override { services_.reset(); }
   Json call(std::string_view method, Json args) {

@@ -3,6 +3,7 @@
 // writes one micropost, one event, and answers the same micropost both times.
 #include <gtest/gtest.h>
 
+#include "common/testing/identity_stand_in.hpp"
 #include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/dependencies/sqlite.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
@@ -13,20 +14,11 @@ namespace {
 
 using hypha::Json;
 
-class StubIdentity {
- public:
-  static constexpr std::string_view name = "identity";
-  static void define(hypha::ServiceSpec<StubIdentity>& s) {
-    s.rpc("existing_users", &StubIdentity::existing_users, {.params = {"usernames"}});
-  }
-  std::vector<std::string> existing_users(std::vector<std::string>) { return {}; }
-};
-
 class PostsCreateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     services_ = std::make_unique<microblog::testing::ServicesInTempDir>("posts", hypha::Config{});
-    services_->start<PostsService, StubIdentity>();
+    services_->start<PostsService, microblog::testing::IdentityStandIn>();
   }
   Json call(std::string_view method, Json args) {
     return hypha::testing::entrypoint_hook(services_->container("posts"), method)(std::move(args));

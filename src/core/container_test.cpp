@@ -96,8 +96,20 @@ struct Gate {
   std::atomic<int> current{0};
   std::atomic<int> peak{0};
   std::atomic<int> finished{0};
+  /// open releases the blocked workers, once (a latch counted down twice is undefined).
+  void open() {
+    if (!release.try_wait()) release.count_down();
+  }
 };
 Gate* g_gate = nullptr;
+
+// OpenOnExit opens the gate when the test leaves, also through a failed
+// ASSERT. Declared after the runner and the futures, it goes first: their
+// destructors would otherwise wait for workers that nobody releases.
+struct OpenOnExit {
+  Gate& gate;
+  ~OpenOnExit() { gate.open(); }
+};
 
 class Slow {
  public:
@@ -342,13 +354,14 @@ TEST(ServiceContainer, GracefulStopWaitsForAnInFlightWorker) {
   hypha::ServiceContainer* container = runner.container("slow");
 
   auto result = std::async(std::launch::async, [&] { return call(runner, "slow", "block", Json::array()); });
+  OpenOnExit open_on_exit{gate};
   ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
 
   std::atomic<bool> released{false};
   std::thread releaser([&] {
     wait_until([&] { return !container->running(); });  // stop() has begun
     released.store(true);
-    gate.release.count_down();
+    gate.open();
   });
   container->stop();
   EXPECT_TRUE(released.load()) << "stop() returned while a worker was still running";
@@ -370,11 +383,12 @@ TEST(ServiceContainer, GracefulStopRunsQueuedWorkers) {
 
   std::vector<hypha::RpcFuture> futures;
   for (int i = 0; i < 3; ++i) futures.push_back(proxy.call_async("block"));
+  OpenOnExit open_on_exit{gate};
   ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
 
   std::thread releaser([&] {
     wait_until([&] { return !container->running(); });
-    gate.release.count_down();
+    gate.open();
   });
   container->stop();
   releaser.join();
@@ -398,11 +412,12 @@ TEST(ServiceContainer, MaxWorkersBoundsConcurrencyAndQueuesTheRest) {
 
   std::vector<hypha::RpcFuture> futures;
   for (int i = 0; i < 10; ++i) futures.push_back(proxy.call_async("block"));
+  OpenOnExit open_on_exit{gate};
   ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 3; }));
   EXPECT_EQ(container->running_workers(), 3u);
   EXPECT_EQ(gate.current.load(), 3);
 
-  gate.release.count_down();
+  gate.open();
   for (auto& f : futures) EXPECT_EQ(f.get(10s), Json(1));
   EXPECT_EQ(gate.finished.load(), 10);
   EXPECT_EQ(gate.peak.load(), 3);
@@ -421,19 +436,12 @@ TEST(ServiceContainer, KillReturnsPromptlyWithWorkersInFlight) {
   // One synchronous call (runs on its caller's thread), one asynchronous.
   auto sync_result = std::async(std::launch::async, [&] { return call(runner, "slow", "block", Json::array()); });
   hypha::RpcFuture async_result = proxy.call_async("block");
-  // Release the gate on failure too, or the blocked workers hang the test.
-  struct ReleaseOnExit {
-    Gate& gate;
-    ~ReleaseOnExit() {
-      if (gate.release.try_wait()) return;
-      gate.release.count_down();
-    }
-  } release_on_exit{gate};
+  OpenOnExit open_on_exit{gate};
   ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 2; }));
 
   auto killed = std::async(std::launch::async, [&] { container->kill(); });
   bool prompt = killed.wait_for(5s) == std::future_status::ready;
-  gate.release.count_down();  // unblock the workers in any case
+  gate.open();  // unblock the workers in any case
   killed.get();
   EXPECT_TRUE(prompt) << "kill() waited for running workers";
   EXPECT_FALSE(container->running());
@@ -452,12 +460,13 @@ TEST(ServiceContainer, QueuedCallsNeverWaitBehindABlockedWorkerWhileSlotsAreFree
   hypha::RpcProxy proxy(&runner.runtime().transport(), "slow", nullptr);
 
   auto blocked = std::async(std::launch::async, [&] { return call(runner, "slow", "block", Json::array()); });
+  OpenOnExit open_on_exit{gate};
   ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
   std::vector<hypha::RpcFuture> calls;
   for (int i = 0; i < 3; ++i) calls.push_back(proxy.call_async("block"));
   // All four slots fill although the first worker never returns.
   const bool all_entered = wait_until([&] { return gate.entered.load() == 4; });
-  gate.release.count_down();
+  gate.open();
   EXPECT_TRUE(all_entered) << "entered: " << gate.entered.load();
   EXPECT_EQ(blocked.get(), Json(1));
   for (auto& c : calls) EXPECT_EQ(c.get(10s), Json(1));
@@ -474,10 +483,11 @@ TEST(ServiceContainer, KillFailsQueuedCallsInsteadOfLosingThem) {
 
   hypha::RpcFuture running = proxy.call_async("block");
   hypha::RpcFuture queued = proxy.call_async("block");
+  OpenOnExit open_on_exit{gate};
   ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
   container->kill();
   EXPECT_THROW(queued.get(10s), hypha::Error);
-  gate.release.count_down();
+  gate.open();
   EXPECT_EQ(running.get(10s), Json(1));
   EXPECT_EQ(gate.finished.load(), 1);
 }

@@ -155,3 +155,43 @@ def test_broker_down_gives_503_and_the_cluster_comes_back_by_itself(request, own
         assert srv.is_running(), srv.dead()
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("service", ["identity", "posts", "social", "timeline", "search"])
+def test_no_request_is_a_500_while_a_service_is_down(server_factory, service):
+    """Every endpoint, with one service down: an answer of the contract (503
+    where the service is needed), never a 500, never a hang."""
+    srv = server_factory()
+    api = Api(srv.url)
+    alice = create_user(api, "Sweeper")
+    bob = create_user(api, "Swept")
+    assert alice.follow(bob.username).status_code == 201
+    post = bob.post("a post to read @" + alice.username)
+    token = alice.token
+
+    srv.stop_service(service)
+    requests_to_try = [
+        ("GET", "/health", None, None),
+        ("POST", "/api/users", {"username": unique_word("newbie"), "password": "a long enough password"}, None),
+        ("POST", "/api/token", {"username": alice.username, "password": alice.password}, None),
+        ("GET", alice.href, None, None),
+        ("GET", bob.collection, None, None),
+        ("POST", alice.collection, {"text": "while " + service + " was down"}, token),
+        ("GET", post["href"], None, None),
+        ("PATCH", post["href"], {"text": "edited by a stranger"}, token),
+        ("DELETE", post["href"], None, token),
+        ("GET", alice.timeline, None, token),
+        ("GET", alice.href + "/following", None, None),
+        ("GET", bob.href + "/followers", None, None),
+        ("POST", bob.href + "/following", {"username": alice.username}, bob.token),
+        ("DELETE", alice.href + "/following/" + bob.username, None, token),
+        ("GET", with_query("/api/search", text="post"), None, None),
+        ("DELETE", "/api/token", None, bob.token),
+    ]
+    for method, path, body, auth in requests_to_try:
+        resp = api.request(method, path, token=auth, **({} if body is None else {"json": body}))
+        assert resp.status_code != 500, f"{method} {path} with {service} down: {resp.status_code} {resp.text}"
+        if resp.status_code >= 400:
+            assert_error(resp, resp.status_code)
+    srv.start_service(service)
+    wait_until(lambda: api.get("/health").status_code == 200, timeout=RECOVERY_TIMEOUT)

@@ -26,7 +26,12 @@ hypha::HttpResponse from_service_error(const hypha::ErrorInfo& info) {
   }
   if (hypha::is_unavailable(info) || kind == "Unavailable") {
     hypha::log::warn("a service is unavailable: {} {}", kind, info.value);
-    return error_body(503, "unavailable", "a service this request needs is unavailable; nothing was changed");
+    // Only a call that never reached a service is known to have changed nothing: one
+    // that timed out or lost its connection may have run (a retried write may then repeat).
+    const bool never_reached = kind == "UnknownService" || kind == "ContainerBeingKilled";
+    return error_body(503, "unavailable",
+                      never_reached ? "a service this request needs is unavailable; nothing was changed"
+                                    : "a service this request needs did not answer; try again later");
   }
   hypha::log::error("unexpected service error {}: {}", info.exc_path, info.value);
   return error_body(500, "internal", "internal error");

@@ -192,7 +192,7 @@ HttpResponse GatewayService::register_user(Request request) {
     JsonBody body(request, {"username", "password"});
     std::string username = body.string_field("username");
     std::string password = body.string_field("password");
-    Json user = identity_.call("register", username, password);
+    Json user = identity_.call("register", username, password, hypha::new_uuid4());  // a key: see posts.create
     Json representation = user_json(user, 0, 0, 0);
     return created(HttpResponse::json(201, representation), representation.at("href").get<std::string>());
   });

@@ -13,20 +13,28 @@ const std::vector<std::string> kMigrations = {
     "  username TEXT NOT NULL,"
     "  expires_ms INTEGER NOT NULL);"
     "CREATE INDEX tokens_by_expiry ON tokens(expires_ms);",
+    // The registering request's key: the same request delivered again (its
+    // first worker committed in a process that died before its ack) answers
+    // the user it created instead of "taken".
+    "ALTER TABLE users ADD COLUMN request_key TEXT NOT NULL DEFAULT '';",
 };
 
 std::optional<StoredUser> SqliteUserRepository::find(std::string_view key) {
-  auto stmt = db_.read().prepare("SELECT username, password_hash, created_ms FROM users WHERE key = ?");
+  auto stmt = db_.read().prepare("SELECT username, password_hash, created_ms, request_key FROM users WHERE key = ?");
   stmt.bind(1, key);
   if (!stmt.step()) return std::nullopt;
-  return StoredUser{stmt.text(0), stmt.int64(2), stmt.text(1)};
+  return StoredUser{stmt.text(0), stmt.int64(2), stmt.text(1), stmt.text(3)};
 }
 
 bool SqliteUserRepository::insert(const StoredUser& user) {
   auto stmt = db_.write().prepare(
-      "INSERT INTO users(key, username, password_hash, created_ms) VALUES (lower(?1), ?1, ?2, ?3) "
+      "INSERT INTO users(key, username, password_hash, created_ms, request_key) VALUES (lower(?1), ?1, ?2, ?3, ?4) "
       "ON CONFLICT(key) DO NOTHING");
-  return stmt.bind(1, user.username).bind(2, user.password_hash).bind(3, user.created_ms).run() == 1;
+  return stmt.bind(1, user.username)
+             .bind(2, user.password_hash)
+             .bind(3, user.created_ms)
+             .bind(4, user.request_key)
+             .run() == 1;
 }
 
 std::vector<std::string> SqliteUserRepository::existing(const std::vector<std::string>& keys) {

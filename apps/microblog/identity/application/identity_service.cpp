@@ -45,7 +45,7 @@ Json user_json(const StoredUser& user) { return Json{{"username", user.username}
 }  // namespace
 
 void IdentityService::define(hypha::ServiceSpec<IdentityService>& s) {
-  s.rpc("register", &IdentityService::register_user, {.params = {"username", "password"}});
+  s.rpc("register", &IdentityService::register_user, {.params = {"username", "password", "request_key"}});
   s.rpc("login", &IdentityService::login, {.params = {"username", "password"}});
   s.rpc("verify_token", &IdentityService::verify_token, {.params = {"token"}});
   s.rpc("revoke_token", &IdentityService::revoke_token, {.params = {"token"}});
@@ -57,11 +57,17 @@ void IdentityService::define(hypha::ServiceSpec<IdentityService>& s) {
   s.dependency("config", &IdentityService::config_, hypha::config_view());
 }
 
-Json IdentityService::register_user(std::string username, std::string password) {
+Json IdentityService::register_user(std::string username, std::string password,
+                                    std::optional<std::string> request_key) {
   auto name = contracts::value_or_raise(Username::parse(username));
   contracts::value_or_raise(check_password(password));
-  StoredUser user{name.value(), now_ms(), hasher(*config_).hash(password)};
   SqliteUserRepository users(db_);
+  if (request_key && !request_key->empty()) {
+    // This very request, delivered again: it registered the user already.
+    auto existing = users.find(Username::key_of(name.value()));
+    if (existing && existing->request_key == *request_key) return user_json(*existing);
+  }
+  StoredUser user{name.value(), now_ms(), hasher(*config_).hash(password), request_key.value_or("")};
   if (!users.insert(user)) {
     throw contracts::MicroblogError(ErrorCode::kAlreadyExists, "username: '" + name.value() + "' is already taken");
   }

@@ -10,6 +10,7 @@
 // (LoginThrottle): 429 TooManyRequests with a bounded retry delay.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,9 @@ class IdentityService {
   static constexpr std::string_view name = "identity";
   static void define(hypha::ServiceSpec<IdentityService>& s);
 
-  hypha::Json register_user(std::string username, std::string password);
+  /// register_user creates a user. A `request_key` makes it idempotent: the
+  /// same key again (a request delivered twice) answers the user it created.
+  hypha::Json register_user(std::string username, std::string password, std::optional<std::string> request_key);
   hypha::Json login(std::string username, std::string password);
   std::string verify_token(std::string token);
   void revoke_token(std::string token);

@@ -18,6 +18,7 @@ struct StoredUser {
   std::string username;  ///< as typed at registration
   std::int64_t created_ms = 0;
   std::string password_hash;  ///< argon2id string (crypto_pwhash_str format)
+  std::string request_key;    ///< the caller's key of the registering request; empty when none
 };
 
 class UserRepository {

@@ -12,17 +12,15 @@ gateway gives up on it; the service that starts again must not run it then
 (the client was told 503): the follow and the write below check that.
 """
 
-import os
-
 import pytest
 
 from cluster import started_broker
+from conftest import CLUSTER, new_cluster
 from microblog_api import (
     Api, all_items, assert_error, check_user, create_user, get_token, ids, json_body, login, unique_word,
     wait_until, with_query,
 )
 
-CLUSTER = (os.environ.get("HYPHA_CLUSTER") or "").strip() not in ("", "0")  # as conftest.py reads it
 pytestmark = pytest.mark.skipif(not CLUSTER, reason="needs the cluster (HYPHA_CLUSTER=1): one process per service")
 
 # The services reconnect with a backoff of up to 5 s after the broker is back.
@@ -163,7 +161,6 @@ def own_broker():
 
 
 def test_broker_down_gives_503_and_the_cluster_comes_back_by_itself(request, own_broker, tmp_path):
-    from conftest import new_cluster  # the suite's way to build a cluster, on this broker
     srv = new_cluster(own_broker, tmp_path / "cluster")
     request.node.hypha_servers = [srv]
     srv.start()

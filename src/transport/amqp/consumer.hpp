@@ -6,11 +6,11 @@
 // consumer (manual ack and basic.qos prefetch per consumer, set before each
 // basic.consume; or no_ack, for RPC replies); channel 2 carries declarations,
 // so that a refused declaration (406 PRECONDITION_FAILED) does not take the
-// consumers down with it. Other
-// threads talk to the loop through a command queue and an eventfd: add and
-// remove consumers (they wait for the result), settle deliveries (ack or
-// reject; asynchronous). The eventfd is written only when the loop sleeps
-// in poll() (or is about to): a busy loop runs the queue on its next turn.
+// consumers down with it. Other threads talk to the loop through a command
+// queue and an eventfd: add and remove consumers (they wait for the result),
+// settle deliveries (ack or reject; asynchronous). The eventfd is written
+// only when the loop sleeps in poll() (or is about to): a busy loop runs the
+// queue on its next turn.
 //
 // Deliveries are handed to each consumer's handler on the I/O thread; the
 // handler must not block, and must eventually settle the delivery exactly once

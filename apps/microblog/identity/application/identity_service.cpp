@@ -64,7 +64,7 @@ Json IdentityService::register_user(std::string username, std::string password,
   SqliteUserRepository users(db_);
   if (request_key && !request_key->empty()) {
     // This very request, delivered again: it registered the user already.
-    auto existing = users.find(Username::key_of(name.value()));
+    auto existing = users.find(name.key());
     if (existing && existing->request_key == *request_key) return user_json(*existing);
   }
   StoredUser user{name.value(), now_ms(), hasher(*config_).hash(password), request_key.value_or("")};

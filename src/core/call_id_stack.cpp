@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hypha/core/context_data.hpp"
+
 namespace hypha {
 
 CallIdStack& CallIdStack::operator=(const CallIdStack& other) {
@@ -38,18 +40,35 @@ void CallIdStack::take(CallIdStack& other) {
   if (other.parent_ != nullptr) return copy(other);
   clear();
   older_ = std::move(other.older_);
+  other.newest();  // drawn: the names it comes from may not outlive the move
   newest_ = std::move(other.newest_);
   has_newest_ = other.has_newest_;
   other.clear();
 }
 
 void CallIdStack::push_back(std::string id) {
-  if (has_newest_) older_.push_back(std::move(newest_));
+  retire_newest();
   newest_ = std::move(id);
+  newest_pending_ = false;
   has_newest_ = true;
 }
 
 void CallIdStack::push(std::string id, std::size_t max_entries) {
+  make_room(max_entries);
+  push_back(std::move(id));
+}
+
+void CallIdStack::push_new(std::string_view service, std::string_view method, std::size_t max_entries) {
+  make_room(max_entries);
+  retire_newest();
+  newest_.clear();
+  pending_service_ = service;
+  pending_method_ = method;
+  newest_pending_ = true;
+  has_newest_ = true;
+}
+
+void CallIdStack::make_room(std::size_t max_entries) {
   if (max_entries == 0) max_entries = 1;
   while (size() >= max_entries) {
     if (inherited_ > 0) {
@@ -59,9 +78,21 @@ void CallIdStack::push(std::string id, std::size_t max_entries) {
       older_.erase(older_.begin());
     } else {
       has_newest_ = false;
+      newest_pending_ = false;
     }
   }
-  push_back(std::move(id));
+}
+
+// retire_newest moves the newest id, if any, to the older ones.
+void CallIdStack::retire_newest() {
+  if (!has_newest_) return;
+  newest();
+  older_.push_back(std::move(newest_));
+}
+
+void CallIdStack::draw_newest() const {
+  newest_ = new_call_id(pending_service_, pending_method_);
+  newest_pending_ = false;
 }
 
 void CallIdStack::clear() noexcept {
@@ -71,6 +102,7 @@ void CallIdStack::clear() noexcept {
   older_.clear();
   newest_.clear();
   has_newest_ = false;
+  newest_pending_ = false;
 }
 
 void CallIdStack::borrow(const CallIdStack& parent) noexcept {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,60 @@ TEST(CallIdStack, IsAJsonArrayAndComparesById) {
   child.clear();
   EXPECT_TRUE(child.empty());
   EXPECT_EQ(hypha::Json(child), hypha::Json::array());
+}
+
+// A worker's own id (push_new) is drawn at its first read, and is the same
+// at every read, in copies, moves and borrowing children.
+TEST(CallIdStack, ANewIdIsDrawnOnceAndReadTheSameEverywhere) {
+  CallIdStack parent{"p.1"};
+  CallIdStack worker;
+  worker.borrow(parent);
+  worker.push_new("svc", "method", 10);
+  EXPECT_EQ(worker.size(), 2U);
+  const std::string id = worker.back();
+  EXPECT_TRUE(std::regex_match(id, std::regex("svc\\.method\\.[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+      << id;
+  EXPECT_EQ(worker.back(), id);
+  EXPECT_EQ(worker[1], id);
+
+  CallIdStack child;  // a nested call's worker
+  child.borrow(worker);
+  child.push_new("other", "m", 10);
+  EXPECT_EQ(child[1], id);
+  EXPECT_NE(child.back(), id);
+  EXPECT_EQ(child.to_vector(), (Ids{"p.1", id, child.back()}));
+
+  CallIdStack copy(worker);
+  EXPECT_EQ(copy.to_vector(), (Ids{"p.1", id}));
+  CallIdStack moved(std::move(worker));
+  EXPECT_EQ(moved.to_vector(), (Ids{"p.1", id}));
+}
+
+TEST(CallIdStack, NewIdsAreDrawnWhenMovedOnOrCopied) {
+  CallIdStack stack;
+  stack.push_new("a", "x", 10);
+  CallIdStack moved(std::move(stack));  // drawn before the move
+  const std::string first = moved.back();
+  moved.push_new("b", "y", 10);  // the first id becomes an older one
+  EXPECT_EQ(moved[0], first);
+  CallIdStack copy = moved;
+  EXPECT_EQ(copy[1], moved[1]);
+  EXPECT_EQ(copy[1].rfind("b.y.", 0), 0U);
+  EXPECT_NE(CallIdStack().to_vector(), copy.to_vector());
+}
+
+TEST(CallIdStack, PushNewKeepsTheBoundAndDrawsADifferentIdEachTime) {
+  CallIdStack stack{"a.1", "b.2"};
+  stack.push_new("s", "m", 2);
+  EXPECT_EQ(stack.size(), 2U);
+  EXPECT_EQ(stack[0], "b.2");
+  stack.push_new("s", "m", 1);
+  EXPECT_EQ(stack.size(), 1U);
+  const std::string once = stack.back();
+  stack.push_new("s", "m", 1);
+  EXPECT_NE(stack.back(), once);
+  stack.push("t.3", 1);
+  EXPECT_EQ(stack.to_vector(), (Ids{"t.3"}));
 }
 
 }  // namespace

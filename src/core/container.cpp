@@ -109,7 +109,7 @@ Outcome ServiceContainer::run_worker(const EntrypointSpec& entrypoint, Invocatio
 // object. Dropped without running (kill), it answers its caller with
 // ServiceStopping instead of leaving it waiting. (The container outlives
 // its queue: kill() and the destructor empty it first.)
-class ServiceContainer::QueuedWorker final : public PoolTask {
+class ServiceContainer::QueuedWorker : public PoolTask {
  public:
   QueuedWorker(ServiceContainer& container, const EntrypointSpec& entrypoint, Invocation invocation,
                std::function<void(Outcome)> done)
@@ -128,8 +128,7 @@ class ServiceContainer::QueuedWorker final : public PoolTask {
     container_.run_submitted(std::exchange(done_, nullptr), entrypoint_, invocation_, parent);
   }
 
-  ContextData owned_parent;             // submit_worker: the caller's context, copied
-  const ContextData* parent = nullptr;  // owned_parent, or the caller's (borrowing)
+  const ContextData* parent = nullptr;  // the caller's (borrowing), or the copy of an OwningQueuedWorker
 
  private:
   ServiceContainer& container_;
@@ -138,12 +137,24 @@ class ServiceContainer::QueuedWorker final : public PoolTask {
   std::function<void(Outcome)> done_;
 };
 
+// OwningQueuedWorker keeps the caller's context (submit_worker); a borrowing
+// worker, one per in-process event, has no room for one.
+class ServiceContainer::OwningQueuedWorker final : public QueuedWorker {
+ public:
+  OwningQueuedWorker(ServiceContainer& container, const EntrypointSpec& entrypoint, Invocation invocation,
+                     ContextData parent, std::function<void(Outcome)> done)
+      : QueuedWorker(container, entrypoint, std::move(invocation), std::move(done)), owned_parent_(std::move(parent)) {
+    this->parent = &owned_parent_;
+  }
+
+ private:
+  ContextData owned_parent_;
+};
+
 void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                                      std::function<void(Outcome)> done) {
-  auto worker = std::make_unique<QueuedWorker>(*this, entrypoint, std::move(invocation), std::move(done));
-  worker->owned_parent = std::move(parent);
-  worker->parent = &worker->owned_parent;
-  pool_.submit(std::move(worker));
+  pool_.submit(std::make_unique<OwningQueuedWorker>(*this, entrypoint, std::move(invocation), std::move(parent),
+                                                    std::move(done)));
 }
 
 void ServiceContainer::submit_worker_borrowing(const EntrypointSpec& entrypoint, Invocation invocation,
@@ -166,7 +177,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
   if (parent != nullptr) {
     worker.data.inherit(*parent);
   }
-  push_call_id(worker.data.call_id_stack, new_call_id(definition_->name, entrypoint.name), parent_calls_tracked_ + 1);
+  worker.data.call_id_stack.push_new(definition_->name, entrypoint.name, parent_calls_tracked_ + 1);
   // A call without trace context starts a trace; one with it keeps it (the
   // traceparent names the process-level span that entered this chain).
   if (!worker.data.has_traceparent()) worker.data.set(kTraceparentKey, child_traceparent({}));

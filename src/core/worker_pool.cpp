@@ -1,6 +1,7 @@
 #include "hypha/core/worker_pool.hpp"
 
 #include <chrono>
+#include <utility>
 
 namespace hypha {
 namespace {
@@ -11,7 +12,17 @@ constexpr std::uint64_t kWaiter = std::uint64_t{1} << 32;
 std::uint64_t slots_in_use(std::uint64_t state) noexcept { return state & (kWaiter - 1); }
 std::uint64_t waiters(std::uint64_t state) noexcept { return state >> 32; }
 
+// The idle mark is an address no task has; it is never dereferenced.
+alignas(8) constinit char idle_mark_address = 0;
+PoolTask* idle_mark() noexcept { return reinterpret_cast<PoolTask*>(&idle_mark_address); }
+bool holds_tasks(const PoolTask* head) noexcept { return head != nullptr && head != idle_mark(); }
+
 }  // namespace
+
+WorkerPool::WorkerPool(std::size_t max_workers, Executor& executor)
+    : max_(max_workers == 0 ? 1 : max_workers), executor_(executor), inbox_(idle_mark()) {}
+
+WorkerPool::~WorkerPool() { drop_queued(); }
 
 bool WorkerPool::try_acquire() noexcept {
   std::uint64_t state = state_.load(std::memory_order_relaxed);
@@ -64,23 +75,42 @@ void WorkerPool::submit(std::function<void()> work) {
   submit(std::make_unique<FunctionTask>(std::move(work)));
 }
 
-void WorkerPool::submit(std::unique_ptr<PoolTask> task) {
-  std::unique_lock lock(mutex_);
-  // Queued work counts as a waiter until taken, so that a slot given back
-  // meanwhile goes through the mutex and finds it.
-  queued_.push_back(std::move(task));
+// submit pushes the task on the inbox: no lock, and while a drainer is at
+// work nothing else. Only the submit that finds the pool idle brings one.
+void WorkerPool::submit(std::unique_ptr<PoolTask> owned) {
+  PoolTask* task = owned.release();
+  PoolTask* head = inbox_.load(std::memory_order_relaxed);
+  do {
+    task->next_ = head == idle_mark() ? nullptr : head;
+  } while (!inbox_.compare_exchange_weak(head, task, std::memory_order_release, std::memory_order_relaxed));
+  if (head == idle_mark()) bring_drainer();
+}
+
+// bring_drainer starts a drainer for an inbox that was idle, or strands the
+// work until a slot is given back.
+void WorkerPool::bring_drainer() {
+  Lock lock(mutex_);
+  if (drainer_coming()) return;  // it has yet to look at the inbox
+  // Counted as a waiter before looking for a slot, so that a slot given
+  // back meanwhile goes through the mutex and finds the work.
+  strand();
+  if (sync_waiters_ > 0 || !try_acquire()) return;
+  stranded_ = false;
+  state_.fetch_sub(kWaiter);
+  start_drainer(lock);
+}
+
+// strand marks queued work that no drainer will take: the next slot given
+// back starts one. Under the lock.
+void WorkerPool::strand() noexcept {
+  if (stranded_) return;
+  stranded_ = true;
   state_.fetch_add(kWaiter);
-  // A spinning drainer or one being started takes it; so does a worker that
-  // finishes, when every slot is in use.
-  if (drainer_coming()) return;
-  if (sync_waiters_ == 0 && try_acquire()) start_drainer(lock);
 }
 
 // drainer_coming: a drainer spins or is being started, and will take what
 // is queued. Under the lock.
-bool WorkerPool::drainer_coming() const noexcept {
-  return spinning_.load(std::memory_order_relaxed) || starting_drainers_ > 0;
-}
+bool WorkerPool::drainer_coming() const noexcept { return spinning_ || starting_drainers_ > 0; }
 
 // start_drainer posts a drainer that owns the slot just taken. Unlocks.
 void WorkerPool::start_drainer(Lock& lock) {
@@ -90,71 +120,108 @@ void WorkerPool::start_drainer(Lock& lock) {
   executor.post([this] { drain(); });
 }
 
+// take_task returns the oldest task taken from the inbox, emptying the inbox
+// into ready_ when that has none left (one exchange for a whole batch).
+// Under the lock.
+PoolTask* WorkerPool::take_task() noexcept {
+  if (ready_ == nullptr) {
+    if (!holds_tasks(inbox_.load(std::memory_order_relaxed))) return nullptr;
+    // Only drainers and drop_queued, under the lock, take from the inbox or
+    // mark it idle: it still holds tasks.
+    PoolTask* newest_first = inbox_.exchange(nullptr, std::memory_order_acquire);
+    while (newest_first != nullptr) {
+      PoolTask* next = newest_first->next_;
+      newest_first->next_ = ready_;
+      ready_ = newest_first;
+      newest_first = next;
+    }
+  }
+  PoolTask* task = ready_;
+  ready_ = task->next_;
+  task->next_ = nullptr;
+  return task;
+}
+
+// has_queued: tasks wait in ready_ or in the inbox. Under the lock.
+bool WorkerPool::has_queued() const noexcept {
+  return ready_ != nullptr || holds_tasks(inbox_.load(std::memory_order_relaxed));
+}
+
+// go_idle marks an empty inbox idle, so that the next submit brings a
+// drainer; false if tasks came meanwhile. Under the lock.
+bool WorkerPool::go_idle() noexcept {
+  PoolTask* expected = nullptr;
+  if (inbox_.compare_exchange_strong(expected, idle_mark(), std::memory_order_acq_rel)) return true;
+  return expected == idle_mark();  // another drainer left before us
+}
+
 // drain runs queued work on this executor thread, holding one slot, until
 // none is left (after a short spin) or a synchronous caller needs the slot.
 void WorkerPool::drain() {
-  std::unique_lock lock(mutex_);
+  Lock lock(mutex_);
   --starting_drainers_;
   std::size_t ran = 0;
-  while (sync_waiters_ == 0 && !queued_.empty()) {
-    std::unique_ptr<PoolTask> task = std::move(queued_.front());
-    queued_.pop_front();
-    state_.fetch_sub(kWaiter);
+  while (sync_waiters_ == 0) {
+    std::unique_ptr<PoolTask> task(take_task());
+    if (!task) {
+      // In a stream of work (this drainer found more after its first), wait
+      // a little for more before the pool goes idle.
+      if (ran > 1 && spin_for_work(lock)) continue;
+      if (go_idle()) break;
+      continue;
+    }
+    ++ran;
     // More is queued than this thread is about to take: another drainer
-    // takes it, in case this work blocks.
-    if (!queued_.empty() && !drainer_coming() && try_acquire()) {
+    // takes it, in case this work blocks. Nothing more: the inbox goes idle,
+    // so that work submitted while this runs brings a drainer of its own.
+    const bool more = has_queued() || !go_idle();
+    if (more && !drainer_coming() && try_acquire()) {
       start_drainer(lock);
     } else {
       lock.unlock();
     }
     task->run();
     task.reset();  // it goes before the next work is taken
-    // Nobody waiting yet: in a stream of work (this drainer found more
-    // after its first), one drainer per pool spins a little for more before
-    // giving its slot back. Not after a lone work, and not for a while after
-    // a spin that found nothing: work with gaps longer than the spin (RPCs
-    // served over AMQP) would only burn CPU that others (the broker) need.
-    // spinning_ is cleared under the lock, so a submit that saw it set has
-    // queued its work by the time we look.
-    const bool spun = ++ran > 1 && waiters(state_.load()) == 0 && may_spin() && start_spinning();
-    if (spun && !spin_for_waiters()) spin_skips_.store(kSkipsAfterAMissedSpin, std::memory_order_relaxed);
     lock.lock();
-    if (spun) spinning_.store(false, std::memory_order_relaxed);
   }
+  // Left for a synchronous caller: what is still queued waits for the next slot.
+  if (sync_waiters_ > 0 && (has_queued() || !go_idle())) strand();
   release_locked(lock);
 }
 
-bool WorkerPool::start_spinning() noexcept {
-  bool expected = false;
-  return spinning_.compare_exchange_strong(expected, true, std::memory_order_relaxed);
-}
-
-// may_spin: false for the next kSkipsAfterAMissedSpin chances after a
-// spin that found nothing.
-bool WorkerPool::may_spin() noexcept {
-  std::uint32_t skips = spin_skips_.load(std::memory_order_relaxed);
-  if (skips == 0) return true;
-  spin_skips_.store(skips - 1, std::memory_order_relaxed);  // a lost update only shortens the pause
-  return false;
-}
-
-// spin_for_waiters waits a few microseconds for someone to wait (queued
-// work, a synchronous caller, wait_idle); false if nobody came.
-bool WorkerPool::spin_for_waiters() const noexcept {
+// spin_for_work waits a few microseconds for tasks in the inbox, one drainer
+// per pool at a time; false if none came, or if someone started waiting for
+// the pool (a synchronous caller, wait_idle). Not for a while after a spin
+// that found nothing: work with gaps longer than the spin (RPCs served over
+// AMQP) would only burn CPU that others (the broker) need. Unlocks meanwhile.
+bool WorkerPool::spin_for_work(Lock& lock) noexcept {
+  if (spinning_ || waiters(state_.load(std::memory_order_relaxed)) != 0) return false;
+  if (spin_skips_ > 0) {
+    --spin_skips_;
+    return false;
+  }
+  spinning_ = true;
+  lock.unlock();
   constexpr auto kSpin = std::chrono::microseconds(20);
   const auto deadline = std::chrono::steady_clock::now() + kSpin;
-  do {
-    for (int i = 0; i < 64; ++i) {
-      if (waiters(state_.load(std::memory_order_relaxed)) != 0) return true;
+  bool found = false;
+  bool waited_for = false;
+  while (!found && !waited_for && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < 64 && !found && !waited_for; ++i) {
       cpu_relax();
+      found = holds_tasks(inbox_.load(std::memory_order_relaxed));
+      waited_for = waiters(state_.load(std::memory_order_relaxed)) != 0;
     }
-  } while (std::chrono::steady_clock::now() < deadline);
-  return false;
+  }
+  lock.lock();
+  spinning_ = false;
+  if (!found && !waited_for) spin_skips_ = kSkipsAfterAMissedSpin;
+  return found;
 }
 
 // Called with the lock held by a worker that finished while someone waits;
 // gives the slot to a synchronous waiter first (it is blocking a thread), else
-// to a drainer for the queued work. Notifies under the lock: once wait_idle()
+// to a drainer for stranded work. Notifies under the lock: once wait_idle()
 // returns, the owner may destroy the pool.
 void WorkerPool::release_locked(Lock& lock) {
   if (sync_waiters_ > 0) {
@@ -162,7 +229,9 @@ void WorkerPool::release_locked(Lock& lock) {
     slot_free_.notify_one();
     return;
   }
-  if (!queued_.empty() && !drainer_coming()) {
+  if (stranded_) {
+    stranded_ = false;
+    state_.fetch_sub(kWaiter);
     return start_drainer(lock);  // the slot passes to it
   }
   if (slots_in_use(state_.fetch_sub(kSlot) - kSlot) == 0) idle_.notify_all();
@@ -171,18 +240,40 @@ void WorkerPool::release_locked(Lock& lock) {
 void WorkerPool::wait_idle() {
   std::unique_lock lock(mutex_);
   state_.fetch_add(kWaiter);  // releases take the mutex and notify
-  idle_.wait(lock, [this] { return slots_in_use(state_.load()) == 0 && queued_.empty() && sync_waiters_ == 0; });
+  idle_.wait(lock, [this] { return slots_in_use(state_.load()) == 0 && !has_queued() && sync_waiters_ == 0; });
   state_.fetch_sub(kWaiter);
 }
 
 std::size_t WorkerPool::drop_queued() {
-  std::deque<std::unique_ptr<PoolTask>> dropped;  // destroyed after the lock is released
+  PoolTask* dropped = nullptr;  // destroyed after the lock is released
+  {
+    Lock lock(mutex_);
+    dropped = std::exchange(ready_, nullptr);
+    // Left idle: a drainer at work finds it so and leaves, and the next
+    // submit brings one.
+    PoolTask* inbox = inbox_.load();
+    while (holds_tasks(inbox) && !inbox_.compare_exchange_weak(inbox, idle_mark())) {
+    }
+    while (holds_tasks(inbox)) {
+      PoolTask* next = inbox->next_;
+      inbox->next_ = dropped;
+      dropped = inbox;
+      inbox = next;
+    }
+    if (stranded_) {
+      stranded_ = false;
+      state_.fetch_sub(kWaiter);
+    }
+  }
+  std::size_t count = 0;
+  while (dropped != nullptr) {
+    std::unique_ptr<PoolTask> task(dropped);
+    dropped = dropped->next_;
+    ++count;
+  }
   std::unique_lock lock(mutex_);
-  dropped.swap(queued_);
-  state_.fetch_sub(kWaiter * dropped.size());
   if (slots_in_use(state_.load()) == 0) idle_.notify_all();
-  lock.unlock();
-  return dropped.size();
+  return count;
 }
 
 std::size_t WorkerPool::running() const { return slots_in_use(state_.load()); }

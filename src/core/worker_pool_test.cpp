@@ -97,6 +97,79 @@ TEST(WorkerPool, ABurstOfBlockingWorkRunsAllAtOnceWhenSlotsAreFree) {
   EXPECT_EQ(c.peak.load(), 4);
 }
 
+// A drainer running blocked work has left the inbox idle: work submitted
+// meanwhile brings a drainer of its own.
+TEST(WorkerPool, WorkSubmittedWhileTheOnlyDrainerBlocksRunsOnAnother) {
+  hypha::Executor executor(4);
+  hypha::WorkerPool pool(2, executor);
+  Gate started;
+  Gate second_ran;
+  pool.submit([&] {
+    started.open();
+    EXPECT_TRUE(second_ran.wait()) << "the second work waited behind the first";
+  });
+  ASSERT_TRUE(started.wait());
+  pool.submit([&] { second_ran.open(); });
+  pool.wait_idle();
+  EXPECT_EQ(pool.running(), 0U);
+}
+
+// Work submitted while every slot is taken runs once one is given back, by
+// a synchronous caller or by a drainer.
+TEST(WorkerPool, WorkQueuedWhileEverySlotIsTakenRunsWhenOneIsFree) {
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(1, executor);
+  Gate holding;
+  Gate release;
+  std::thread holder([&] {
+    pool.run_sync([&] {
+      holding.open();
+      EXPECT_TRUE(release.wait());
+    });
+  });
+  ASSERT_TRUE(holding.wait());
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 3; ++i) pool.submit([&] { ran.fetch_add(1); });
+  EXPECT_EQ(ran.load(), 0) << "the only slot is taken";
+  release.open();
+  holder.join();
+  pool.wait_idle();
+  EXPECT_EQ(ran.load(), 3);
+  // The pool is idle again, and the next work still finds a drainer.
+  Gate later;
+  pool.submit([&] { later.open(); });
+  EXPECT_TRUE(later.wait());
+  pool.wait_idle();
+}
+
+TEST(WorkerPool, SubmitsFromManyThreadsAllRun) {
+  hypha::Executor executor(4);
+  hypha::WorkerPool pool(3, executor);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 20000;
+  std::atomic<int> ran{0};
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < kThreads; ++t) {
+    submitters.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) pool.submit([&] { ran.fetch_add(1, std::memory_order_relaxed); });
+    });
+  }
+  finish(submitters, pool);
+  EXPECT_EQ(ran.load(), kThreads * kEach);
+  EXPECT_EQ(pool.running(), 0U);
+}
+
+// With one slot, queued work runs in the order it was submitted.
+TEST(WorkerPool, OneSlotRunsSubmittedWorkInOrder) {
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(1, executor);
+  std::vector<int> order;  // one slot: one work at a time
+  for (int i = 0; i < 1000; ++i) pool.submit([&order, i] { order.push_back(i); });
+  pool.wait_idle();
+  ASSERT_EQ(order.size(), 1000U);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(order[static_cast<std::size_t>(i)], i);
+}
+
 TEST(WorkerPool, ManyShortCallsFromManyThreadsKeepTheBound) {
   hypha::Executor executor(2);
   hypha::WorkerPool pool(2, executor);

@@ -8,12 +8,19 @@
 // (borrow): the caller outlives its worker, and every in-process call would
 // otherwise copy the whole stack. Copies and moves of a stack own all their
 // ids, so a copy may go anywhere (another thread, a queue, the wire).
+//
+// A worker's own id is drawn when first read (push_new): its uuid cost as
+// much as the rest of an in-process call, and most workers never show their
+// id. Reading a stack may therefore write to it, so a stack is read by one
+// thread at a time, like any value being written; a worker's stack is read
+// on its own thread, and copies for other threads are made there.
 #pragma once
 
 #include <cstddef>
 #include <initializer_list>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hypha/core/json.hpp"
@@ -38,13 +45,17 @@ class CallIdStack {
   const std::string& operator[](std::size_t i) const {
     if (i < inherited_) return (*parent_)[skip_ + i];
     i -= inherited_;
-    return i < older_.size() ? older_[i] : newest_;
+    return i < older_.size() ? older_[i] : newest();
   }
-  const std::string& back() const { return has_newest_ ? newest_ : (*this)[size() - 1]; }
+  const std::string& back() const { return has_newest_ ? newest() : (*this)[size() - 1]; }
 
   void push_back(std::string id);
   /// push appends `id`, keeping at most max_entries (dropping the oldest).
   void push(std::string id, std::size_t max_entries);
+  /// push_new appends a new call id, "<service>.<method>.<uuid4>", drawn when
+  /// first read; keeps at most max_entries. `service` and `method` must
+  /// outlive this stack (a service definition's names do).
+  void push_new(std::string_view service, std::string_view method, std::size_t max_entries);
   void clear() noexcept;
   /// borrow makes this the parent's ids without copying them; `parent` must
   /// stay alive and unchanged while this stack is in use.
@@ -90,8 +101,21 @@ class CallIdStack {
   // Own ids: older_ then newest_. A worker has one own id: kept out of the
   // vector, it costs no allocation beyond its string.
   std::vector<std::string> older_;
-  std::string newest_;
+  mutable std::string newest_;
   bool has_newest_ = false;
+  // push_new: newest_ is drawn from these at its first read.
+  mutable bool newest_pending_ = false;
+  std::string_view pending_service_;
+  std::string_view pending_method_;
+
+  const std::string& newest() const {
+    if (newest_pending_) draw_newest();
+    return newest_;
+  }
+  void draw_newest() const;
+  void retire_newest();
+  /// make_room drops the oldest ids until one more fits in max_entries.
+  void make_room(std::size_t max_entries);
 
   void assign(std::vector<std::string> ids);
   /// copy makes this own a copy of other's ids (no vector for a single id).

@@ -98,6 +98,7 @@ class ServiceContainer {
  private:
   enum class State { kCreated, kRunning, kStopping, kStopped };
   class QueuedWorker;
+  class OwningQueuedWorker;
 
   void execute(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent, Outcome& outcome);
   void run_submitted(std::function<void(Outcome)> done, const EntrypointSpec& entrypoint, Invocation& invocation,

@@ -31,8 +31,9 @@ class WorkerContext {
   std::string_view service_name() const noexcept { return service_; }
   std::string_view entrypoint_name() const noexcept { return entrypoint_; }
 
-  /// call_id is this worker's own id, "<service>.<method>.<uuid>".
-  const std::string& call_id() const noexcept { return data.call_id_stack.back(); }
+  /// call_id is this worker's own id, "<service>.<method>.<uuid>" (its uuid
+  /// is drawn at the first read).
+  const std::string& call_id() const { return data.call_id_stack.back(); }
 
   /// data is the context that flows on to every call or event this worker makes.
   ContextData data;

@@ -9,10 +9,16 @@
 // Taking and giving back a slot while nobody waits is one atomic compare and
 // swap each (every in-process call does both); the mutex is for waiting.
 //
-// Hand-offs are what asynchronous work costs (a thread woken per event was
-// most of the in-process event benchmark), so the pool avoids them:
+// Hand-offs are what asynchronous work costs: every cache line that the
+// submitting thread and a drainer both write moves between their cores, once
+// per event. So the pool keeps them apart:
+//  - work is submitted to an inbox, a lock-free stack that drainers empty
+//    a whole batch at a time into their own queue (under the mutex, which
+//    submitters never take while a drainer is at work). A submit is one
+//    compare and swap on the inbox; the inbox also says whether a drainer
+//    will look at it again, so only a submit to an idle pool starts one;
 //  - a drainer that runs out of work in a stream of it spins for a few
-//    microseconds (one per pool at a time) before giving its slot back: a
+//    microseconds (one per pool at a time) before the pool goes idle: a
 //    stream of events is taken by a running thread instead of waking one
 //    per event. A spin that finds nothing pauses spinning for a while, so
 //    work with longer gaps (RPCs served over AMQP) does not burn the CPU
@@ -26,7 +32,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -42,11 +47,19 @@ class PoolTask {
  public:
   virtual ~PoolTask() = default;
   virtual void run() = 0;
+
+ private:
+  friend class WorkerPool;
+  PoolTask* next_ = nullptr;  // the pool's queues link their tasks
 };
 
 class WorkerPool {
  public:
-  WorkerPool(std::size_t max_workers, Executor& executor) : max_(max_workers == 0 ? 1 : max_workers), executor_(executor) {}
+  WorkerPool(std::size_t max_workers, Executor& executor);
+  /// Drops what is still queued (a container waits for its pool first).
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
 
   /// run_sync runs `work` on this thread once a slot is free.
   void run_sync(const std::function<void()>& work);
@@ -67,32 +80,40 @@ class WorkerPool {
   void wait_for_slot();
   void release();
   void release_locked(Lock& lock);
+  void bring_drainer();
+  void strand() noexcept;
   bool drainer_coming() const noexcept;
   void start_drainer(Lock& lock);
   void drain();
-  bool may_spin() noexcept;
-  bool start_spinning() noexcept;
-  bool spin_for_waiters() const noexcept;
+  PoolTask* take_task() noexcept;
+  bool has_queued() const noexcept;
+  bool go_idle() noexcept;
+  bool spin_for_work(Lock& lock) noexcept;
 
   const std::size_t max_;
   Executor& executor_;
   // state_: slots in use in the low 32 bits, waiters in the high 32 (threads
-  // in wait_for_slot or wait_idle, and queued work). A slot is given back
+  // in wait_for_slot or wait_idle, and stranded work). A slot is given back
   // with a compare and swap only while there are no waiters; otherwise under
-  // the mutex, where the waiters are woken or the queue drained.
+  // the mutex, where the waiters are woken or a drainer started.
   std::atomic<std::uint64_t> state_{0};
-  mutable AdaptiveMutex mutex_;
+  // inbox_: submitted tasks, newest first; or nullptr, empty while a drainer
+  // is at work (it looks again before it leaves); or the idle mark, empty
+  // with no drainer to look (the submit that finds it brings one).
+  alignas(64) std::atomic<PoolTask*> inbox_;
+  alignas(64) mutable AdaptiveMutex mutex_;
   std::condition_variable_any slot_free_;
   std::condition_variable_any idle_;
-  std::size_t sync_waiters_ = 0;           // guarded by mutex_
-  std::size_t starting_drainers_ = 0;      // posted, not yet running; guarded by mutex_
-  std::deque<std::unique_ptr<PoolTask>> queued_;  // guarded by mutex_
-  // A drainer is spinning for more work. Set without the lock (a submit that
-  // misses it starts a drainer of its own), cleared only under it (a submit
-  // that sees it set may leave its work to the spinner).
-  std::atomic<bool> spinning_{false};
+  std::size_t sync_waiters_ = 0;       // guarded by mutex_
+  std::size_t starting_drainers_ = 0;  // posted, not yet running; guarded by mutex_
+  // Work that found no slot (or left by a drainer for a synchronous caller):
+  // counted once as a waiter, so that the next slot given back starts a
+  // drainer. Guarded by mutex_.
+  bool stranded_ = false;
+  PoolTask* ready_ = nullptr;  // taken from the inbox, oldest first; guarded by mutex_
+  bool spinning_ = false;      // a drainer spins for more work; guarded by mutex_
   static constexpr std::uint32_t kSkipsAfterAMissedSpin = 64;
-  std::atomic<std::uint32_t> spin_skips_{0};  // chances to spin left out after a miss
+  std::uint32_t spin_skips_ = 0;  // chances to spin left out after a miss; guarded by mutex_
 };
 
 }  // namespace hypha

@@ -105,70 +105,47 @@ Outcome ServiceContainer::run_worker(const EntrypointSpec& entrypoint, Invocatio
   return outcome;
 }
 
-// QueuedWorker is one submitted worker, queued in the pool as a single
-// object. Dropped without running (kill), it answers its caller with
-// ServiceStopping instead of leaving it waiting. (The container outlives
-// its queue: kill() and the destructor empty it first.)
-class ServiceContainer::QueuedWorker : public PoolTask {
- public:
-  QueuedWorker(ServiceContainer& container, const EntrypointSpec& entrypoint, Invocation invocation,
-               std::function<void(Outcome)> done)
-      : container_(container), entrypoint_(entrypoint), invocation_(std::move(invocation)), done_(std::move(done)) {}
-  QueuedWorker(const QueuedWorker&) = delete;
-  QueuedWorker& operator=(const QueuedWorker&) = delete;
-  ~QueuedWorker() override {
-    if (!done_) return;
-    try {
-      done_(Outcome{nullptr, ServiceStopping(container_.service_name()).info()});
-    } catch (...) {
-      log::error("a dropped worker of {} could not be answered", container_.service_name());
-    }
+void SubmittedWorker::run() {
+  Outcome outcome;
+  container_->execute(*entrypoint_, invocation, parent, outcome);
+  finished(std::move(outcome));
+}
+
+// drop answers ServiceStopping instead of leaving the submitter waiting.
+// (The container outlives its queue: kill() and the destructor empty it first.)
+void SubmittedWorker::drop() noexcept {
+  try {
+    finished(Outcome{nullptr, ServiceStopping(container_->service_name()).info()});
+  } catch (...) {
+    log::error("a dropped worker of {} could not be answered", container_->service_name());
   }
-  void run() override {
-    container_.run_submitted(std::exchange(done_, nullptr), entrypoint_, invocation_, parent);
-  }
+}
 
-  const ContextData* parent = nullptr;  // the caller's (borrowing), or the copy of an OwningQueuedWorker
-
- private:
-  ServiceContainer& container_;
-  const EntrypointSpec& entrypoint_;
-  Invocation invocation_;
-  std::function<void(Outcome)> done_;
-};
-
-// OwningQueuedWorker keeps the caller's context (submit_worker); a borrowing
-// worker, one per in-process event, has no room for one.
-class ServiceContainer::OwningQueuedWorker final : public QueuedWorker {
+// QueuedWorker is a worker submitted with a copy of the caller's context and
+// a callback for its outcome (an asynchronous RPC).
+class ServiceContainer::QueuedWorker final : public SubmittedWorker {
  public:
-  OwningQueuedWorker(ServiceContainer& container, const EntrypointSpec& entrypoint, Invocation invocation,
-                     ContextData parent, std::function<void(Outcome)> done)
-      : QueuedWorker(container, entrypoint, std::move(invocation), std::move(done)), owned_parent_(std::move(parent)) {
+  QueuedWorker(Invocation invocation, ContextData parent, std::function<void(Outcome)> done)
+      : owned_parent_(std::move(parent)), done_(std::move(done)) {
+    this->invocation = std::move(invocation);
     this->parent = &owned_parent_;
   }
+  void finished(Outcome outcome) override { done_(std::move(outcome)); }
 
  private:
   ContextData owned_parent_;
+  std::function<void(Outcome)> done_;
 };
 
 void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                                      std::function<void(Outcome)> done) {
-  pool_.submit(std::make_unique<OwningQueuedWorker>(*this, entrypoint, std::move(invocation), std::move(parent),
-                                                    std::move(done)));
+  submit_worker(entrypoint, std::make_unique<QueuedWorker>(std::move(invocation), std::move(parent), std::move(done)));
 }
 
-void ServiceContainer::submit_worker_borrowing(const EntrypointSpec& entrypoint, Invocation invocation,
-                                               const ContextData& parent, std::function<void(Outcome)> done) {
-  auto worker = std::make_unique<QueuedWorker>(*this, entrypoint, std::move(invocation), std::move(done));
-  worker->parent = &parent;
+void ServiceContainer::submit_worker(const EntrypointSpec& entrypoint, std::unique_ptr<SubmittedWorker> worker) {
+  worker->container_ = this;
+  worker->entrypoint_ = &entrypoint;
   pool_.submit(std::move(worker));
-}
-
-void ServiceContainer::run_submitted(std::function<void(Outcome)> done, const EntrypointSpec& entrypoint,
-                                     Invocation& invocation, const ContextData* parent) {
-  Outcome outcome;
-  execute(entrypoint, invocation, parent, outcome);
-  if (done) done(std::move(outcome));
 }
 
 void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent,

@@ -492,6 +492,58 @@ TEST(ServiceContainer, KillFailsQueuedCallsInsteadOfLosingThem) {
   EXPECT_EQ(gate.finished.load(), 1);
 }
 
+// Recording is a SubmittedWorker that keeps its outcome.
+struct Recording final : hypha::SubmittedWorker {
+  explicit Recording(std::promise<hypha::Outcome>& outcome, Json args) : outcome_(outcome) {
+    invocation.args = std::move(args);
+  }
+  void finished(hypha::Outcome outcome) override { outcome_.set_value(std::move(outcome)); }
+  std::promise<hypha::Outcome>& outcome_;
+};
+
+TEST(ServiceContainer, ASubmittedWorkerIsFinishedWithItsOutcome) {
+  hypha::ServiceRunner runner(hypha::Config{});
+  runner.add_service<Calc>();
+  runner.start();
+  hypha::ServiceContainer& calc = *runner.container("calc");
+  std::promise<hypha::Outcome> added;
+  std::promise<hypha::Outcome> failed;
+  calc.submit_worker(*calc.definition().find_entrypoint("add"), std::make_unique<Recording>(added, Json{2, 3}));
+  calc.submit_worker(*calc.definition().find_entrypoint("fail"), std::make_unique<Recording>(failed, Json{"no"}));
+  hypha::Outcome sum = added.get_future().get();
+  EXPECT_TRUE(sum.ok());
+  EXPECT_EQ(sum.result, Json(5));
+  hypha::Outcome error = failed.get_future().get();
+  ASSERT_FALSE(error.ok());
+  EXPECT_EQ(error.error->value, "no");
+}
+
+TEST(ServiceContainer, ASubmittedWorkerDroppedAtAKillIsFinishedWithServiceStopping) {
+  Gate gate;
+  g_gate = &gate;
+  hypha::ServiceRunner runner(hypha::Config(Json{{"max_workers", 1}}));
+  runner.add_service<Slow>();
+  runner.start();
+  hypha::ServiceContainer& slow = *runner.container("slow");
+  const hypha::EntrypointSpec& block = *slow.definition().find_entrypoint("block");
+  std::promise<hypha::Outcome> running;
+  std::promise<hypha::Outcome> queued;
+  auto running_outcome = running.get_future();
+  auto queued_outcome = queued.get_future();
+  slow.submit_worker(block, std::make_unique<Recording>(running, nullptr));
+  OpenOnExit open_on_exit{gate};
+  ASSERT_TRUE(wait_until([&] { return gate.entered.load() == 1; }));
+  slow.submit_worker(block, std::make_unique<Recording>(queued, nullptr));
+  slow.kill();
+  ASSERT_EQ(queued_outcome.wait_for(10s), std::future_status::ready);
+  hypha::Outcome dropped = queued_outcome.get();
+  ASSERT_FALSE(dropped.ok());
+  EXPECT_EQ(dropped.error->exc_type, hypha::ServiceStopping("slow").info().exc_type);  // Nameko's ContainerBeingKilled
+  gate.open();
+  EXPECT_EQ(running_outcome.get().result, Json(1));
+  EXPECT_EQ(gate.finished.load(), 1);
+}
+
 TEST(ServiceContainer, DependencyHooksRunInOrder) {
   take_log();
   hypha::ServiceRunner runner(hypha::Config{});

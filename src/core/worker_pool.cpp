@@ -269,6 +269,7 @@ std::size_t WorkerPool::drop_queued() {
   while (dropped != nullptr) {
     std::unique_ptr<PoolTask> task(dropped);
     dropped = dropped->next_;
+    task->drop();
     ++count;
   }
   std::unique_lock lock(mutex_);

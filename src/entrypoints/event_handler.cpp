@@ -22,13 +22,10 @@ class EventServer : public EventEndpoint {
     container_.submit_worker(spec_, std::move(inv), std::move(context), std::move(done));
   }
 
-  void deliver_borrowed(const TypedArguments& payload, const ContextData& context,
-                        std::function<void(Outcome)> done) override {
+  void deliver_work(std::unique_ptr<SubmittedWorker> work) override {
     CallGate::Entry entry(gate_);
-    if (!entry) return done(Outcome{nullptr, ServiceStopping(name_).info()});
-    Invocation inv;
-    inv.typed_args = &payload;
-    container_.submit_worker_borrowing(spec_, std::move(inv), context, std::move(done));
+    if (!entry) return work->finished(Outcome{nullptr, ServiceStopping(name_).info()});
+    container_.submit_worker(spec_, std::move(work));
   }
 
  private:

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "hypha/core/logging.hpp"
+#include "hypha/core/submitted_worker.hpp"
 
 namespace hypha {
 
@@ -82,19 +83,38 @@ struct InProcessTransport::Settlement {
   std::atomic<bool> dead_lettered{false};
 };
 
-// Delivery is one event on its way to one handler. It holds a share of the
-// payload (a TypedPayload: a C++ value, or the JSON, read-only and shared by
-// the event's deliveries) and the context for all attempts: each worker reads
-// them in place (a handler taking `const Json&`, or `const T&` of a typed
-// payload, gets the payload itself, no copy).
-struct InProcessTransport::Delivery {
-  const Subscriber* subscriber = nullptr;  // kept by the route tables
+// Delivery is one event on its way to one handler, and that handler's worker
+// (a SubmittedWorker, queued as it is: one object per event and handler).
+// It holds a share of the payload (a TypedPayload: a C++ value, or the JSON,
+// read-only and shared by the event's deliveries) and a copy of the context;
+// the worker reads both in place (a handler taking `const Json&`, or
+// `const T&` of a typed payload, gets the payload itself, no copy). A failed
+// attempt moves them into the next attempt's Delivery.
+struct InProcessTransport::Delivery final : SubmittedWorker {
+  Delivery(InProcessTransport& transport, const Subscriber& subscriber, const ContextData& context)
+      : transport(transport), subscriber(&subscriber), context(context) {}
+  Delivery(Delivery&& other)  // the next attempt
+      : transport(other.transport),
+        subscriber(other.subscriber),
+        payload(std::move(other.payload)),
+        context(std::move(other.context)),
+        attempt(other.attempt),
+        settlement(std::move(other.settlement)) {}
+
+  void finished(Outcome outcome) override {
+    if (outcome.ok()) {
+      settlement.reset();  // this handler is done with the event
+      return;
+    }
+    transport.schedule_retry(std::make_unique<Delivery>(std::move(*this)), is_bad_request(*outcome.error));
+  }
+
+  InProcessTransport& transport;
+  const Subscriber* subscriber;  // kept by the route tables
   TypedPayload payload;
   ContextData context;
   int attempt = 0;
   std::shared_ptr<Settlement> settlement;  // shared by the deliveries of one event
-
-  explicit Delivery(const ContextData& context) : context(context) {}
 };
 
 InProcessTransport::InProcessTransport(std::chrono::milliseconds first_retry_delay)
@@ -195,8 +215,7 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
   const std::size_t count = route->broadcast.size() + route->pools.size() + (route->singletons.empty() ? 0 : 1);
   std::size_t made = 0;
   auto deliver_to = [&](const Subscriber& target) {
-    auto d = std::make_unique<Delivery>(context);
-    d->subscriber = &target;
+    auto d = std::make_unique<Delivery>(*this, target, context);
     d->settlement = settlement;
     d->payload = ++made == count ? std::move(payload) : payload;
     deliver(std::move(d));
@@ -207,20 +226,13 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
   if (!route->singletons.empty()) deliver_to(*route->singletons[turn % route->singletons.size()]);
 }
 
+// deliver queues the delivery as its handler's worker. It is finished (see
+// Delivery) even when dropped at a kill or refused by a stopped handler.
 void InProcessTransport::deliver(std::unique_ptr<Delivery> delivery) {
-  Delivery& d = *delivery;
-  // The worker's `done` owns the delivery (a worker always answers, even
-  // one dropped at a kill). It holds it as a plain pointer: a lambda of two
-  // pointers fits in std::function without an allocation per event.
-  auto done = [this, owned = delivery.release()](Outcome outcome) {
-    std::unique_ptr<Delivery> delivery(owned);
-    if (outcome.ok()) {
-      delivery->settlement.reset();  // this handler is done with the event
-      return;
-    }
-    schedule_retry(std::move(delivery), is_bad_request(*outcome.error));
-  };
-  d.subscriber->endpoint->deliver_borrowed(d.payload.arguments(), d.context, std::move(done));
+  delivery->invocation.typed_args = &delivery->payload.arguments();
+  delivery->parent = &delivery->context;
+  EventEndpoint& endpoint = *delivery->subscriber->endpoint;
+  endpoint.deliver_work(std::move(delivery));
 }
 
 void InProcessTransport::schedule_retry(std::unique_ptr<Delivery> delivery, bool hopeless) {

@@ -1,11 +1,16 @@
 #include "hypha/transport/transport.hpp"
 
+#include "hypha/core/submitted_worker.hpp"
+
 namespace hypha {
 
-void EventEndpoint::deliver_borrowed(const TypedArguments& payload, const ContextData& context,
-                                     std::function<void(Outcome)> done) {
-  Json args = payload.to_json(payload.values);  // copies: the values are const references
-  deliver(std::move(args.at(0)), context, std::move(done));
+void EventEndpoint::deliver_work(std::unique_ptr<SubmittedWorker> work) {
+  const Invocation& inv = work->invocation;
+  Json args = inv.typed_args != nullptr ? inv.typed_args->to_json(inv.typed_args->values)  // copies the values
+                                        : inv.args;
+  ContextData context = work->parent != nullptr ? *work->parent : ContextData{};
+  std::shared_ptr<SubmittedWorker> shared(std::move(work));  // std::function needs a copyable callback
+  deliver(std::move(args.at(0)), std::move(context), [shared](Outcome outcome) { shared->finished(std::move(outcome)); });
 }
 
 Json Outcome::value() && {

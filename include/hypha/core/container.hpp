@@ -25,6 +25,7 @@
 #include "hypha/core/config.hpp"
 #include "hypha/core/extension.hpp"
 #include "hypha/core/service_definition.hpp"
+#include "hypha/core/submitted_worker.hpp"
 #include "hypha/core/worker_pool.hpp"
 #include "hypha/transport/transport.hpp"
 
@@ -67,10 +68,9 @@ class ServiceContainer {
   /// Typed values in the invocation must stay alive until `done` has run.
   void submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,
                      std::function<void(Outcome)> done);
-  /// submit_worker_borrowing is submit_worker with the caller's context not
-  /// copied: the caller keeps `parent` alive and unchanged until `done` has run.
-  void submit_worker_borrowing(const EntrypointSpec& entrypoint, Invocation invocation, const ContextData& parent,
-                               std::function<void(Outcome)> done);
+  /// submit_worker queues `worker` as it is (one object per worker); its
+  /// finished() gets the outcome.
+  void submit_worker(const EntrypointSpec& entrypoint, std::unique_ptr<SubmittedWorker> worker);
 
   /// peers_started tells every extension that the process's other containers
   /// have started too (ServiceRunner calls it; call it yourself when you
@@ -98,11 +98,9 @@ class ServiceContainer {
  private:
   enum class State { kCreated, kRunning, kStopping, kStopped };
   class QueuedWorker;
-  class OwningQueuedWorker;
+  friend class SubmittedWorker;
 
   void execute(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent, Outcome& outcome);
-  void run_submitted(std::function<void(Outcome)> done, const EntrypointSpec& entrypoint, Invocation& invocation,
-                     const ContextData* parent);
   void notify_observers(const WorkerContext& worker, const Outcome& outcome);
 
   std::shared_ptr<const ServiceDefinition> definition_;

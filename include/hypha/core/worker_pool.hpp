@@ -41,12 +41,14 @@
 
 namespace hypha {
 
-/// PoolTask is queued work as one object: what to run, and (in its
-/// destructor) what to do when it is dropped without running.
+/// PoolTask is queued work as one object: what to run, and what to do when
+/// it is dropped without running. The pool destroys it after either.
 class PoolTask {
  public:
   virtual ~PoolTask() = default;
   virtual void run() = 0;
+  /// drop is called instead of run for work dropped unrun (kill).
+  virtual void drop() noexcept {}
 
  private:
   friend class WorkerPool;

@@ -23,6 +23,8 @@
 
 namespace hypha {
 
+class SubmittedWorker;
+
 /// Outcome is the result of one worker: a value, or an error as data.
 struct Outcome {
   Json result;
@@ -171,13 +173,13 @@ class EventEndpoint {
   virtual ~EventEndpoint() = default;
   /// deliver queues a worker for the event; done gets the outcome.
   virtual void deliver(Json payload, ContextData context, std::function<void(Outcome)> done) = 0;
-  /// deliver_borrowed is deliver with the payload (a std::tuple<const Json&>
-  /// as typed arguments) and the context left with the caller, who keeps both
-  /// alive and unchanged until `done` has run: the in-process transport keeps
-  /// them for retries anyway, and a handler that takes `const Json&` reads the
-  /// payload with no copy. By default, copies them into deliver().
-  virtual void deliver_borrowed(const TypedArguments& payload, const ContextData& context,
-                                std::function<void(Outcome)> done);
+  /// deliver_work queues `work` as the handler's worker, as it is: the
+  /// payload is its invocation's single argument (typed, so that a handler
+  /// taking `const T&` or `const Json&` reads it in place), and its parent
+  /// the event's context, both kept by the object. Refused (the handler has
+  /// stopped), it is finished with ServiceStopping. By default, copies the
+  /// payload and context into deliver().
+  virtual void deliver_work(std::unique_ptr<SubmittedWorker> work);
 };
 
 /// Transport joins both sides. Implementations are thread-safe.

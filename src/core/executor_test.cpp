@@ -8,7 +8,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -38,6 +42,30 @@ TEST(Executor, RunsEveryPostedTask) {
     for (int i = 0; i < 10000; ++i) executor.post([&ran] { ran.fetch_add(1); });
   }  // the destructor runs what is queued, then joins
   EXPECT_EQ(ran.load(), 10000);
+}
+
+// wait_until_idle waits until all of the executor's threads wait for a task.
+bool wait_until_idle(const hypha::Executor& executor) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (executor.idle_threads() < executor.thread_count()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+// A task goes to the thread that went idle last (the warmest caches), not to
+// each idle thread in turn.
+TEST(Executor, ATaskGoesToTheThreadThatWentIdleLast) {
+  std::vector<std::promise<std::thread::id>> ran(100);  // outlive the executor's threads' use of them
+  hypha::Executor executor(4);
+  std::set<std::thread::id> threads;
+  for (auto& promise : ran) {
+    ASSERT_TRUE(wait_until_idle(executor));
+    executor.post([&promise] { promise.set_value(std::this_thread::get_id()); });
+    threads.insert(promise.get_future().get());
+  }
+  EXPECT_EQ(threads.size(), 1U);
 }
 
 class ExecutorWaking : public ::testing::TestWithParam<hypha::Executor::Waking> {};

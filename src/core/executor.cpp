@@ -5,11 +5,13 @@ namespace hypha {
 
 Executor::Executor(std::size_t threads, Waking waking) : waking_policy_(waking) {
   if (threads == 0) threads = 1;
+  sleepers_.reserve(threads);
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] {
+    sleepers_.push_back(std::make_unique<Sleeper>());
+    threads_.emplace_back([this, me = sleepers_.back().get()] {
       name_this_thread("hypha-worker");
-      run();
+      run(*me);
     });
   }
 }
@@ -22,7 +24,7 @@ Executor::~Executor() {
     sleepers.swap(idle_);
     for (Sleeper* s : sleepers) s->woken = true;
   }
-  for (Sleeper* s : sleepers) s->wake.notify_one();  // each lives until its thread is joined
+  for (Sleeper* s : sleepers) s->wake.notify_one();
   for (auto& t : threads_) t.join();
 }
 
@@ -59,8 +61,7 @@ std::size_t Executor::idle_threads() const {
   return idle_.size();
 }
 
-void Executor::run() {
-  Sleeper me;  // lives as long as this thread: a waker may notify it after unlocking
+void Executor::run(Sleeper& me) {
   std::unique_lock lock(mutex_);
   for (;;) {
     while (!stopping_ && tasks_.empty()) {

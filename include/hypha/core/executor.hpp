@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -41,12 +42,14 @@ class Executor {
   std::size_t idle_threads() const;
 
  private:
-  // Sleeper is an idle thread's own wake-up.
+  // Sleeper is an idle thread's own wake-up. Owned by the executor, not by
+  // its thread: a waker notifies it after unlocking, when its thread may
+  // have woken and (at shutdown) ended already.
   struct Sleeper {
     std::condition_variable wake;
-    bool woken = false;
+    bool woken = false;  // guarded by mutex_
   };
-  void run();
+  void run(Sleeper& me);
   /// wake_one takes the thread that went idle last (its caches and its
   /// allocator's per-thread cache are the warmest) off the idle stack.
   /// Under the lock; notify the result after unlocking.
@@ -58,6 +61,7 @@ class Executor {
   const Waking waking_policy_;
   bool waking_ = false;   // chained: a thread was notified and has not taken the lock yet
   bool stopping_ = false;
+  std::vector<std::unique_ptr<Sleeper>> sleepers_;  // one per thread, destroyed after the threads end
   std::vector<std::thread> threads_;
 };
 

@@ -95,8 +95,7 @@ void WorkerPool::bring_drainer() {
   // back meanwhile goes through the mutex and finds the work.
   strand();
   if (sync_waiters_ > 0 || !try_acquire()) return;
-  stranded_ = false;
-  state_.fetch_sub(kWaiter);
+  unstrand();
   start_drainer(lock);
 }
 
@@ -106,6 +105,13 @@ void WorkerPool::strand() noexcept {
   if (stranded_) return;
   stranded_ = true;
   state_.fetch_add(kWaiter);
+}
+
+// unstrand: a drainer is started for the work, or it was dropped. Under the lock.
+void WorkerPool::unstrand() noexcept {
+  if (!stranded_) return;
+  stranded_ = false;
+  state_.fetch_sub(kWaiter);
 }
 
 // drainer_coming: a drainer spins or is being started, and will take what
@@ -230,8 +236,7 @@ void WorkerPool::release_locked(Lock& lock) {
     return;
   }
   if (stranded_) {
-    stranded_ = false;
-    state_.fetch_sub(kWaiter);
+    unstrand();
     return start_drainer(lock);  // the slot passes to it
   }
   if (slots_in_use(state_.fetch_sub(kSlot) - kSlot) == 0) idle_.notify_all();
@@ -260,10 +265,7 @@ std::size_t WorkerPool::drop_queued() {
       dropped = inbox;
       inbox = next;
     }
-    if (stranded_) {
-      stranded_ = false;
-      state_.fetch_sub(kWaiter);
-    }
+    unstrand();
   }
   std::size_t count = 0;
   while (dropped != nullptr) {

@@ -84,6 +84,7 @@ class WorkerPool {
   void release_locked(Lock& lock);
   void bring_drainer();
   void strand() noexcept;
+  void unstrand() noexcept;
   bool drainer_coming() const noexcept;
   void start_drainer(Lock& lock);
   void drain();

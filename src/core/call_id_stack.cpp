@@ -58,7 +58,7 @@ void CallIdStack::push(std::string id, std::size_t max_entries) {
   push_back(std::move(id));
 }
 
-void CallIdStack::push_new(std::string_view service, std::string_view method, std::size_t max_entries) {
+void CallIdStack::push_new_making_room(std::string_view service, std::string_view method, std::size_t max_entries) {
   make_room(max_entries);
   retire_newest();
   newest_.clear();
@@ -103,12 +103,6 @@ void CallIdStack::clear() noexcept {
   newest_.clear();
   has_newest_ = false;
   newest_pending_ = false;
-}
-
-void CallIdStack::borrow(const CallIdStack& parent) noexcept {
-  clear();
-  parent_ = &parent;
-  inherited_ = parent.size();
 }
 
 std::vector<std::string> CallIdStack::to_vector() const {

@@ -168,7 +168,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
     try {
       for (std::size_t i = 0; i < deps.size(); ++i) deps[i].inject(service, *providers_[i], worker);
       for (auto& p : providers_) p->worker_setup(worker);
-      outcome.result = entrypoint.invoke(service, invocation);
+      entrypoint.invoke(service, invocation, outcome.result);
     } catch (const Error&) {
       outcome.error = serialize_exception(std::current_exception());
     } catch (...) {

@@ -22,13 +22,13 @@ Json RpcProxy::call_json(std::string_view method, Json args, Json kwargs) const 
   return client().call(service_, method, std::move(inv), context(), options_).value();
 }
 
-Json RpcProxy::call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const {
+Outcome RpcProxy::call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const {
   RpcClient& to = client();
   Invocation inv;
   inv.typed_args = &args;
   inv.typed_result = result;
   if (!to.takes_typed_values()) inv.detach();
-  return to.call(service_, method, std::move(inv), context(), options_).value();
+  return to.call(service_, method, std::move(inv), context(), options_);
 }
 
 RpcFuture RpcProxy::call_async_json(std::string_view method, Json args, Json kwargs) const {

@@ -227,6 +227,32 @@ TEST(RpcProxy, UnboundProxyThrows) {
   EXPECT_THROW(proxy.call_async("x"), std::logic_error);
 }
 
+// Calls to a service with two instances alternate between them; a stopped
+// instance gets no more, the other serves them all; with both stopped the
+// service is unknown.
+TEST(RpcProxy, CallsAlternateBetweenInstancesAndSkipAStoppedOne) {
+  hypha::ServiceRunner runner{hypha::Config{}};
+  runner.add_service<Callee>(2);
+  runner.start();
+  std::atomic<int> served[2] = {0, 0};
+  for (std::size_t i = 0; i < 2; ++i) {
+    runner.container("callee", i)->add_observer([&served, i](const auto&, const auto&) { served[i].fetch_add(1); });
+  }
+  hypha::RpcProxy proxy(&runner.runtime().transport(), "callee", nullptr);
+  for (int n = 0; n < 10; ++n) EXPECT_EQ(proxy.call_as<int>("square", n), n * n);
+  EXPECT_EQ(served[0].load(), 5);
+  EXPECT_EQ(served[1].load(), 5);
+
+  runner.container("callee", 0)->stop();
+  for (int n = 0; n < 4; ++n) EXPECT_EQ(proxy.call_as<int>("square", n), n * n);
+  EXPECT_EQ(served[0].load(), 5);
+  EXPECT_EQ(served[1].load(), 9);
+
+  runner.container("callee", 1)->stop();
+  EXPECT_THROW(proxy.call("square", 2), hypha::UnknownService);
+  runner.stop();
+}
+
 Json three_hops(const hypha::Config& config) {
   hypha::ServiceRunner runner(config);
   runner.add_service<HopA>();

@@ -43,7 +43,7 @@ class CallGate {
   /// Entry is held for the duration of one call; check it with operator bool.
   class Entry {
    public:
-    explicit Entry(CallGate& gate) noexcept : stripe_(&gate.stripes_[this_thread_stripe()]) {
+    explicit Entry(CallGate& gate) noexcept : gate_(&gate), stripe_(&gate.stripes_[this_thread_stripe()]) {
       stripe_->inside.fetch_add(1);
       if (!gate.open_.load()) leave();
     }
@@ -53,11 +53,15 @@ class CallGate {
     explicit operator bool() const noexcept { return stripe_ != nullptr; }
 
    private:
+    // leave wakes a closer only when the gate is shut: close() shuts it
+    // before it reads the counts, so a closer that saw this entry is seen
+    // here (all sequentially consistent). Waking costs a call on every leave.
     void leave() noexcept {
       if (stripe_ == nullptr) return;
-      if (stripe_->inside.fetch_sub(1) == 1) stripe_->inside.notify_all();
+      if (stripe_->inside.fetch_sub(1) == 1 && !gate_->open_.load()) stripe_->inside.notify_all();
       stripe_ = nullptr;
     }
+    const CallGate* gate_;
     Stripe* stripe_;
   };
 

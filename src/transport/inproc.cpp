@@ -126,9 +126,9 @@ void InProcessTransport::stop() {}
 RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
   const ServiceTable* table = services_.current.load(std::memory_order_acquire);
   if (table == nullptr) return nullptr;
-  auto it = table->find(service);
-  if (it == table->end() || it->second.empty()) return nullptr;
-  const auto& instances = it->second;
+  const auto* entry = table->find(service);
+  if (entry == nullptr) return nullptr;
+  const auto& instances = entry->instances;
   if (instances.size() == 1) return instances.front().get();
   return instances[round_robin_.fetch_add(1, std::memory_order_relaxed) % instances.size()].get();
 }
@@ -260,18 +260,20 @@ void InProcessTransport::serve(std::shared_ptr<RpcEndpoint> endpoint) {
   std::unique_lock lock(mutex_);
   const ServiceTable* current = services_.current.load();
   ServiceTable table = current != nullptr ? *current : ServiceTable{};
-  table[endpoint->service_name()].push_back(std::move(endpoint));
+  auto known = std::find_if(table.entries.begin(), table.entries.end(),
+                            [&](const auto& e) { return e.name == endpoint->service_name(); });
+  if (known == table.entries.end()) known = table.entries.insert(known, {endpoint->service_name(), {}});
+  known->instances.push_back(std::move(endpoint));
   services_.publish(std::move(table));
 }
 
 void InProcessTransport::unserve(const RpcEndpoint& endpoint) {
   std::unique_lock lock(mutex_);
   const ServiceTable* current = services_.current.load();
-  if (current == nullptr || !current->contains(endpoint.service_name())) return;
+  if (current == nullptr || current->find(endpoint.service_name()) == nullptr) return;
   ServiceTable table = *current;
-  auto it = table.find(endpoint.service_name());
-  std::erase_if(it->second, [&](const auto& e) { return e.get() == &endpoint; });
-  if (it->second.empty()) table.erase(it);
+  for (auto& e : table.entries) std::erase_if(e.instances, [&](const auto& i) { return i.get() == &endpoint; });
+  std::erase_if(table.entries, [](const auto& e) { return e.instances.empty(); });
   services_.publish(std::move(table));
 }
 

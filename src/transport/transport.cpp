@@ -14,8 +14,12 @@ void EventEndpoint::deliver_work(std::unique_ptr<SubmittedWorker> work) {
 }
 
 Json Outcome::value() && {
-  if (error) raise_error(std::move(*error));
+  std::move(*this).raise_if_error();
   return std::move(result);
+}
+
+void Outcome::raise_if_error() && {
+  if (error) raise_error(std::move(*error));
 }
 
 RpcFuture RpcFuture::ready(Outcome outcome) {

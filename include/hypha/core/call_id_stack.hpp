@@ -55,11 +55,22 @@ class CallIdStack {
   /// push_new appends a new call id, "<service>.<method>.<uuid4>", drawn when
   /// first read; keeps at most max_entries. `service` and `method` must
   /// outlive this stack (a service definition's names do).
-  void push_new(std::string_view service, std::string_view method, std::size_t max_entries);
+  void push_new(std::string_view service, std::string_view method, std::size_t max_entries) {
+    // Inline for a worker's stack, which has room and no id of its own yet.
+    if (has_newest_ || size() >= max_entries) return push_new_making_room(service, method, max_entries);
+    pending_service_ = service;
+    pending_method_ = method;
+    newest_pending_ = true;
+    has_newest_ = true;
+  }
   void clear() noexcept;
   /// borrow makes this the parent's ids without copying them; `parent` must
   /// stay alive and unchanged while this stack is in use.
-  void borrow(const CallIdStack& parent) noexcept;
+  void borrow(const CallIdStack& parent) noexcept {
+    if (parent_ != nullptr || has_newest_ || !older_.empty()) clear();  // a new worker's stack is empty
+    parent_ = &parent;
+    inherited_ = parent.size();
+  }
 
   std::vector<std::string> to_vector() const;
 
@@ -113,6 +124,7 @@ class CallIdStack {
     return newest_;
   }
   void draw_newest() const;
+  void push_new_making_room(std::string_view service, std::string_view method, std::size_t max_entries);
   void retire_newest();
   /// make_room drops the oldest ids until one more fits in max_entries.
   void make_room(std::size_t max_entries);

@@ -80,8 +80,10 @@ struct HttpOptions {
   bool slow = false;
 };
 
-/// Invoker calls a handler on a service instance with converted arguments.
-using Invoker = std::function<Json(void* service, Invocation& inv)>;
+/// Invoker calls a handler on a service instance with converted arguments,
+/// and stores its result as JSON in `result` (left null for void handlers,
+/// HTTP responses, and results handed over as C++ values; see TypedResult).
+using Invoker = std::function<void(void* service, Invocation& inv, Json& result)>;
 
 /// EntrypointSpec is one declared entrypoint, type-erased.
 struct EntrypointSpec {
@@ -124,7 +126,7 @@ namespace detail {
 
 template <bool kHttp, class R, class S, class... Params, class Method>
 Invoker make_invoker(Method method, std::string name, std::vector<std::string> names) {
-  return [method, name = std::move(name), names = std::move(names)](void* svc, Invocation& inv) -> Json {
+  return [method, name = std::move(name), names = std::move(names)](void* svc, Invocation& inv, Json& out) {
     using Arguments = std::tuple<std::decay_t<Params>...>;
     auto* self = static_cast<S*>(svc);
     auto call = [&](auto&&... a) -> R {
@@ -134,17 +136,14 @@ Invoker make_invoker(Method method, std::string name, std::vector<std::string> n
         return (self->*method)(std::forward<decltype(a)>(a)...);
       }
     };
-    auto finish = [&](auto&& args) -> Json {
+    auto finish = [&](auto&& args) {
       if constexpr (std::is_void_v<R>) {
         std::apply(call, std::forward<decltype(args)>(args));
-        return Json();
       } else if constexpr (std::is_same_v<std::decay_t<R>, HttpResponse>) {
         *inv.response = std::apply(call, std::forward<decltype(args)>(args));
-        return Json();
       } else {
         R result = std::apply(call, std::forward<decltype(args)>(args));
-        if (inv.typed_result != nullptr && inv.typed_result->put(std::move(result))) return Json();
-        return Json(std::move(result));
+        if (inv.typed_result == nullptr || !inv.typed_result->put(std::move(result))) out = Json(std::move(result));
       }
     };
     Arguments* typed = nullptr;  // the caller's values, when of the parameters' exact types

@@ -43,7 +43,7 @@ class RpcProxy {
   Json call(std::string_view method, Args&&... args) const {
     std::tuple<ArgumentValue<Args>...> values(std::forward<Args>(args)...);
     const auto typed = TypedArguments::of(values);
-    return call_typed(method, typed, nullptr);
+    return call_typed(method, typed, nullptr).value();
   }
   /// call_as converts the result to R (nlohmann errors when the shape is
   /// wrong). In process, an R result moves back without JSON.
@@ -53,9 +53,10 @@ class RpcProxy {
     const auto typed = TypedArguments::of(values);
     std::optional<R> result;
     const auto slot = TypedResult::of(result);
-    Json json = call_typed(method, typed, &slot);
+    Outcome outcome = call_typed(method, typed, &slot);
+    std::move(outcome).raise_if_error();
     if (result) return std::move(*result);
-    return std::move(json).template get<R>();
+    return std::move(outcome.result).template get<R>();
   }
   /// call_json invokes with explicit args (array) and kwargs (object).
   Json call_json(std::string_view method, Json args, Json kwargs = nullptr) const;
@@ -87,7 +88,7 @@ class RpcProxy {
       std::conditional_t<std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*> ||
                              std::is_same_v<std::decay_t<T>, std::string_view>,
                          std::string, std::decay_t<T>>;
-  Json call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const;
+  Outcome call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const;
   /// client is the bound client; throws std::logic_error when unbound.
   RpcClient& client() const;
   const ContextData& context() const;

@@ -17,6 +17,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hypha/core/executor.hpp"
@@ -97,7 +98,22 @@ class InProcessTransport : public Transport {
       current.store(all.back().get(), std::memory_order_release);
     }
   };
-  using ServiceTable = std::map<std::string, std::vector<std::shared_ptr<RpcEndpoint>>, std::less<>>;
+  // ServiceTable: the instances serving each service name. A process runs
+  // a handful of services, so a scan comparing lengths first finds one in a
+  // few instructions (a std::map took two three-way string compares per call).
+  struct ServiceTable {
+    struct Entry {
+      std::string name;
+      std::vector<std::shared_ptr<RpcEndpoint>> instances;  // never empty
+    };
+    std::vector<Entry> entries;
+    const Entry* find(std::string_view name) const noexcept {
+      for (const auto& e : entries) {
+        if (e.name == name) return &e;  // lengths first
+      }
+      return nullptr;
+    }
+  };
   Published<ServiceTable> services_;
   // Route: the subscribers of one (source, event_type), grouped for delivery.
   struct Route {

@@ -33,6 +33,8 @@ struct Outcome {
   bool ok() const noexcept { return !error.has_value(); }
   /// value returns the result or throws the error (raise_error).
   Json value() &&;
+  /// raise_if_error throws the error, if there is one (raise_error).
+  void raise_if_error() &&;
 };
 
 /// RpcFuture is the reply to an asynchronous call; get() may be called again.

@@ -27,6 +27,18 @@ void CallIdStack::copy(const CallIdStack& other) {
   has_newest_ = n > 0;
 }
 
+// copy_into_empty: copy() for a stack just made (an event's delivery copies
+// its sender's context): nothing to clear, and `other` cannot read through
+// to it, so the ids go straight to their places.
+void CallIdStack::copy_into_empty(const CallIdStack& other) {
+  const std::size_t n = other.size();
+  if (n == 0) return;
+  older_.reserve(n - 1);
+  for (std::size_t i = 0; i + 1 < n; ++i) older_.push_back(other[i]);
+  newest_ = other[n - 1];
+  has_newest_ = true;
+}
+
 void CallIdStack::assign(std::vector<std::string> ids) {
   clear();
   if (ids.empty()) return;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -55,11 +56,13 @@ TEST(CallIdStack, ChainsOfBorrowersReadThroughEveryLevel) {
 TEST(CallIdStack, CopiesAndMovesOwnTheirIds) {
   CallIdStack copy;
   CallIdStack moved;
+  std::optional<CallIdStack> constructed_from_child;
   {
     CallIdStack parent{"p.1"};
     CallIdStack child;
     child.borrow(parent);
     child.push("c.2", 10);
+    constructed_from_child.emplace(child);  // a new stack: copied straight in
     copy = child;
     moved = std::move(child);
     CallIdStack constructed(copy);
@@ -67,6 +70,7 @@ TEST(CallIdStack, CopiesAndMovesOwnTheirIds) {
   }  // the parent is gone: the copies must not read it
   EXPECT_EQ(copy.to_vector(), (Ids{"p.1", "c.2"}));
   EXPECT_EQ(moved.to_vector(), (Ids{"p.1", "c.2"}));
+  EXPECT_EQ(constructed_from_child->to_vector(), (Ids{"p.1", "c.2"}));
 }
 
 TEST(CallIdStack, AParentMayBeAssignedItsBorrowingChild) {

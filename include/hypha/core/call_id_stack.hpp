@@ -32,7 +32,7 @@ class CallIdStack {
   CallIdStack() = default;
   CallIdStack(std::initializer_list<std::string> ids) { assign(std::vector<std::string>(ids)); }
   explicit CallIdStack(std::vector<std::string> ids) { assign(std::move(ids)); }
-  CallIdStack(const CallIdStack& other) { copy(other); }
+  CallIdStack(const CallIdStack& other) { copy_into_empty(other); }
   CallIdStack(CallIdStack&& other) { take(other); }
   CallIdStack& operator=(const CallIdStack& other);
   CallIdStack& operator=(CallIdStack&& other) {
@@ -132,6 +132,7 @@ class CallIdStack {
   void assign(std::vector<std::string> ids);
   /// copy makes this own a copy of other's ids (no vector for a single id).
   void copy(const CallIdStack& other);
+  void copy_into_empty(const CallIdStack& other);
   /// take moves other's own ids here (copies them when it borrows).
   void take(CallIdStack& other);
 };

@@ -59,6 +59,9 @@ void ServiceContainer::start() {
   std::lock_guard lock(lifecycle_mutex_);
   if (state_.load() != State::kCreated) throw std::logic_error("container '" + service_name() + "' was already started");
   for (auto& p : providers_) p->setup(*this);
+  for (auto& p : providers_) {
+    if (p->uses_worker_hooks()) hooked_providers_.push_back(p.get());
+  }
   for (auto& e : entrypoints_) e->setup(*this);
   for (auto& p : providers_) p->start();
   state_.store(State::kRunning);
@@ -167,7 +170,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
   auto body = [&](void* service) {
     try {
       for (std::size_t i = 0; i < deps.size(); ++i) deps[i].inject(service, *providers_[i], worker);
-      for (auto& p : providers_) p->worker_setup(worker);
+      for (auto* p : hooked_providers_) p->worker_setup(worker);
       entrypoint.invoke(service, invocation, outcome.result);
     } catch (const Error&) {
       outcome.error = serialize_exception(std::current_exception());
@@ -175,7 +178,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
       expected = false;
       outcome.error = serialize_exception(std::current_exception());
     }
-    for (auto& p : providers_) {
+    for (auto* p : hooked_providers_) {
       try {
         p->worker_result(worker, outcome.error ? &*outcome.error : nullptr);
       } catch (...) {
@@ -186,7 +189,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
         }
       }
     }
-    for (auto& p : providers_) p->worker_teardown(worker);
+    for (auto* p : hooked_providers_) p->worker_teardown(worker);
   };
   definition_->with_instance(std::ref(body));  // by reference: no allocation per worker
   if (outcome.error) {

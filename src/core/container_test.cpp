@@ -162,6 +162,15 @@ class RecordingProvider : public hypha::DependencyProvider<Recorder> {
   void worker_teardown(hypha::WorkerContext&) noexcept override { record("worker_teardown"); }
 };
 
+// ValueOnlyProvider says it has no worker hooks: those it has are skipped.
+class ValueOnlyProvider : public hypha::DependencyProvider<int> {
+ public:
+  ValueOnlyProvider() { without_worker_hooks(); }
+  int get_dependency(hypha::WorkerContext&) override { return 3; }
+  void worker_setup(hypha::WorkerContext&) override { record("value-only worker_setup"); }
+  void worker_teardown(hypha::WorkerContext&) noexcept override { record("value-only worker_teardown"); }
+};
+
 class Lifecycle {
  public:
   static constexpr std::string_view name = "lifecycle";
@@ -170,16 +179,18 @@ class Lifecycle {
     s.rpc("boom", &Lifecycle::boom);
     s.rpc("veto", &Lifecycle::ok);
     s.dependency("recorder", &Lifecycle::recorder_, hypha::provide<RecordingProvider>());
+    s.dependency("value", &Lifecycle::value_, hypha::provide<ValueOnlyProvider>());
   }
   int ok() {
-    record("call " + std::to_string(recorder_.id));
+    record("call " + std::to_string(recorder_.id) + " " + std::to_string(value_));
     return 1;
   }
   int boom() {
-    record("call " + std::to_string(recorder_.id));
+    record("call " + std::to_string(recorder_.id) + " " + std::to_string(value_));
     throw std::runtime_error("boom");
   }
   Recorder recorder_;
+  int value_ = 0;
 };
 
 // call makes an RPC from outside any worker, as a standalone proxy would.
@@ -544,6 +555,8 @@ TEST(ServiceContainer, ASubmittedWorkerDroppedAtAKillIsFinishedWithServiceStoppi
   EXPECT_EQ(gate.finished.load(), 1);
 }
 
+// The recording provider's hooks run in order around the call; the
+// value-only provider's value is injected and its hooks are skipped.
 TEST(ServiceContainer, DependencyHooksRunInOrder) {
   take_log();
   hypha::ServiceRunner runner(hypha::Config{});
@@ -552,11 +565,11 @@ TEST(ServiceContainer, DependencyHooksRunInOrder) {
   EXPECT_EQ(take_log(), (std::vector<std::string>{"setup", "start"}));
 
   EXPECT_EQ(call(runner, "lifecycle", "ok", Json::array()), Json(1));
-  EXPECT_EQ(take_log(), (std::vector<std::string>{"get_dependency ok", "worker_setup", "call 7", "worker_result ok",
+  EXPECT_EQ(take_log(), (std::vector<std::string>{"get_dependency ok", "worker_setup", "call 7 3", "worker_result ok",
                                                   "worker_teardown"}));
 
   EXPECT_THROW(call(runner, "lifecycle", "boom", Json::array()), hypha::RemoteError);
-  EXPECT_EQ(take_log(), (std::vector<std::string>{"get_dependency boom", "worker_setup", "call 7",
+  EXPECT_EQ(take_log(), (std::vector<std::string>{"get_dependency boom", "worker_setup", "call 7 3",
                                                   "worker_result runtime_error", "worker_teardown"}));
 
   runner.stop();

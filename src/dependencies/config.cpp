@@ -8,6 +8,7 @@ namespace {
 
 class ConfigProvider : public DependencyProvider<ConfigView> {
  public:
+  ConfigProvider() { without_worker_hooks(); }
   void setup(ServiceContainer& container) override { config_ = &container.config(); }
   ConfigView get_dependency(WorkerContext&) override { return ConfigView(config_); }
 

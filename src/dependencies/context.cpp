@@ -5,6 +5,7 @@ namespace {
 
 class ContextProvider : public DependencyProvider<ContextAccess> {
  public:
+  ContextProvider() { without_worker_hooks(); }
   ContextAccess get_dependency(WorkerContext& worker) override { return ContextAccess(&worker.data); }
 };
 

@@ -5,9 +5,9 @@
 
 namespace hypha {
 
-const ContextData& RpcProxy::context() const {
+const ContextData& RpcProxy::empty_context() {
   static const ContextData empty;
-  return context_ != nullptr ? *context_ : empty;
+  return empty;
 }
 
 RpcClient& RpcProxy::client() const {

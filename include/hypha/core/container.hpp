@@ -109,6 +109,7 @@ class ServiceContainer {
   std::size_t parent_calls_tracked_;
   WorkerPool pool_;
   std::vector<std::unique_ptr<DependencyProviderBase>> providers_;  // index = definition's dependency index
+  std::vector<DependencyProviderBase*> hooked_providers_;  // those with worker hooks, set at start
   std::vector<std::unique_ptr<Extension>> entrypoints_;
   std::atomic<State> state_{State::kCreated};
   std::mutex lifecycle_mutex_;

@@ -50,16 +50,24 @@ class WorkerContext {
   std::array<void*, kMaxDependencySlots> slots_;  // cleared by the constructor
 };
 
+namespace detail {
+// Inline and constant-initialized: read and written without a call or a
+// guard (every worker sets it and puts it back).
+inline constinit thread_local WorkerContext* current_worker = nullptr;
+}  // namespace detail
+
 /// current_worker returns the worker running on this thread, or nullptr.
 /// Logging uses it to stamp every line with the call id.
-WorkerContext* current_worker() noexcept;
+inline WorkerContext* current_worker() noexcept { return detail::current_worker; }
 
 /// CurrentWorkerScope marks `ctx` as this thread's current worker for its
 /// lifetime, restoring the previous one after (nested in-process calls).
 class CurrentWorkerScope {
  public:
-  explicit CurrentWorkerScope(WorkerContext* ctx) noexcept;
-  ~CurrentWorkerScope();
+  explicit CurrentWorkerScope(WorkerContext* ctx) noexcept : previous_(detail::current_worker) {
+    detail::current_worker = ctx;
+  }
+  ~CurrentWorkerScope() { detail::current_worker = previous_; }
   CurrentWorkerScope(const CurrentWorkerScope&) = delete;
   CurrentWorkerScope& operator=(const CurrentWorkerScope&) = delete;
 

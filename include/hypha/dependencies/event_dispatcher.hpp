@@ -83,8 +83,12 @@ ProviderFactory<EventDispatcher> event_dispatcher(EventDispatcherOptions options
 
 class EventDispatcherProvider : public DependencyProvider<EventDispatcher> {
  public:
-  explicit EventDispatcherProvider(EventPublisher* publisher = nullptr) : publisher_(publisher) {}
-  explicit EventDispatcherProvider(EventDispatcherOptions options) : options_(std::move(options)) {}
+  explicit EventDispatcherProvider(EventPublisher* publisher = nullptr) : publisher_(publisher) {
+    without_worker_hooks();
+  }
+  explicit EventDispatcherProvider(EventDispatcherOptions options) : options_(std::move(options)) {
+    without_worker_hooks();
+  }
   /// setup finds the outbox; ConfigurationError when the named dependency is not one.
   void setup(ServiceContainer& container) override;
   EventDispatcher get_dependency(WorkerContext& worker) override;

@@ -91,7 +91,8 @@ class RpcProxy {
   Outcome call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const;
   /// client is the bound client; throws std::logic_error when unbound.
   RpcClient& client() const;
-  const ContextData& context() const;
+  const ContextData& context() const { return context_ != nullptr ? *context_ : empty_context(); }
+  static const ContextData& empty_context();
 
   RpcClient* client_ = nullptr;
   std::string service_;
@@ -107,7 +108,9 @@ ProviderFactory<RpcProxy> rpc_proxy(std::string service);
 class RpcProxyProvider : public DependencyProvider<RpcProxy> {
  public:
   explicit RpcProxyProvider(std::string service, RpcClient* client = nullptr)
-      : service_(std::move(service)), client_(client) {}
+      : service_(std::move(service)), client_(client) {
+    without_worker_hooks();
+  }
   void setup(ServiceContainer& container) override;
   RpcProxy get_dependency(WorkerContext& worker) override { return RpcProxy(client_, service_, &worker.data); }
 

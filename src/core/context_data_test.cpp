@@ -183,4 +183,24 @@ TEST(ContextData, JsonRoundTrip) {
   EXPECT_TRUE(back.get("call_id_stack").is_null());  // the stack is not also a value
 }
 
+// give_up_values hands over the context's share: the context has no values
+// left, the share still holds them, and copies made before keep theirs.
+TEST(ContextData, GivingUpTheValuesLeavesNoneAndKeepsTheShare) {
+  ContextData sender;
+  sender.set(hypha::kTraceparentKey, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  sender.set(hypha::kUserIdKey, "alice");
+  ContextData copy = sender;
+  auto share = sender.give_up_values();
+  ASSERT_NE(share, nullptr);
+  EXPECT_EQ((*share)["user_id"], "alice");
+  EXPECT_TRUE(sender.values().is_null());
+  EXPECT_FALSE(sender.has_traceparent());
+  EXPECT_EQ(copy.user_id(), "alice");
+
+  ContextData child;
+  child.inherit(copy);
+  EXPECT_EQ(child.give_up_values(), nullptr);  // borrowed: not its share to give
+  EXPECT_EQ(copy.user_id(), "alice");
+}
+
 }  // namespace

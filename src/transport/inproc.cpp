@@ -9,6 +9,7 @@
 
 #include "hypha/core/logging.hpp"
 #include "hypha/core/submitted_worker.hpp"
+#include "later_releases.hpp"
 
 namespace hypha {
 
@@ -93,6 +94,7 @@ struct InProcessTransport::Settlement {
 struct InProcessTransport::Delivery final : SubmittedWorker {
   Delivery(InProcessTransport& transport, const Subscriber& subscriber, const ContextData& context)
       : transport(transport), subscriber(&subscriber), context(context) {}
+  ~Delivery() override { detail::LaterReleases::add(context.give_up_values()); }  // later_releases.hpp
   Delivery(Delivery&& other)  // the next attempt
       : transport(other.transport),
         subscriber(other.subscriber),

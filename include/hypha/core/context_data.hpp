@@ -66,6 +66,18 @@ class ContextData {
   /// of this context own theirs).
   void inherit(const ContextData& parent);
 
+  /// give_up_values: this context's share of its values (nullptr when it
+  /// borrows them or has none); the context is left without values. For a
+  /// holder that decides when the share ends (InProcessTransport's deliveries).
+  std::shared_ptr<Json> give_up_values() noexcept {
+    has_traceparent_ = false;
+    if (lent_ != nullptr) {
+      lent_ = nullptr;
+      return nullptr;
+    }
+    return std::move(values_);
+  }
+
   /// to_json gives {call_id_stack: [...], <key>: <value>, ...}.
   Json to_json() const;
   /// from_json reads the form to_json writes; unknown keys are kept.

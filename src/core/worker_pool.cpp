@@ -1,6 +1,10 @@
 #include "hypha/core/worker_pool.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <utility>
 
 namespace hypha {
@@ -17,53 +21,100 @@ alignas(8) constinit char idle_mark_address = 0;
 PoolTask* idle_mark() noexcept { return reinterpret_cast<PoolTask*>(&idle_mark_address); }
 bool holds_tasks(const PoolTask* head) noexcept { return head != nullptr && head != idle_mark(); }
 
+std::size_t shards_for(std::size_t max_workers) {
+  const std::size_t cpus = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  return std::min({cpus, max_workers, std::size_t{64}});
+}
+
 }  // namespace
 
 WorkerPool::WorkerPool(std::size_t max_workers, Executor& executor)
-    : max_(max_workers == 0 ? 1 : max_workers), executor_(executor), inbox_(idle_mark()) {}
+    : max_(max_workers == 0 ? 1 : max_workers),
+      executor_(executor),
+      shard_count_(shards_for(max_)),
+      shards_(std::make_unique<Shard[]>(shard_count_)),
+      inbox_(idle_mark()) {
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].capacity = max_ / shard_count_ + (i < max_ % shard_count_);
+}
 
 WorkerPool::~WorkerPool() { drop_queued(); }
 
-bool WorkerPool::try_acquire() noexcept {
-  std::uint64_t state = state_.load(std::memory_order_relaxed);
-  while (slots_in_use(state) < max_) {
-    if (state_.compare_exchange_weak(state, state + kSlot, std::memory_order_acquire, std::memory_order_relaxed)) {
-      return true;
+// try_acquire looks at this CPU's shard first, then at the others.
+WorkerPool::ShardIndex WorkerPool::try_acquire() noexcept {
+  ShardIndex first = 0;
+  if (shard_count_ > 1) {
+    const int cpu = sched_getcpu();
+    first = cpu > 0 ? static_cast<ShardIndex>(cpu) % shard_count_ : 0;
+  }
+  for (std::size_t n = 0; n < shard_count_; ++n) {
+    const ShardIndex i = (first + n) % shard_count_;
+    Shard& shard = shards_[i];
+    std::uint64_t state = shard.state.load(std::memory_order_relaxed);
+    while (slots_in_use(state) < shard.capacity) {
+      if (shard.state.compare_exchange_weak(state, state + kSlot, std::memory_order_acquire,
+                                            std::memory_order_relaxed)) {
+        return i;
+      }
     }
   }
-  return false;
+  return kNoSlot;
 }
 
 void WorkerPool::run_sync(const std::function<void()>& work) {
-  if (!try_acquire()) wait_for_slot();
+  ShardIndex slot = try_acquire();
+  if (slot == kNoSlot) slot = wait_for_slot();
   struct Release {
     WorkerPool* pool;
-    ~Release() { pool->release(); }
-  } release{this};
+    ShardIndex slot;
+    ~Release() { pool->release(slot); }
+  } release{this, slot};
   work();
 }
 
-void WorkerPool::wait_for_slot() {
+WorkerPool::ShardIndex WorkerPool::wait_for_slot() {
   std::unique_lock lock(mutex_);
   ++sync_waiters_;
-  state_.fetch_add(kWaiter);  // from now on a release takes the mutex and wakes us
-  slot_free_.wait(lock, [this] { return try_acquire(); });
+  add_waiter();  // from now on a release takes the mutex and wakes us
+  ShardIndex slot = kNoSlot;
+  slot_free_.wait(lock, [&] { return (slot = try_acquire()) != kNoSlot; });
   --sync_waiters_;
-  state_.fetch_sub(kWaiter);
+  remove_waiter();
+  return slot;
 }
 
-// release gives a slot back. Both counts live in one atomic, so a waiter that
+// release gives a slot back. Both counts of a shard live in one atomic, and
+// a waiter counts itself in every shard before it looks for a slot: one that
 // registers after the compare and swap sees the slot free, and one that
 // registered before makes the swap fail and the release take the slow path.
-void WorkerPool::release() {
-  std::uint64_t state = state_.load(std::memory_order_relaxed);
+void WorkerPool::release(ShardIndex slot) {
+  Shard& shard = shards_[slot];
+  std::uint64_t state = shard.state.load(std::memory_order_relaxed);
   while (waiters(state) == 0) {
-    if (state_.compare_exchange_weak(state, state - kSlot, std::memory_order_release, std::memory_order_relaxed)) {
+    if (shard.state.compare_exchange_weak(state, state - kSlot, std::memory_order_release,
+                                          std::memory_order_relaxed)) {
       return;  // `this` is not touched after: wait_idle() may have returned
     }
   }
   std::unique_lock lock(mutex_);
-  release_locked(lock);
+  release_locked(lock, slot);
+}
+
+// Waiters are counted in every shard, so that a release from any of them
+// takes the mutex. Under the lock.
+void WorkerPool::add_waiter() noexcept {
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].state.fetch_add(kWaiter);
+}
+
+void WorkerPool::remove_waiter() noexcept {
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].state.fetch_sub(kWaiter);
+}
+
+bool WorkerPool::has_waiters() const noexcept { return waiters(shards_[0].state.load(std::memory_order_relaxed)) != 0; }
+
+std::size_t WorkerPool::slots_taken() const noexcept {
+  std::size_t taken = 0;
+  for (std::size_t i = 0; i < shard_count_; ++i) taken += slots_in_use(shards_[i].state.load());
+  return taken;
 }
 
 void WorkerPool::submit(std::function<void()> work) {
@@ -94,9 +145,11 @@ void WorkerPool::bring_drainer() {
   // Counted as a waiter before looking for a slot, so that a slot given
   // back meanwhile goes through the mutex and finds the work.
   strand();
-  if (sync_waiters_ > 0 || !try_acquire()) return;
+  if (sync_waiters_ > 0) return;
+  const ShardIndex slot = try_acquire();
+  if (slot == kNoSlot) return;
   unstrand();
-  start_drainer(lock);
+  start_drainer(lock, slot);
 }
 
 // strand marks queued work that no drainer will take: the next slot given
@@ -104,14 +157,14 @@ void WorkerPool::bring_drainer() {
 void WorkerPool::strand() noexcept {
   if (stranded_) return;
   stranded_ = true;
-  state_.fetch_add(kWaiter);
+  add_waiter();
 }
 
 // unstrand: a drainer is started for the work, or it was dropped. Under the lock.
 void WorkerPool::unstrand() noexcept {
   if (!stranded_) return;
   stranded_ = false;
-  state_.fetch_sub(kWaiter);
+  remove_waiter();
 }
 
 // drainer_coming: a drainer spins or is being started, and will take what
@@ -119,11 +172,11 @@ void WorkerPool::unstrand() noexcept {
 bool WorkerPool::drainer_coming() const noexcept { return spinning_ || starting_drainers_ > 0; }
 
 // start_drainer posts a drainer that owns the slot just taken. Unlocks.
-void WorkerPool::start_drainer(Lock& lock) {
+void WorkerPool::start_drainer(Lock& lock, ShardIndex slot) {
   ++starting_drainers_;
   Executor& executor = executor_;
   lock.unlock();
-  executor.post([this] { drain(); });
+  executor.post([this, slot] { drain(slot); });
 }
 
 // take_task returns the oldest task taken from the inbox, emptying the inbox
@@ -163,7 +216,7 @@ bool WorkerPool::go_idle() noexcept {
 
 // drain runs queued work on this executor thread, holding one slot, until
 // none is left (after a short spin) or a synchronous caller needs the slot.
-void WorkerPool::drain() {
+void WorkerPool::drain(ShardIndex slot) {
   Lock lock(mutex_);
   --starting_drainers_;
   std::size_t ran = 0;
@@ -181,8 +234,9 @@ void WorkerPool::drain() {
     // takes it, in case this work blocks. Nothing more: the inbox goes idle,
     // so that work submitted while this runs brings a drainer of its own.
     const bool more = has_queued() || !go_idle();
-    if (more && !drainer_coming() && try_acquire()) {
-      start_drainer(lock);
+    const ShardIndex helper_slot = more && !drainer_coming() ? try_acquire() : kNoSlot;
+    if (helper_slot != kNoSlot) {
+      start_drainer(lock, helper_slot);
     } else {
       lock.unlock();
     }
@@ -192,7 +246,7 @@ void WorkerPool::drain() {
   }
   // Left for a synchronous caller: what is still queued waits for the next slot.
   if (sync_waiters_ > 0 && (has_queued() || !go_idle())) strand();
-  release_locked(lock);
+  release_locked(lock, slot);
 }
 
 // spin_for_work waits a few microseconds for tasks in the inbox, one drainer
@@ -201,7 +255,7 @@ void WorkerPool::drain() {
 // that found nothing: work with gaps longer than the spin (RPCs served over
 // AMQP) would only burn CPU that others (the broker) need. Unlocks meanwhile.
 bool WorkerPool::spin_for_work(Lock& lock) noexcept {
-  if (spinning_ || waiters(state_.load(std::memory_order_relaxed)) != 0) return false;
+  if (spinning_ || has_waiters()) return false;
   if (spin_skips_ > 0) {
     --spin_skips_;
     return false;
@@ -216,7 +270,7 @@ bool WorkerPool::spin_for_work(Lock& lock) noexcept {
     for (int i = 0; i < 64 && !found && !waited_for; ++i) {
       cpu_relax();
       found = holds_tasks(inbox_.load(std::memory_order_relaxed));
-      waited_for = waiters(state_.load(std::memory_order_relaxed)) != 0;
+      waited_for = has_waiters();
     }
   }
   lock.lock();
@@ -229,24 +283,26 @@ bool WorkerPool::spin_for_work(Lock& lock) noexcept {
 // gives the slot to a synchronous waiter first (it is blocking a thread), else
 // to a drainer for stranded work. Notifies under the lock: once wait_idle()
 // returns, the owner may destroy the pool.
-void WorkerPool::release_locked(Lock& lock) {
+void WorkerPool::release_locked(Lock& lock, ShardIndex slot) {
   if (sync_waiters_ > 0) {
-    state_.fetch_sub(kSlot);
+    shards_[slot].state.fetch_sub(kSlot);
     slot_free_.notify_one();
     return;
   }
   if (stranded_) {
     unstrand();
-    return start_drainer(lock);  // the slot passes to it
+    return start_drainer(lock, slot);  // the slot passes to it
   }
-  if (slots_in_use(state_.fetch_sub(kSlot) - kSlot) == 0) idle_.notify_all();
+  shards_[slot].state.fetch_sub(kSlot);
+  // Read under the lock: while wait_idle() waits, every release comes here.
+  if (slots_taken() == 0) idle_.notify_all();
 }
 
 void WorkerPool::wait_idle() {
   std::unique_lock lock(mutex_);
-  state_.fetch_add(kWaiter);  // releases take the mutex and notify
-  idle_.wait(lock, [this] { return slots_in_use(state_.load()) == 0 && !has_queued() && sync_waiters_ == 0; });
-  state_.fetch_sub(kWaiter);
+  add_waiter();  // releases take the mutex and notify
+  idle_.wait(lock, [this] { return slots_taken() == 0 && !has_queued() && sync_waiters_ == 0; });
+  remove_waiter();
 }
 
 std::size_t WorkerPool::drop_queued() {
@@ -275,10 +331,10 @@ std::size_t WorkerPool::drop_queued() {
     ++count;
   }
   std::unique_lock lock(mutex_);
-  if (slots_in_use(state_.load()) == 0) idle_.notify_all();
+  if (slots_taken() == 0) idle_.notify_all();
   return count;
 }
 
-std::size_t WorkerPool::running() const { return slots_in_use(state_.load()); }
+std::size_t WorkerPool::running() const { return slots_taken(); }
 
 }  // namespace hypha

@@ -3,6 +3,9 @@
 // what has not started.
 #include "hypha/core/worker_pool.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -74,6 +77,36 @@ TEST(WorkerPool, SyncAndQueuedWorkTogetherNeverExceedMaxWorkers) {
   finish(callers, pool);
   EXPECT_EQ(c.finished.load(), 16);
   EXPECT_EQ(c.peak.load(), 3);
+  EXPECT_EQ(pool.running(), 0U);
+}
+
+// The slots are split in shards, one per CPU; callers that all run on one
+// CPU start at its shard and must go on to the others: max_workers callers
+// run at once however few CPUs they run on.
+TEST(WorkerPool, CallersOnOneCpuGetEverySlot) {
+  constexpr int kMax = 4;
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(kMax, executor);
+  Concurrency c;
+  Gate all_running;  // opened by the last caller to start
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kMax; ++i) {
+    callers.emplace_back([&] {
+      cpu_set_t first_cpu;
+      CPU_ZERO(&first_cpu);
+      CPU_SET(0, &first_cpu);
+      // Where CPU 0 is not ours to pin to, the callers run unpinned.
+      (void)pthread_setaffinity_np(pthread_self(), sizeof first_cpu, &first_cpu);
+      pool.run_sync([&] {
+        c.enter();
+        if (c.now.load() == kMax) all_running.open();
+        EXPECT_TRUE(all_running.wait()) << "a caller found no slot while " << kMax - c.now.load() << " were free";
+        c.leave();
+      });
+    });
+  }
+  finish(callers, pool);
+  EXPECT_EQ(c.peak.load(), kMax);
   EXPECT_EQ(pool.running(), 0U);
 }
 

@@ -45,6 +45,24 @@ TEST(LaterReleases, SharesOfOneBlockAreCountedUntilLetGo) {
   EXPECT_EQ(block.use_count(), 1);  // the thread ended: its shares went with it
 }
 
+// A share given after the thread's batch is gone (from the destructor of
+// another thread_local object) is let go at once, not put in a dead batch.
+TEST(LaterReleases, ASharePassedAtThreadExitIsLetGoAtOnce) {
+  auto block = std::make_shared<int>(7);
+  on_a_new_thread([&] {
+    struct GivesAtExit {
+      std::shared_ptr<int> share;
+      ~GivesAtExit() { LaterReleases::add(std::move(share)); }
+    };
+    // Made before the batch, so destroyed after it (thread_locals go in
+    // the reverse order of their making).
+    thread_local GivesAtExit gives_at_exit{block};
+    LaterReleases::add(block);
+    EXPECT_EQ(block.use_count(), 3);
+  });
+  EXPECT_EQ(block.use_count(), 1);
+}
+
 TEST(LaterReleases, NoShareIsNothingToKeep) {
   on_a_new_thread([] {
     LaterReleases::add(std::shared_ptr<int>());

@@ -27,17 +27,22 @@ class LaterReleases {
   /// add keeps `share` in this thread's batch; a full batch is let go.
   template <class T>
   static void add(std::shared_ptr<T> share) {
-    if (!share) return;
+    if (!share || ended) return;  // once the batch is gone (thread exit), shares go at once
     mine().add_share(std::shared_ptr<const void>(std::move(share)));
   }
   /// held: the shares this thread keeps now.
-  static std::size_t held() { return mine().held_.size(); }
+  static std::size_t held() { return ended ? 0 : mine().held_.size(); }
+
+  ~LaterReleases() { ended = true; }
 
  private:
   static LaterReleases& mine() {
     thread_local LaterReleases releases;
     return releases;
   }
+  // Set when this thread's batch is destroyed: a delivery destroyed after it
+  // (by another thread_local's or a static's destructor) must not use it.
+  static inline constinit thread_local bool ended = false;
   void add_share(std::shared_ptr<const void> share) {
     if (held_.capacity() == 0) held_.reserve(kBatch);
     held_.push_back(std::move(share));

@@ -11,23 +11,15 @@ CallIdStack& CallIdStack::operator=(const CallIdStack& other) {
   return *this;
 }
 
+// copy reads `other` into a new stack first: `other` may read through to
+// this one (a parent assigned its borrowing child).
 void CallIdStack::copy(const CallIdStack& other) {
-  // Read everything before clearing: `other` may read through to this stack.
-  const std::size_t n = other.size();
-  std::vector<std::string> older;
-  std::string newest;
-  if (n > 0) {
-    older.reserve(n - 1);
-    for (std::size_t i = 0; i + 1 < n; ++i) older.push_back(other[i]);
-    newest = other[n - 1];
-  }
-  clear();
-  older_ = std::move(older);
-  newest_ = std::move(newest);
-  has_newest_ = n > 0;
+  CallIdStack fresh;
+  fresh.copy_into_empty(other);
+  take(fresh);
 }
 
-// copy_into_empty: copy() for a stack just made (an event's delivery copies
+// copy_into_empty: a copy into a stack just made (an event's delivery copies
 // its sender's context): nothing to clear, and `other` cannot read through
 // to it, so the ids go straight to their places.
 void CallIdStack::copy_into_empty(const CallIdStack& other) {

@@ -132,6 +132,7 @@ class CallIdStack {
   void assign(std::vector<std::string> ids);
   /// copy makes this own a copy of other's ids (no vector for a single id).
   void copy(const CallIdStack& other);
+  /// copy_into_empty is copy() for a stack that has no ids and borrows none.
   void copy_into_empty(const CallIdStack& other);
   /// take moves other's own ids here (copies them when it borrows).
   void take(CallIdStack& other);

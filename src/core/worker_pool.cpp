@@ -109,6 +109,7 @@ void WorkerPool::remove_waiter() noexcept {
   for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].state.fetch_sub(kWaiter);
 }
 
+// has_waiters: one shard tells, as every waiter is counted in each.
 bool WorkerPool::has_waiters() const noexcept { return waiters(shards_[0].state.load(std::memory_order_relaxed)) != 0; }
 
 std::size_t WorkerPool::slots_taken() const noexcept {

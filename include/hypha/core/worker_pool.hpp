@@ -97,8 +97,8 @@ class WorkerPool {
   /// try_acquire takes a slot: the index of its shard, or kNoSlot.
   ShardIndex try_acquire() noexcept;
   ShardIndex wait_for_slot();
-  void release(ShardIndex shard);
-  void release_locked(Lock& lock, ShardIndex shard);
+  void release(ShardIndex slot);
+  void release_locked(Lock& lock, ShardIndex slot);
   void add_waiter() noexcept;
   void remove_waiter() noexcept;
   bool has_waiters() const noexcept;
@@ -116,7 +116,7 @@ class WorkerPool {
 
   const std::size_t max_;
   Executor& executor_;
-  const std::size_t shard_count_;  // min(CPUs, max_workers)
+  const std::size_t shard_count_;  // min(CPUs, max_workers, 64)
   std::unique_ptr<Shard[]> shards_;
   // inbox_: submitted tasks, newest first; or nullptr, empty while a drainer
   // is at work (it looks again before it leaves); or the idle mark, empty

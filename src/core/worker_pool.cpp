@@ -1,6 +1,8 @@
 #include "hypha/core/worker_pool.hpp"
 
+#include <pthread.h>
 #include <sched.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -31,13 +33,18 @@ std::size_t shards_for(std::size_t max_workers) {
 WorkerPool::WorkerPool(std::size_t max_workers, Executor& executor)
     : max_(max_workers == 0 ? 1 : max_workers),
       executor_(executor),
+      stall_watch_(executor.stall_watch()),
       shard_count_(shards_for(max_)),
       shards_(std::make_unique<Shard[]>(shard_count_)),
       inbox_(idle_mark()) {
   for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].capacity = max_ / shard_count_ + (i < max_ % shard_count_);
+  stall_watch_.watch(*this);
 }
 
-WorkerPool::~WorkerPool() { drop_queued(); }
+WorkerPool::~WorkerPool() {
+  stall_watch_.unwatch(*this);
+  drop_queued();
+}
 
 // try_acquire looks at this CPU's shard first, then at the others.
 WorkerPool::ShardIndex WorkerPool::try_acquire() noexcept {
@@ -129,12 +136,14 @@ void WorkerPool::submit(std::function<void()> work) {
 
 // submit pushes the task on the inbox: no lock, and while a drainer is at
 // work nothing else. Only the submit that finds the pool idle brings one.
+// The swap is seq_cst for the stall watch's poke (stall_watch.hpp).
 void WorkerPool::submit(std::unique_ptr<PoolTask> owned) {
   PoolTask* task = owned.release();
   PoolTask* head = inbox_.load(std::memory_order_relaxed);
   do {
     task->next_ = head == idle_mark() ? nullptr : head;
-  } while (!inbox_.compare_exchange_weak(head, task, std::memory_order_release, std::memory_order_relaxed));
+  } while (!inbox_.compare_exchange_weak(head, task, std::memory_order_seq_cst, std::memory_order_relaxed));
+  stall_watch_.poke();
   if (head == idle_mark()) bring_drainer();
 }
 
@@ -194,11 +203,14 @@ PoolTask* WorkerPool::take_task() noexcept {
       newest_first->next_ = ready_;
       ready_ = newest_first;
       newest_first = next;
+      ++ready_count_;
     }
   }
   PoolTask* task = ready_;
   ready_ = task->next_;
   task->next_ = nullptr;
+  --ready_count_;
+  ++taken_;
   return task;
 }
 
@@ -215,11 +227,39 @@ bool WorkerPool::go_idle() noexcept {
   return expected == idle_mark();  // another drainer left before us
 }
 
+// Drainer: a drainer at work, as the stall watch sees it: its thread's CPU
+// clock, and the clock's reading at the watch's last look.
+struct WorkerPool::Drainer {
+  clockid_t cpu_clock{};
+  std::int64_t cpu_ns_at_look = -1;  // none yet
+};
+
+namespace {
+
+std::int64_t cpu_ns(clockid_t clock) noexcept {
+  timespec now{};
+  if (clock_gettime(clock, &now) != 0) return -1;
+  return std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+// The CPUs drainers may keep busy without a blocked one: all but the
+// submitter's.
+std::size_t drainers_for_cpus() {
+  const std::size_t cpus = std::thread::hardware_concurrency();
+  return cpus > 1 ? cpus - 1 : 1;
+}
+
+}  // namespace
+
 // drain runs queued work on this executor thread, holding one slot, until
 // none is left (after a short spin) or a synchronous caller needs the slot.
+// More drainers come from the stall watch (look_for_stall).
 void WorkerPool::drain(ShardIndex slot) {
+  Drainer me;
+  pthread_getcpuclockid(pthread_self(), &me.cpu_clock);
   Lock lock(mutex_);
   --starting_drainers_;
+  drainers_.push_back(&me);
   std::size_t ran = 0;
   while (sync_waiters_ == 0) {
     std::unique_ptr<PoolTask> task(take_task());
@@ -231,23 +271,56 @@ void WorkerPool::drain(ShardIndex slot) {
       continue;
     }
     ++ran;
-    // More is queued than this thread is about to take: another drainer
-    // takes it, in case this work blocks. Nothing more: the inbox goes idle,
-    // so that work submitted while this runs brings a drainer of its own.
-    const bool more = has_queued() || !go_idle();
-    const ShardIndex helper_slot = more && !drainer_coming() ? try_acquire() : kNoSlot;
-    if (helper_slot != kNoSlot) {
-      start_drainer(lock, helper_slot);
-    } else {
-      lock.unlock();
-    }
+    lock.unlock();
     task->run();
     task.reset();  // it goes before the next work is taken
     lock.lock();
   }
+  std::erase(drainers_, &me);
   // Left for a synchronous caller: what is still queued waits for the next slot.
   if (sync_waiters_ > 0 && (has_queued() || !go_idle())) strand();
   release_locked(lock, slot);
+}
+
+// busy: a drainer is at work, or work is queued (stranded). The inbox is
+// idle only when neither.
+bool WorkerPool::busy() const noexcept { return inbox_.load(std::memory_order_seq_cst) != idle_mark(); }
+
+// a_drainer_waits: one of the drainers used less than half a tick of CPU
+// time since the watch's last look: it waits (or its CPU went to others).
+// Under the lock.
+bool WorkerPool::a_drainer_waits() noexcept {
+  constexpr std::int64_t kBusyNs = std::chrono::nanoseconds(StallWatch::kTick).count() / 2;
+  bool waits = false;
+  for (Drainer* d : drainers_) {
+    const std::int64_t now = cpu_ns(d->cpu_clock);
+    if (d->cpu_ns_at_look >= 0 && now >= 0 && now - d->cpu_ns_at_look < kBusyNs) waits = true;
+    d->cpu_ns_at_look = now;
+  }
+  return waits;
+}
+
+// look_for_stall starts a drainer for queued work when a running one waits
+// (on a call, a lock, a broker: work must not queue behind it), or when work
+// queued at the last look is still queued and a CPU is left for another
+// drainer. A drainer busy on the CPU gets no helper on a 2-CPU machine:
+// one would only take turns with it and with the submitting thread.
+bool WorkerPool::look_for_stall() noexcept {
+  if (!busy()) return false;
+  Lock lock(mutex_);
+  const bool waits = a_drainer_waits();
+  const bool queue_waited = taken_ - taken_at_look_ < queued_at_look_;
+  taken_at_look_ = taken_;
+  // Tasks in ready_ are counted; the inbox's batch counts as one: taking its
+  // first task empties it into ready_.
+  queued_at_look_ = ready_count_ + (holds_tasks(inbox_.load(std::memory_order_relaxed)) ? 1 : 0);
+  // Stranded work has no slot: a slot given back starts its drainer.
+  if (stranded_ || sync_waiters_ > 0 || drainer_coming() || !has_queued()) return true;
+  static const std::size_t cpu_drainers = drainers_for_cpus();
+  if (!waits && !(queue_waited && drainers_.size() < cpu_drainers)) return true;
+  const ShardIndex slot = try_acquire();
+  if (slot != kNoSlot) start_drainer(lock, slot);
+  return true;
 }
 
 // spin_for_work waits a few microseconds for tasks in the inbox, one drainer
@@ -311,6 +384,7 @@ std::size_t WorkerPool::drop_queued() {
   {
     Lock lock(mutex_);
     dropped = std::exchange(ready_, nullptr);
+    ready_count_ = 0;
     // Left idle: a drainer at work finds it so and leaves, and the next
     // submit brings one.
     PoolTask* inbox = inbox_.load();

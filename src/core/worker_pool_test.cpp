@@ -130,8 +130,8 @@ TEST(WorkerPool, ABurstOfBlockingWorkRunsAllAtOnceWhenSlotsAreFree) {
   EXPECT_EQ(c.peak.load(), 4);
 }
 
-// A drainer running blocked work has left the inbox idle: work submitted
-// meanwhile brings a drainer of its own.
+// Work submitted while the only drainer blocks is not left behind it: the
+// stall watch sees no work finish while some is queued and starts a drainer.
 TEST(WorkerPool, WorkSubmittedWhileTheOnlyDrainerBlocksRunsOnAnother) {
   hypha::Executor executor(4);
   hypha::WorkerPool pool(2, executor);

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "hypha/core/stall_watch.hpp"
+
 namespace hypha {
 
 class Executor {
@@ -40,6 +42,8 @@ class Executor {
   std::size_t thread_count() const noexcept { return threads_.size(); }
   /// idle_threads counts the threads waiting for a task.
   std::size_t idle_threads() const;
+  /// stall_watch looks after the queues of work run here (WorkerPool).
+  StallWatch& stall_watch() noexcept { return stall_watch_; }
 
  private:
   // Sleeper is an idle thread's own wake-up. Owned by the executor, not by
@@ -63,6 +67,7 @@ class Executor {
   bool stopping_ = false;
   std::vector<std::unique_ptr<Sleeper>> sleepers_;  // one per thread, destroyed after the threads end
   std::vector<std::thread> threads_;
+  StallWatch stall_watch_;  // last: its thread stops first
 };
 
 }  // namespace hypha

@@ -28,9 +28,14 @@
 //    per event. A spin that finds nothing pauses spinning for a while, so
 //    work with longer gaps (RPCs served over AMQP) does not burn the CPU
 //    that others (the broker) need;
-//  - at most one drainer is being started at a time; one that takes work while
-//    more is queued starts the next, so queued work never waits behind a
-//    worker that blocks while a slot is free.
+//  - queued work never waits long behind a worker that blocks while a slot
+//    is free: the executor's StallWatch looks at the pool every tick
+//    (stall_watch.hpp) and starts another drainer when work is queued and
+//    a drainer used less than half the tick's CPU time (it waits: on a
+//    call, a lock, a broker), or when work queued at its last look is still
+//    queued and fewer drainers run than the CPUs but one (the submitter's).
+//    Drainers do not start helpers themselves: in a stream of short events
+//    that woke a thread and put it back to sleep over and over.
 #pragma once
 
 #include <atomic>
@@ -40,9 +45,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "hypha/core/adaptive_mutex.hpp"
 #include "hypha/core/executor.hpp"
+#include "hypha/core/stall_watch.hpp"
 
 namespace hypha {
 
@@ -60,7 +67,7 @@ class PoolTask {
   PoolTask* next_ = nullptr;  // the pool's queues link their tasks
 };
 
-class WorkerPool {
+class WorkerPool final : private StallWatch::Watched {
  public:
   WorkerPool(std::size_t max_workers, Executor& executor);
   /// Drops what is still queued (a container waits for its pool first).
@@ -113,9 +120,14 @@ class WorkerPool {
   bool has_queued() const noexcept;
   bool go_idle() noexcept;
   bool spin_for_work(Lock& lock) noexcept;
+  bool look_for_stall() noexcept override;
+  bool busy() const noexcept override;
+  struct Drainer;
+  bool a_drainer_waits() noexcept;
 
   const std::size_t max_;
   Executor& executor_;
+  StallWatch& stall_watch_;  // the executor's
   const std::size_t shard_count_;  // min(CPUs, max_workers, 64)
   std::unique_ptr<Shard[]> shards_;
   // inbox_: submitted tasks, newest first; or nullptr, empty while a drainer
@@ -135,6 +147,13 @@ class WorkerPool {
   bool spinning_ = false;      // a drainer spins for more work; guarded by mutex_
   static constexpr std::uint32_t kSkipsAfterAMissedSpin = 64;
   std::uint32_t spin_skips_ = 0;  // chances to spin left out after a miss; guarded by mutex_
+  // For the stall watch, guarded by mutex_: the drainers at work; tasks in
+  // ready_; tasks taken by drainers, and what was queued, at its last look.
+  std::vector<Drainer*> drainers_;
+  std::size_t ready_count_ = 0;
+  std::uint64_t taken_ = 0;
+  std::uint64_t taken_at_look_ = 0;
+  std::uint64_t queued_at_look_ = 0;
 };
 
 }  // namespace hypha

@@ -385,6 +385,7 @@ std::size_t WorkerPool::drop_queued() {
     Lock lock(mutex_);
     dropped = std::exchange(ready_, nullptr);
     ready_count_ = 0;
+    queued_at_look_ = 0;  // not to be taken: no drainer's stall
     // Left idle: a drainer at work finds it so and leaves, and the next
     // submit brings one.
     PoolTask* inbox = inbox_.load();

@@ -104,7 +104,7 @@ void ServiceContainer::kill() noexcept {
 Outcome ServiceContainer::run_worker(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent) {
   Outcome outcome;
   auto work = [&] { execute(entrypoint, invocation, parent, outcome); };
-  pool_.run_sync(std::ref(work));  // by reference: a std::function of the lambda itself would allocate
+  pool_.run_sync(work);
   return outcome;
 }
 
@@ -191,7 +191,7 @@ void ServiceContainer::execute(const EntrypointSpec& entrypoint, Invocation& inv
     }
     for (auto* p : hooked_providers_) p->worker_teardown(worker);
   };
-  definition_->with_instance(std::ref(body));  // by reference: no allocation per worker
+  definition_->with_instance(body);
   if (outcome.error) {
     if (expected) {
       log::debug("{} raised {}: {}", entrypoint.name, outcome.error->exc_type, outcome.error->value);

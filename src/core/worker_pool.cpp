@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/rseq.h>
 #include <time.h>
 
 #include <algorithm>
@@ -22,6 +23,19 @@ std::uint64_t waiters(std::uint64_t state) noexcept { return state >> 32; }
 alignas(8) constinit char idle_mark_address = 0;
 PoolTask* idle_mark() noexcept { return reinterpret_cast<PoolTask*>(&idle_mark_address); }
 bool holds_tasks(const PoolTask* head) noexcept { return head != nullptr && head != idle_mark(); }
+
+// this_cpu: the CPU this thread runs on, read from the rseq area that glibc
+// registers for each thread (one load), else from sched_getcpu (a vDSO call,
+// 30 instructions: a sixth of the pool's share of an in-process call).
+int this_cpu() noexcept {
+  if (__rseq_size > 0) {
+    const auto* area = reinterpret_cast<const volatile struct rseq*>(
+        static_cast<const char*>(__builtin_thread_pointer()) + __rseq_offset);
+    const auto cpu = static_cast<int>(area->cpu_id);  // negative: not registered
+    if (cpu >= 0) return cpu;
+  }
+  return sched_getcpu();
+}
 
 std::size_t shards_for(std::size_t max_workers) {
   const std::size_t cpus = std::max<std::size_t>(1, std::thread::hardware_concurrency());
@@ -50,7 +64,7 @@ WorkerPool::~WorkerPool() {
 WorkerPool::ShardIndex WorkerPool::try_acquire() noexcept {
   ShardIndex first = 0;
   if (shard_count_ > 1) {
-    const int cpu = sched_getcpu();
+    const int cpu = this_cpu();
     first = cpu > 0 ? static_cast<ShardIndex>(cpu) % shard_count_ : 0;
   }
   for (std::size_t n = 0; n < shard_count_; ++n) {
@@ -67,7 +81,7 @@ WorkerPool::ShardIndex WorkerPool::try_acquire() noexcept {
   return kNoSlot;
 }
 
-void WorkerPool::run_sync(const std::function<void()>& work) {
+void WorkerPool::run_sync(FunctionRef<void()> work) {
   ShardIndex slot = try_acquire();
   if (slot == kNoSlot) slot = wait_for_slot();
   struct Release {

@@ -37,6 +37,7 @@
 
 #include "hypha/core/arguments.hpp"
 #include "hypha/core/extension.hpp"
+#include "hypha/core/function_ref.hpp"
 #include "hypha/core/invocation.hpp"
 #include "hypha/http/http_message.hpp"
 
@@ -117,7 +118,7 @@ struct ServiceDefinition {
   std::vector<EntrypointSpec> entrypoints;
   std::vector<DependencySpec> dependencies;
   /// with_instance default-constructs an instance on the stack and passes it to body.
-  void (*with_instance)(const std::function<void(void*)>& body) = nullptr;
+  void (*with_instance)(FunctionRef<void(void*)> body) = nullptr;
 
   const EntrypointSpec* find_entrypoint(std::string_view name) const;
 };
@@ -172,7 +173,7 @@ Invoker make_invoker(Method method, std::string name, std::vector<std::string> n
 std::vector<std::string> path_param_names(std::string_view pattern);
 
 template <class S>
-void with_instance_of(const std::function<void(void*)>& body) {
+void with_instance_of(FunctionRef<void(void*)> body) {
   S instance{};
   body(&instance);
 }

@@ -49,6 +49,7 @@
 
 #include "hypha/core/adaptive_mutex.hpp"
 #include "hypha/core/executor.hpp"
+#include "hypha/core/function_ref.hpp"
 #include "hypha/core/stall_watch.hpp"
 
 namespace hypha {
@@ -76,7 +77,7 @@ class WorkerPool final : private StallWatch::Watched {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   /// run_sync runs `work` on this thread once a slot is free.
-  void run_sync(const std::function<void()>& work);
+  void run_sync(FunctionRef<void()> work);
   /// submit runs `task` on an executor thread once a slot is free.
   void submit(std::unique_ptr<PoolTask> task);
   void submit(std::function<void()> work);

@@ -25,8 +25,10 @@ void CallIdStack::copy(const CallIdStack& other) {
 void CallIdStack::copy_into_empty(const CallIdStack& other) {
   const std::size_t n = other.size();
   if (n == 0) return;
-  older_.reserve(n - 1);
-  for (std::size_t i = 0; i + 1 < n; ++i) older_.push_back(other[i]);
+  if (n > 1) {
+    older_.reserve(n - 1);
+    for (std::size_t i = 0; i + 1 < n; ++i) older_.push_back(other[i]);
+  }
   newest_ = other[n - 1];
   has_newest_ = true;
 }

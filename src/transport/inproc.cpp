@@ -191,7 +191,8 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
   auto find_route = [&]() -> const Route* {
     if (const auto* routes = routes_.current.load(std::memory_order_acquire)) {
       for (const auto& r : *routes) {
-        if (r.source == source && r.event_type == event_type) return &r;
+        // The event type first: it tells routes apart more often than the source.
+        if (r.event_type == event_type && r.source == source) return &r;
       }
     }
     return nullptr;

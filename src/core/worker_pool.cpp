@@ -302,7 +302,7 @@ bool WorkerPool::busy() const noexcept { return inbox_.load(std::memory_order_se
 
 // a_drainer_waits: one of the drainers used less than half a tick of CPU
 // time since the watch's last look: it waits (or its CPU went to others).
-// Under the lock.
+// A drainer without a reading from the last look is not judged. Under the lock.
 bool WorkerPool::a_drainer_waits() noexcept {
   constexpr std::int64_t kBusyNs = std::chrono::nanoseconds(StallWatch::kTick).count() / 2;
   bool waits = false;
@@ -322,14 +322,20 @@ bool WorkerPool::a_drainer_waits() noexcept {
 bool WorkerPool::look_for_stall() noexcept {
   if (!busy()) return false;
   Lock lock(mutex_);
-  const bool waits = a_drainer_waits();
   const bool queue_waited = taken_ - taken_at_look_ < queued_at_look_;
   taken_at_look_ = taken_;
   // Tasks in ready_ are counted; the inbox's batch counts as one: taking its
   // first task empties it into ready_.
   queued_at_look_ = ready_count_ + (holds_tasks(inbox_.load(std::memory_order_relaxed)) ? 1 : 0);
-  // Stranded work has no slot: a slot given back starts its drainer.
-  if (stranded_ || sync_waiters_ > 0 || drainer_coming() || !has_queued()) return true;
+  // Nothing for another drainer to do, or no slot for one: the CPU clocks
+  // (a system call each, under the lock) are not read, and the readings
+  // start again at the next look that needs them. Stranded work has no
+  // slot: the next slot given back starts its drainer.
+  if (stranded_ || sync_waiters_ > 0 || drainer_coming() || !has_queued() || slots_taken() >= max_) {
+    for (Drainer* d : drainers_) d->cpu_ns_at_look = -1;
+    return true;
+  }
+  const bool waits = a_drainer_waits();
   static const std::size_t cpu_drainers = drainers_for_cpus();
   if (!waits && !(queue_waited && drainers_.size() < cpu_drainers)) return true;
   const ShardIndex slot = try_acquire();

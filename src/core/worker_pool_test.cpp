@@ -147,6 +147,26 @@ TEST(WorkerPool, WorkSubmittedWhileTheOnlyDrainerBlocksRunsOnAnother) {
   EXPECT_EQ(pool.running(), 0U);
 }
 
+// The stall watch sleeps while its pools are idle; the submit that finds
+// it asleep wakes it, so work queued behind a blocked drainer still runs.
+TEST(WorkerPool, WorkBehindABlockedDrainerRunsAfterTheStallWatchSlept) {
+  hypha::Executor executor(4);
+  hypha::WorkerPool pool(2, executor);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!executor.stall_watch().asleep() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_TRUE(executor.stall_watch().asleep()) << "an idle pool kept the watch awake";
+  Gate started;
+  Gate second_ran;
+  pool.submit([&] {
+    started.open();
+    EXPECT_TRUE(second_ran.wait()) << "the second work waited behind the first";
+  });
+  ASSERT_TRUE(started.wait());
+  pool.submit([&] { second_ran.open(); });
+  pool.wait_idle();
+  EXPECT_EQ(pool.running(), 0U);
+}
+
 // Work submitted while every slot is taken runs once one is given back, by
 // a synchronous caller or by a drainer.
 TEST(WorkerPool, WorkQueuedWhileEverySlotIsTakenRunsWhenOneIsFree) {

@@ -56,6 +56,8 @@ class StallWatch {
   void poke() noexcept {
     if (asleep_.load(std::memory_order_seq_cst)) wake();
   }
+  /// asleep: the thread sleeps until poked (for tests).
+  bool asleep() const noexcept { return asleep_.load(); }
 
  private:
   void wake();

@@ -67,7 +67,7 @@ class Executor {
   bool stopping_ = false;
   std::vector<std::unique_ptr<Sleeper>> sleepers_;  // one per thread, destroyed after the threads end
   std::vector<std::thread> threads_;
-  StallWatch stall_watch_;  // last: its thread stops first
+  StallWatch stall_watch_;  // last, so destroyed first: its thread stops before the tasks and mutex go
 };
 
 }  // namespace hypha

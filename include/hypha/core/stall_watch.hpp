@@ -9,7 +9,7 @@
 // in-process event benchmark.
 //
 // A watched object tells at each look whether it is busy; the thread sleeps
-// once nothing it watches is busy, and poke() wakes it. poke() is one load
+// once nothing it watches has been busy for 25 looks, and poke() wakes it. poke() is one load
 // of a flag while the thread is awake, so a queue calls it on every submit:
 //
 //   watch.poke();  // after making the queue non-empty (a seq_cst write)

@@ -60,15 +60,16 @@ WorkerPool::~WorkerPool() {
   drop_queued();
 }
 
-// try_acquire looks at this CPU's shard first, then at the others.
+// try_acquire looks at this CPU's shard first, then at the others. (No
+// modulo: a 64-bit division took a fifth of this function's time.)
 WorkerPool::ShardIndex WorkerPool::try_acquire() noexcept {
-  ShardIndex first = 0;
+  ShardIndex i = 0;
   if (shard_count_ > 1) {
     const int cpu = this_cpu();
-    first = cpu > 0 ? static_cast<ShardIndex>(cpu) % shard_count_ : 0;
+    if (cpu > 0) i = static_cast<ShardIndex>(cpu);
+    if (i >= shard_count_) i %= shard_count_;
   }
-  for (std::size_t n = 0; n < shard_count_; ++n) {
-    const ShardIndex i = (first + n) % shard_count_;
+  for (std::size_t n = 0; n < shard_count_; ++n, i = i + 1 < shard_count_ ? i + 1 : 0) {
     Shard& shard = shards_[i];
     std::uint64_t state = shard.state.load(std::memory_order_relaxed);
     while (slots_in_use(state) < shard.capacity) {

@@ -57,6 +57,47 @@ class Counter {
   std::int64_t wide(std::int64_t n) { return n * 2; }
 };
 
+// Counted counts its copies and moves: an in-process call copies an
+// argument only where the caller keeps it (an lvalue), once, and moves an
+// rvalue straight into the handler's parameter.
+struct Counted {
+  static inline std::atomic<int> copies{0};
+  static inline std::atomic<int> moves{0};
+  int value = 0;
+  Counted() = default;
+  explicit Counted(int v) : value(v) {}
+  Counted(const Counted& other) : value(other.value) { copies.fetch_add(1); }
+  Counted(Counted&& other) noexcept : value(other.value) { moves.fetch_add(1); }
+  Counted& operator=(const Counted& other) {
+    value = other.value;
+    copies.fetch_add(1);
+    return *this;
+  }
+  Counted& operator=(Counted&& other) noexcept {
+    value = other.value;
+    moves.fetch_add(1);
+    return *this;
+  }
+};
+void to_json(Json& j, const Counted& c) { j = c.value; }
+void from_json(const Json& j, Counted& c) { c.value = j.get<int>(); }
+
+class Copier {
+ public:
+  static constexpr std::string_view name = "copier";
+  static void define(hypha::ServiceSpec<Copier>& s) {
+    s.rpc("add", &Copier::add, {.params = {"counted", "by"}});
+    s.rpc("read", &Copier::read, {.params = {"counted"}});
+  }
+  Counted add(Counted c, int by) {
+    moves_before_handler = Counted::moves.load();
+    c.value += by;
+    return c;
+  }
+  static inline int moves_before_handler = -1;
+  int read(const Counted& c) { return c.value; }
+};
+
 // CounterRunner is a started runner with Counter and a proxy to it.
 struct CounterRunner {
   hypha::ServiceRunner runner{hypha::Config{}};
@@ -185,6 +226,37 @@ TEST(RpcProxy, InProcessValuesOfTheHandlersTypesMoveWithoutJson) {
   EXPECT_EQ(proxy.call("bump", Tally{1, "b"}, 1), (Json{{"n", 2}, {"label", "b!"}}));
   EXPECT_EQ(Tally::to_json_count.load(), 1);
   EXPECT_EQ(Tally::from_json_count.load(), 0);
+}
+
+// Rvalue arguments move into the handler's parameters; lvalues are copied
+// once (or read in place by a const reference), and the caller's stay as they were.
+TEST(RpcProxy, InProcessArgumentsAreCopiedOnlyWhereTheCallerKeepsThem) {
+  hypha::ServiceRunner runner{hypha::Config{}};
+  runner.add_service<Copier>();
+  runner.start();
+  const hypha::RpcProxy proxy(&runner.runtime().transport(), "copier", nullptr);
+  Counted::copies = 0;
+  Counted::moves = 0;
+  EXPECT_EQ(proxy.call_as<Counted>("add", Counted(1), 2).value, 3);
+  EXPECT_EQ(Copier::moves_before_handler, 1);  // the caller's temporary into the parameter
+  EXPECT_EQ(proxy.call_as<int>("read", Counted(4)), 4);
+  EXPECT_EQ(Counted::copies.load(), 0);
+
+  Counted kept(10);
+  const Counted kept_const(20);
+  const int by = 5;
+  EXPECT_EQ(proxy.call_as<Counted>("add", kept, by).value, 15);
+  EXPECT_EQ(Counted::copies.load(), 1);
+  EXPECT_EQ(proxy.call_as<Counted>("add", kept_const, by).value, 25);
+  EXPECT_EQ(Counted::copies.load(), 2);
+  EXPECT_EQ(proxy.call_as<int>("read", kept), 10);
+  EXPECT_EQ(Counted::copies.load(), 2);
+  // An lvalue beside an rvalue: the arguments travel as values, still one copy.
+  EXPECT_EQ(proxy.call_as<Counted>("add", kept, 1).value, 11);
+  EXPECT_EQ(Counted::copies.load(), 3);
+  EXPECT_EQ(kept.value, 10);
+  EXPECT_EQ(kept_const.value, 20);
+  runner.stop();
 }
 
 TEST(RpcProxy, OtherTypesTimeoutsAndAsyncCallsGoThroughJson) {

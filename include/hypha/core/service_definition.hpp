@@ -158,14 +158,21 @@ Invoker make_invoker(Method method, std::string name, std::vector<std::string> n
           return finish(*borrowed);
         }
       }
+      // Forwarded values (the caller's rvalues) move straight into the parameters.
+      using Forwarded = std::tuple<std::decay_t<Params>&&...>;
+      if constexpr ((std::is_convertible_v<std::decay_t<Params>&&, Params> && ...)) {
+        if (auto* forwarded = inv.typed_args->template take<Forwarded>()) {
+          inv.typed_args = nullptr;
+          return finish(std::move(*forwarded));
+        }
+      }
       typed = inv.typed_args->template take<Arguments>();
       if (typed == nullptr) inv.to_json_args();
       inv.typed_args = nullptr;
     }
-    return finish(typed != nullptr ? std::move(*typed) : [&] {
-      ArgumentSource src{name, names};
-      return convert_arguments<std::decay_t<Params>...>(src, inv);
-    }());
+    if (typed != nullptr) return finish(std::move(*typed));  // moved once, into the parameters
+    ArgumentSource src{name, names};
+    return finish(convert_arguments<std::decay_t<Params>...>(src, inv));
   };
 }
 

@@ -41,7 +41,7 @@ class RpcProxy {
   /// without JSON (see Invocation); string literals travel as std::string.
   template <class... Args>
   Json call(std::string_view method, Args&&... args) const {
-    std::tuple<ArgumentValue<Args>...> values(std::forward<Args>(args)...);
+    ArgumentTuple<Args...> values(std::forward<Args>(args)...);
     const auto typed = TypedArguments::of(values);
     return call_typed(method, typed, nullptr).value();
   }
@@ -49,7 +49,7 @@ class RpcProxy {
   /// wrong). In process, an R result moves back without JSON.
   template <class R, class... Args>
   R call_as(std::string_view method, Args&&... args) const {
-    std::tuple<ArgumentValue<Args>...> values(std::forward<Args>(args)...);
+    ArgumentTuple<Args...> values(std::forward<Args>(args)...);
     const auto typed = TypedArguments::of(values);
     std::optional<R> result;
     const auto slot = TypedResult::of(result);
@@ -88,6 +88,18 @@ class RpcProxy {
       std::conditional_t<std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*> ||
                              std::is_same_v<std::decay_t<T>, std::string_view>,
                          std::string, std::decay_t<T>>;
+  // ArgumentTuple holds the arguments of a call that waits for its answer.
+  // When none needs converting it refers to them instead of copying: all
+  // rvalues as std::tuple<T&&...> (moved into the handler's parameters), all
+  // lvalues as std::tuple<const T&...> (copied into them once). Otherwise a
+  // tuple of values.
+  template <class... Args>
+  static constexpr bool kAsGiven = (std::is_same_v<ArgumentValue<Args>, std::decay_t<Args>> && ...);
+  template <class... Args>
+  using ArgumentTuple = std::conditional_t<
+      kAsGiven<Args...> && (!std::is_lvalue_reference_v<Args> && ...), std::tuple<std::decay_t<Args>&&...>,
+      std::conditional_t<kAsGiven<Args...> && (std::is_lvalue_reference_v<Args> && ...),
+                         std::tuple<const std::decay_t<Args>&...>, std::tuple<ArgumentValue<Args>...>>>;
   Outcome call_typed(std::string_view method, const TypedArguments& args, const TypedResult* result) const;
   /// client is the bound client; throws std::logic_error when unbound.
   RpcClient& client() const;

@@ -2,16 +2,51 @@
 // the gate; close() stops new entries and waits for those inside, so a caller
 // holding a stale endpoint pointer never touches a stopped container.
 //
-// Every call enters and leaves, from whichever thread makes it. One shared
-// counter made each entry take its cache line from the core of the last
-// caller (with 64 threads calling, a third of the profile), so callers count
-// in stripes of their own lines, and only close() adds them up.
+// Every call enters and leaves, from whichever thread makes it, and a gate
+// closes once in its life: entering is cheap and closing does the expensive
+// half of the synchronisation. A thread lists the gates it is inside in a
+// record of its own (plain stores to a line no other thread writes, where
+// two locked instructions on a shared count took a tenth of an in-process
+// call). close() shuts the gate, makes every thread of the process pass a
+// full memory barrier (membarrier(2): an asymmetric fence), then reads the
+// records: an entry either is listed by then, or sees the gate shut.
+//
+// Where the kernel has no membarrier, and for calls nested deeper than a
+// record holds, entries count in striped counters (locked instructions)
+// instead; close() waits for both.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 
 namespace hypha::detail {
+
+class CallGate;
+
+/// GateThread is one thread's record of the gates it is inside, innermost
+/// last. Written by its thread only; read by closers.
+struct GateThread {
+  static constexpr int kDepth = 8;
+  std::atomic<int> depth{0};
+  std::array<std::atomic<const CallGate*>, kDepth> inside{};
+
+  /// mine is this thread's record. Without asymmetric fences (or once the
+  /// thread is exiting) it is a shared one that is always full.
+  static GateThread& mine() noexcept {
+    GateThread* record = current_;
+    return record != nullptr ? *record : enroll();
+  }
+  /// heavy_fence makes every thread of the process pass a full barrier;
+  /// false when the kernel cannot (then no thread has a record of its own).
+  static bool heavy_fence() noexcept;
+  /// lists_entry_of: whether some thread's record lists `gate`.
+  static bool lists_entry_of(const CallGate& gate) noexcept;
+
+ private:
+  static GateThread& enroll() noexcept;
+  static constinit thread_local GateThread* current_;
+};
 
 class CallGate {
   static constexpr std::size_t kStripes = 16;
@@ -30,43 +65,66 @@ class CallGate {
   /// shut refuses new entries without waiting for those inside (kill).
   void shut() noexcept { open_.store(false); }
   /// close refuses new entries and waits until every entered call has left.
-  void close() noexcept {
-    open_.store(false);
-    // An entry counts itself before it looks at open_, and we look at the
-    // counts after clearing it (both sequentially consistent): a caller
-    // either sees the gate closed, or is counted here.
-    for (auto& stripe : stripes_) {
-      for (int inside = stripe.inside.load(); inside != 0; inside = stripe.inside.load()) stripe.inside.wait(inside);
-    }
-  }
+  void close() noexcept;
 
   /// Entry is held for the duration of one call; check it with operator bool.
+  /// Entries are scoped: a thread leaves them in the reverse order.
   class Entry {
    public:
-    explicit Entry(CallGate& gate) noexcept : gate_(&gate), stripe_(&gate.stripes_[this_thread_stripe()]) {
-      stripe_->inside.fetch_add(1);
+    explicit Entry(CallGate& gate) noexcept : gate_(&gate) {
+      GateThread& record = GateThread::mine();
+      const int depth = record.depth.load(std::memory_order_relaxed);
+      if (depth < GateThread::kDepth) {
+        record.inside[depth].store(&gate, std::memory_order_release);
+        record.depth.store(depth + 1, std::memory_order_release);
+        record_ = &record;
+        level_ = depth;
+        // The light half of the fence: only the compiler is held back here;
+        // close()'s membarrier orders the listing before this look at open_.
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+      } else {
+        stripe_ = &gate.stripes_[this_thread_stripe()];
+        stripe_->inside.fetch_add(1);
+      }
       if (!gate.open_.load()) leave();
     }
     ~Entry() { leave(); }
     Entry(const Entry&) = delete;
     Entry& operator=(const Entry&) = delete;
-    explicit operator bool() const noexcept { return stripe_ != nullptr; }
+    explicit operator bool() const noexcept { return record_ != nullptr || stripe_ != nullptr; }
 
    private:
-    // leave wakes a closer only when the gate is shut: close() shuts it
-    // before it reads the counts, so a closer that saw this entry is seen
-    // here (all sequentially consistent). Waking costs a call on every leave.
+    // leave wakes a closer when the gate is shut: an entry that still saw it
+    // open had left before close() read the records (the same fence).
+    // Waking costs a locked instruction and a call on every leave then.
     void leave() noexcept {
-      if (stripe_ == nullptr) return;
-      if (stripe_->inside.fetch_sub(1) == 1 && !gate_->open_.load()) stripe_->inside.notify_all();
-      stripe_ = nullptr;
+      if (record_ != nullptr) {
+        record_->depth.store(level_, std::memory_order_release);  // release: the call's work comes first
+        record_ = nullptr;
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+      } else if (stripe_ != nullptr) {
+        stripe_->inside.fetch_sub(1);
+        stripe_ = nullptr;
+      } else {
+        return;
+      }
+      if (!gate_->open_.load()) gate_->wake_closer();
     }
-    const CallGate* gate_;
-    Stripe* stripe_;
+    CallGate* gate_;
+    GateThread* record_ = nullptr;
+    int level_ = 0;
+    Stripe* stripe_ = nullptr;
   };
 
  private:
+  bool anyone_inside() const noexcept;
+  void wake_closer() noexcept {
+    leaves_after_shut_.fetch_add(1);
+    leaves_after_shut_.notify_all();
+  }
+
   alignas(64) std::atomic<bool> open_{false};  // read by every entry, written at open and close only
+  std::atomic<unsigned> leaves_after_shut_{0};  // a closer waits for it to change
   Stripe stripes_[kStripes];
 };
 

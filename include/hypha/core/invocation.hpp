@@ -13,7 +13,7 @@
 #pragma once
 
 #include <memory>
-#include <optional>
+#include <new>
 #include <tuple>
 
 #include "hypha/core/json.hpp"
@@ -49,22 +49,52 @@ struct TypedArguments {
   }
 };
 
-/// TypedResult points at the caller's std::optional<R> for the result.
+/// ResultSlot<R> is where a typed call's result lands. The handler's return
+/// value is constructed in it (fill), with no move in between.
+template <class R>
+class ResultSlot {
+ public:
+  ResultSlot() noexcept {}
+  ~ResultSlot() {
+    if (full_) value_.~R();
+  }
+  ResultSlot(const ResultSlot&) = delete;
+  ResultSlot& operator=(const ResultSlot&) = delete;
+
+  /// fill stores make()'s result (a prvalue: constructed in place).
+  template <class Make>
+  void fill(Make&& make) {
+    ::new (static_cast<void*>(&value_)) R(std::forward<Make>(make)());
+    full_ = true;
+  }
+  explicit operator bool() const noexcept { return full_; }
+  R& operator*() noexcept { return value_; }
+
+ private:
+  union {
+    R value_;
+  };
+  bool full_ = false;
+};
+
+/// TypedResult points at the caller's ResultSlot<R> for the result.
 struct TypedResult {
   const void* type;  ///< &detail::type_tag<R>
-  void* slot;        ///< the std::optional<R>, owned by the caller
+  void* slot;        ///< the ResultSlot<R>, owned by the caller
 
   template <class R>
-  static TypedResult of(std::optional<R>& slot) {
+  static TypedResult of(ResultSlot<R>& slot) {
     return {&detail::type_tag<R>, &slot};
   }
-  /// put stores the result when the caller wants an R; false otherwise.
+  /// wants: whether the caller takes an R.
   template <class R>
-  bool put(R&& result) const {
-    using Value = std::decay_t<R>;
-    if (type != &detail::type_tag<Value>) return false;
-    static_cast<std::optional<Value>*>(slot)->emplace(std::forward<R>(result));
-    return true;
+  bool wants() const noexcept {
+    return type == &detail::type_tag<R>;
+  }
+  /// fill stores make()'s R in the caller's slot; only when wants<R>().
+  template <class R, class Make>
+  void fill(Make&& make) const {
+    static_cast<ResultSlot<R>*>(slot)->fill(std::forward<Make>(make));
   }
 };
 

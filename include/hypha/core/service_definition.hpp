@@ -143,8 +143,14 @@ Invoker make_invoker(Method method, std::string name, std::vector<std::string> n
       } else if constexpr (std::is_same_v<std::decay_t<R>, HttpResponse>) {
         *inv.response = std::apply(call, std::forward<decltype(args)>(args));
       } else {
-        R result = std::apply(call, std::forward<decltype(args)>(args));
-        if (inv.typed_result == nullptr || !inv.typed_result->put(std::move(result))) out = Json(std::move(result));
+        using Value = std::decay_t<R>;
+        if (inv.typed_result != nullptr && inv.typed_result->template wants<Value>()) {
+          // Returned straight into the caller's slot.
+          inv.typed_result->template fill<Value>(
+              [&]() -> Value { return std::apply(call, std::forward<decltype(args)>(args)); });
+        } else {
+          out = Json(std::apply(call, std::forward<decltype(args)>(args)));
+        }
       }
     };
     Arguments* typed = nullptr;  // the caller's values, when of the parameters' exact types

@@ -18,7 +18,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -51,7 +50,7 @@ class RpcProxy {
   R call_as(std::string_view method, Args&&... args) const {
     ArgumentTuple<Args...> values(std::forward<Args>(args)...);
     const auto typed = TypedArguments::of(values);
-    std::optional<R> result;
+    ResultSlot<R> result;
     const auto slot = TypedResult::of(result);
     Outcome outcome = call_typed(method, typed, &slot);
     std::move(outcome).raise_if_error();

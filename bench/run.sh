@@ -4,7 +4,8 @@
 #   1. In-process transport (Google Benchmark, BUILD_DIR/bench/inproc_bench):
 #      InProcessRpc and InProcessRpcJson (sequential, 2 and 64 threads; the
 #      C++ values moved vs JSON values), InProcessRpcAsync64, InProcessEvent and
-#      InProcessEventJson (a C++ payload read in place vs a JSON one).
+#      InProcessEventJson (a C++ payload read in place vs a JSON one); 5 repetitions
+#      of each, interleaved, summed up as each one's best and median repetition.
 #   1a. The peer of issue 3 (part "peer"): Moleculer 0.14 on Node, installed with
 #      `npm ci` from bench/peer/moleculer/package-lock.json into the temporary
 #      directory, runs the same call and event shapes (bench/peer/moleculer/bench.js)
@@ -39,7 +40,8 @@
 # hashes a password. BENCH_REAL_HASH=1 seeds with the production parameters.
 #
 # Knobs (environment): BENCH_PARTS ("inproc peer amqp http social"), BENCH_DURATION (10s),
-# BENCH_MIN_TIME (Google Benchmark seconds per benchmark, 0.5), BENCH_AMQP_MIN_TIME (1),
+# BENCH_MIN_TIME (Google Benchmark seconds per benchmark, 0.5), BENCH_REPETITIONS (of the
+# in-process benchmarks, 5), BENCH_AMQP_MIN_TIME (1),
 # AMQP_URI (use that broker instead of starting one), BENCH_USERS
 # (1000), BENCH_EDGES (20000), BENCH_SEED_THREADS (8), BENCH_REAL_HASH (0),
 # BENCH_KEEP=1 keeps the temporary directory (data, server logs, wrk outputs).
@@ -51,6 +53,7 @@ PY=/usr/bin/python3
 PARTS=${BENCH_PARTS:-inproc peer amqp http social}
 DURATION=${BENCH_DURATION:-10s}
 MIN_TIME=${BENCH_MIN_TIME:-0.5}
+REPETITIONS=${BENCH_REPETITIONS:-5}
 AMQP_MIN_TIME=${BENCH_AMQP_MIN_TIME:-1}
 USERS=${BENCH_USERS:-1000}
 EDGES=${BENCH_EDGES:-20000}
@@ -132,21 +135,43 @@ echo "bench: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(uname -srm)"
 echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 START=$(date +%s)
 
-# --- 1. In-process transport. ---
-if has_part inproc; then
-  section "in-process transport (Google Benchmark, min time ${MIN_TIME}s each)"
-  "$INPROC_BENCH" --benchmark_min_time="$MIN_TIME" | tee "$WORK/inproc.txt"
-  # items_per_second as "InProcessRpc ... items_per_second=440.1k/s"
-  while read -r name rest; do
-    ips=$(grep -o 'items_per_second=[^ ]*' <<<"$rest" | cut -d= -f2)
-    [ -n "$ips" ] && note "$(printf '%-34s %14s' "$name" "$ips")"
-  done < <(grep -E '^InProcess' "$WORK/inproc.txt")
-fi
-
 # per_second "2.55291k/s" -> 2552.91
 per_second() { awk -v v="${1%/s}" 'BEGIN { m = 1; u = substr(v, length(v));
   if (u == "k") m = 1e3; else if (u == "M") m = 1e6; else if (u == "G") m = 1e9;
   if (m != 1) v = substr(v, 1, length(v) - 1); printf "%.0f", v * m }'; }
+
+# best_and_median FILE NAMES...: each benchmark's best and median repetition
+# in Google Benchmark's output FILE, as "NAME_best items_per_second=R/s" and
+# "NAME_median items_per_second=R/s" lines (R per second).
+best_and_median() {
+  local file=$1 name rates count
+  shift
+  for name in "$@"; do
+    grep -qE "^$name " "$file" || continue
+    rates=$(grep -E "^$name " "$file" | grep -o 'items_per_second=[^ ]*' | cut -d= -f2 |
+      while read -r r; do per_second "$r"; echo; done | sort -n)
+    count=$(wc -l <<<"$rates")
+    echo "${name}_best items_per_second=$(tail -n 1 <<<"$rates")/s"
+    echo "${name}_median items_per_second=$(sed -n "$(((count + 1) / 2))p" <<<"$rates")/s"
+  done
+}
+
+# --- 1. In-process transport. ---
+# Repetitions, interleaved across the benchmarks: this VM's two vCPUs do not
+# run at the same speed (a host sibling thread, presumably), and each
+# repetition lands on either. The summary gives each benchmark's best and
+# median repetition, as the peer's part gives its best and median round.
+if has_part inproc; then
+  section "in-process transport (Google Benchmark, ${REPETITIONS} interleaved repetitions of ${MIN_TIME}s each)"
+  "$INPROC_BENCH" --benchmark_min_time="$MIN_TIME" --benchmark_repetitions="$REPETITIONS" \
+    --benchmark_enable_random_interleaving=true | tee "$WORK/inproc.txt"
+  # In the order the benchmarks are defined (the run interleaves them).
+  mapfile -t INPROC_NAMES < <("$INPROC_BENCH" --benchmark_list_tests)
+  best_and_median "$WORK/inproc.txt" "${INPROC_NAMES[@]}" >"$WORK/inproc_summary.txt"
+  while read -r name rest; do
+    note "$(printf '%-42s %14s' "$name" "$(awk -v r="$(cut -d= -f2 <<<"${rest%/s}")" 'BEGIN { printf "%.3fM/s", r / 1e6 }')")"
+  done <"$WORK/inproc_summary.txt"
+fi
 
 # --- 1a. The in-process peer: Moleculer on this machine, at this moment. ---
 # rate_of FILE NAME: the items_per_second of benchmark NAME in FILE, per second.
@@ -158,7 +183,7 @@ rate_of() {
 # versus HYPHA_NAME PEER_NAME: Hypha's rate as a multiple of the peer's.
 versus() {
   local h p
-  h=$(rate_of "$WORK/inproc.txt" "$1") p=$(rate_of "$WORK/peer.txt" "$2")
+  h=$(rate_of "$WORK/inproc_summary.txt" "$1") p=$(rate_of "$WORK/peer.txt" "$2")
   [ -n "$h" ] && [ -n "$p" ] || { note "$(printf '%-42s %s' "$1 / $2" "(missing)")"; return 0; }
   note "$(printf '%-42s %6s  (%s/s vs %s/s; target: 2x the peer)' "$1 / $2" \
     "$(awk -v h="$h" -v p="$p" 'BEGIN { printf "%.2fx", h / p }')" "$h" "$p")"
@@ -179,11 +204,13 @@ if has_part peer; then
     while read -r name rest; do
       note "$(printf '%-34s %14s' "$name" "$(grep -o 'items_per_second=[^ ]*' <<<"$rest" | cut -d= -f2)")"
     done < <(grep -E '^Moleculer[A-Za-z]+_(best|median) ' "$WORK/peer.txt")
-    if [ -f "$WORK/inproc.txt" ]; then
-      versus InProcessRpc MoleculerLocalCall_best
-      versus InProcessRpcJson MoleculerLocalCall_best
-      versus InProcessEvent/real_time MoleculerLocalEvent_best
-      versus InProcessEventJson/real_time MoleculerLocalEvent_best
+    if [ -f "$WORK/inproc_summary.txt" ]; then
+      versus InProcessRpc_best MoleculerLocalCall_best
+      versus InProcessRpc_median MoleculerLocalCall_median
+      versus InProcessRpcJson_best MoleculerLocalCall_best
+      versus InProcessEvent/real_time_best MoleculerLocalEvent_best
+      versus InProcessEvent/real_time_median MoleculerLocalEvent_median
+      versus InProcessEventJson/real_time_best MoleculerLocalEvent_best
     fi
   fi
 fi

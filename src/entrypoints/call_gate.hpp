@@ -38,7 +38,9 @@ struct GateThread {
     return record != nullptr ? *record : enroll();
   }
   /// heavy_fence makes every thread of the process pass a full barrier;
-  /// false when the kernel cannot (then no thread has a record of its own).
+  /// false when the kernel cannot, and then no thread has a record of its
+  /// own (the process registers for membarrier and tries one before any
+  /// thread gets a record; a registered command does not fail later).
   static bool heavy_fence() noexcept;
   /// lists_entry_of: whether some thread's record lists `gate`.
   static bool lists_entry_of(const CallGate& gate) noexcept;

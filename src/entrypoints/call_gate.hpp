@@ -31,6 +31,15 @@ struct GateThread {
   std::atomic<int> depth{0};
   std::array<std::atomic<const CallGate*>, kDepth> inside{};
 
+  /// leave clears the entry at `level` and drops the cleared ones on top
+  /// (entries are scoped, so usually just that one; any order is allowed).
+  void leave(int level) noexcept {
+    inside[level].store(nullptr, std::memory_order_release);  // release: the call's work comes first
+    int top = depth.load(std::memory_order_relaxed);
+    while (top > 0 && inside[top - 1].load(std::memory_order_relaxed) == nullptr) --top;
+    depth.store(top, std::memory_order_release);
+  }
+
   /// mine is this thread's record. Without asymmetric fences (or once the
   /// thread is exiting) it is a shared one that is always full.
   static GateThread& mine() noexcept {
@@ -70,7 +79,6 @@ class CallGate {
   void close() noexcept;
 
   /// Entry is held for the duration of one call; check it with operator bool.
-  /// Entries are scoped: a thread leaves them in the reverse order.
   class Entry {
    public:
     explicit Entry(CallGate& gate) noexcept : gate_(&gate) {
@@ -101,7 +109,7 @@ class CallGate {
     // Waking costs a locked instruction and a call on every leave then.
     void leave() noexcept {
       if (record_ != nullptr) {
-        record_->depth.store(level_, std::memory_order_release);  // release: the call's work comes first
+        record_->leave(level_);
         record_ = nullptr;
         std::atomic_signal_fence(std::memory_order_seq_cst);
       } else if (stripe_ != nullptr) {

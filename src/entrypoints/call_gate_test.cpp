@@ -74,6 +74,9 @@ void expect_close_waits(CallGate& gate, int threads,
   EXPECT_EQ(admitted.load(), 0);
 }
 
+// enter_nested enters `gate` `times` times on this thread. (The vector
+// destroys its entries first to last: they are left in the order they were
+// made, not the reverse, which a record must handle too.)
 std::vector<std::unique_ptr<CallGate::Entry>> enter_nested(CallGate& gate, int times) {
   std::vector<std::unique_ptr<CallGate::Entry>> entries;
   for (int i = 0; i < times; ++i) entries.push_back(std::make_unique<CallGate::Entry>(gate));
@@ -93,6 +96,18 @@ TEST(CallGate, CloseWaitsForEntriesNestedDeeperThanARecord) {
   CallGate gate;
   gate.open();
   expect_close_waits(gate, 3, [&] { return enter_nested(gate, hypha::detail::GateThread::kDepth + 3); });
+}
+
+// The outermost of three nested entries leaves first: the two still held
+// stay listed, and close() waits for them.
+TEST(CallGate, AnEntryLeftOutOfOrderLeavesTheOthersListed) {
+  CallGate gate;
+  gate.open();
+  expect_close_waits(gate, 2, [&] {
+    auto entries = enter_nested(gate, 3);
+    entries.erase(entries.begin());  // leaves
+    return entries;
+  });
 }
 
 // A gate entered under another one (a call made by a handler) is found

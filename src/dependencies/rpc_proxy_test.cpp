@@ -98,17 +98,19 @@ class Copier {
   int read(const Counted& c) { return c.value; }
 };
 
-// CounterRunner is a started runner with Counter and a proxy to it.
-struct CounterRunner {
+// StartedRunner<S> is a started runner with service S and a proxy to it.
+template <class S>
+struct StartedRunner {
   hypha::ServiceRunner runner{hypha::Config{}};
   hypha::RpcProxy proxy;
-  CounterRunner() {
-    runner.add_service<Counter>();
+  StartedRunner() {
+    runner.add_service<S>();
     runner.start();
-    proxy = hypha::RpcProxy(&runner.runtime().transport(), "counter", nullptr);
+    proxy = hypha::RpcProxy(&runner.runtime().transport(), S::name, nullptr);
   }
-  ~CounterRunner() { runner.stop(); }
+  ~StartedRunner() { runner.stop(); }
 };
+using CounterRunner = StartedRunner<Counter>;
 
 // HopA -> HopB -> HopC; C answers with the context it received.
 class HopA {
@@ -231,10 +233,8 @@ TEST(RpcProxy, InProcessValuesOfTheHandlersTypesMoveWithoutJson) {
 // Rvalue arguments move into the handler's parameters; lvalues are copied
 // once (or read in place by a const reference), and the caller's stay as they were.
 TEST(RpcProxy, InProcessArgumentsAreCopiedOnlyWhereTheCallerKeepsThem) {
-  hypha::ServiceRunner runner{hypha::Config{}};
-  runner.add_service<Copier>();
-  runner.start();
-  const hypha::RpcProxy proxy(&runner.runtime().transport(), "copier", nullptr);
+  StartedRunner<Copier> copier;
+  const hypha::RpcProxy& proxy = copier.proxy;
   Counted::copies = 0;
   Counted::moves = 0;
   EXPECT_EQ(proxy.call_as<Counted>("add", Counted(1), 2).value, 3);
@@ -259,7 +259,6 @@ TEST(RpcProxy, InProcessArgumentsAreCopiedOnlyWhereTheCallerKeepsThem) {
   EXPECT_EQ(Counted::copies.load(), 3);
   EXPECT_EQ(kept.value, 10);
   EXPECT_EQ(kept_const.value, 20);
-  runner.stop();
 }
 
 TEST(RpcProxy, OtherTypesTimeoutsAndAsyncCallsGoThroughJson) {

@@ -31,6 +31,14 @@ struct GateThread {
   std::atomic<int> depth{0};
   std::array<std::atomic<const CallGate*>, kDepth> inside{};
 
+  /// enter lists `gate` on top: its level, or -1 when the record is full.
+  int enter(const CallGate& gate) noexcept {
+    const int level = depth.load(std::memory_order_relaxed);
+    if (level >= kDepth) return -1;
+    inside[level].store(&gate, std::memory_order_release);
+    depth.store(level + 1, std::memory_order_release);
+    return level;
+  }
   /// leave clears the entry at `level` and drops the cleared ones on top
   /// (entries are scoped, so usually just that one; any order is allowed).
   void leave(int level) noexcept {
@@ -83,12 +91,9 @@ class CallGate {
    public:
     explicit Entry(CallGate& gate) noexcept : gate_(&gate) {
       GateThread& record = GateThread::mine();
-      const int depth = record.depth.load(std::memory_order_relaxed);
-      if (depth < GateThread::kDepth) {
-        record.inside[depth].store(&gate, std::memory_order_release);
-        record.depth.store(depth + 1, std::memory_order_release);
+      level_ = record.enter(gate);
+      if (level_ >= 0) {
         record_ = &record;
-        level_ = depth;
         // The light half of the fence: only the compiler is held back here;
         // close()'s membarrier orders the listing before this look at open_.
         std::atomic_signal_fence(std::memory_order_seq_cst);

@@ -147,9 +147,9 @@ best_and_median() {
   local file=$1 name rates count
   shift
   for name in "$@"; do
-    grep -qE "^$name " "$file" || continue
     rates=$(grep -E "^$name " "$file" | grep -o 'items_per_second=[^ ]*' | cut -d= -f2 |
       while read -r r; do per_second "$r"; echo; done | sort -n)
+    [ -n "$rates" ] || continue
     count=$(wc -l <<<"$rates")
     echo "${name}_best items_per_second=$(tail -n 1 <<<"$rates")/s"
     echo "${name}_median items_per_second=$(sed -n "$(((count + 1) / 2))p" <<<"$rates")/s"

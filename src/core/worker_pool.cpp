@@ -10,6 +10,8 @@
 #include <thread>
 #include <utility>
 
+#include "slot_lease.hpp"
+
 namespace hypha {
 namespace {
 
@@ -56,6 +58,7 @@ WorkerPool::WorkerPool(std::size_t max_workers, Executor& executor)
 }
 
 WorkerPool::~WorkerPool() {
+  revoke_leases(Revoking::kToDrain);  // no thread may keep a pointer to the pool
   stall_watch_.unwatch(*this);
   drop_queued();
 }
@@ -83,7 +86,13 @@ WorkerPool::ShardIndex WorkerPool::try_acquire() noexcept {
 }
 
 void WorkerPool::run_sync(FunctionRef<void()> work) {
-  ShardIndex slot = try_acquire();
+  ShardIndex slot = kNoSlot;
+  if (detail::SlotLease* lease = detail::SlotLease::idle_on(*this)) {
+    if (lease->begin()) return run_leased(*lease, work);
+    const ShardIndex leased = lease->shard();
+    if (lease->settle()) slot = leased;  // revoked, but the slot was not given back yet: it is ours
+  }
+  if (slot == kNoSlot) slot = try_acquire();
   if (slot == kNoSlot) slot = wait_for_slot();
   struct Release {
     WorkerPool* pool;
@@ -93,10 +102,28 @@ void WorkerPool::run_sync(FunctionRef<void()> work) {
   work();
 }
 
+// run_leased runs `work` on the thread's leased slot. A lease revoked during
+// the call is settled at its end: its slot is given back by one side only.
+void WorkerPool::run_leased(detail::SlotLease& lease, FunctionRef<void()> work) {
+  struct End {
+    WorkerPool* pool;
+    detail::SlotLease* lease;
+    ~End() {
+      if (lease->end()) return;  // `this` is not touched after: wait_idle() may have returned
+      const ShardIndex leased = lease->shard();
+      if (lease->settle()) pool->give_back(leased);
+    }
+  } end{this, &lease};
+  work();
+}
+
 WorkerPool::ShardIndex WorkerPool::wait_for_slot() {
   std::unique_lock lock(mutex_);
   ++sync_waiters_;
-  add_waiter();  // from now on a release takes the mutex and wakes us
+  add_waiter();  // from now on a release takes the mutex and wakes us, and no lease is made
+  lock.unlock();
+  revoke_leases(Revoking::kForWantOfSlots);  // idle leased slots come back
+  lock.lock();
   ShardIndex slot = kNoSlot;
   slot_free_.wait(lock, [&] { return (slot = try_acquire()) != kNoSlot; });
   --sync_waiters_;
@@ -109,6 +136,10 @@ WorkerPool::ShardIndex WorkerPool::wait_for_slot() {
 // registers after the compare and swap sees the slot free, and one that
 // registered before makes the swap fail and the release take the slow path.
 void WorkerPool::release(ShardIndex slot) {
+  if (!detail::SlotLease::keep(*this, slot)) give_back(slot);
+}
+
+void WorkerPool::give_back(ShardIndex slot) {
   Shard& shard = shards_[slot];
   std::uint64_t state = shard.state.load(std::memory_order_relaxed);
   while (waiters(state) == 0) {
@@ -119,6 +150,20 @@ void WorkerPool::release(ShardIndex slot) {
   }
   std::unique_lock lock(mutex_);
   release_locked(lock, slot);
+}
+
+// may_lease: no one waits for a slot (nor for the pool to go idle), and
+// leases were never revoked for want of slots.
+bool WorkerPool::may_lease() const noexcept { return leasing_.load(std::memory_order_relaxed) && !has_waiters(); }
+
+// revoke_leases gets back the slots that threads keep idle. A pool whose
+// leases were in the way of its own work leases no more: each revocation
+// costs a heavy fence, and it would run out of slots again. Not under the
+// mutex (giving back takes it).
+void WorkerPool::revoke_leases(Revoking why) noexcept {
+  if (detail::SlotLease::revoke_all(*this) > 0 && why == Revoking::kForWantOfSlots) {
+    leasing_.store(false, std::memory_order_relaxed);
+  }
 }
 
 // Waiters are counted in every shard, so that a release from any of them
@@ -172,7 +217,11 @@ void WorkerPool::bring_drainer() {
   strand();
   if (sync_waiters_ > 0) return;
   const ShardIndex slot = try_acquire();
-  if (slot == kNoSlot) return;
+  if (slot == kNoSlot) {
+    // Leased idle slots come back, and the first starts the drainer.
+    lock.unlock();
+    return revoke_leases(Revoking::kForWantOfSlots);
+  }
   unstrand();
   start_drainer(lock, slot);
 }
@@ -334,6 +383,12 @@ bool WorkerPool::look_for_stall() noexcept {
   // slot: the next slot given back starts its drainer.
   if (stranded_ || sync_waiters_ > 0 || drainer_coming() || !has_queued() || slots_taken() >= max_) {
     for (Drainer* d : drainers_) d->cpu_ns_at_look = -1;
+    // Work waits while slots are leased: idle ones come back, for a
+    // drainer to start at the next look.
+    if (!stranded_ && sync_waiters_ == 0 && has_queued() && slots_taken() >= max_) {
+      lock.unlock();
+      revoke_leases(Revoking::kForWantOfSlots);
+    }
     return true;
   }
   const bool waits = a_drainer_waits();
@@ -395,7 +450,10 @@ void WorkerPool::release_locked(Lock& lock, ShardIndex slot) {
 
 void WorkerPool::wait_idle() {
   std::unique_lock lock(mutex_);
-  add_waiter();  // releases take the mutex and notify
+  add_waiter();  // releases take the mutex and notify, and no lease is made
+  lock.unlock();
+  revoke_leases(Revoking::kToDrain);
+  lock.lock();
   idle_.wait(lock, [this] { return slots_taken() == 0 && !has_queued() && sync_waiters_ == 0; });
   remove_waiter();
 }
@@ -432,6 +490,10 @@ std::size_t WorkerPool::drop_queued() {
   return count;
 }
 
-std::size_t WorkerPool::running() const { return slots_taken(); }
+std::size_t WorkerPool::running() const {
+  const std::size_t idle = detail::SlotLease::census(*this).idle;
+  const std::size_t taken = slots_taken();
+  return taken > idle ? taken - idle : 0;
+}
 
 }  // namespace hypha

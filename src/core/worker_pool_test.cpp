@@ -10,33 +10,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "../test_support/latch.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-
-// Gate blocks work until opened.
-class Gate {
- public:
-  void open() {
-    std::lock_guard lock(mutex_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  bool wait() {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, 30s, [&] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
+using Gate = hypha_test::Latch;  // blocks work until opened
 
 // Concurrency records how many works run at once, and the peak.
 struct Concurrency {

@@ -1,26 +1,14 @@
-// CallGate's closing half: the threads' records, and membarrier(2).
+// CallGate's closing half: the threads' records, and the heavy fence.
 #include "call_gate.hpp"
-
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <mutex>
 #include <vector>
 
+#include "core/heavy_fence.hpp"
+
 namespace hypha::detail {
 namespace {
-
-bool membarrier(int command) noexcept { return syscall(SYS_membarrier, command, 0, 0) == 0; }
-
-// The process registers for expedited barriers once; one barrier right away
-// proves they work here (a seccomp filter may forbid the call).
-bool fences_work() noexcept {
-  static const bool works = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) &&
-                            membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
-  return works;
-}
 
 // The records of live threads. Guarded by the mutex, which a closer holds
 // while it reads them and an exiting thread while it removes its own.
@@ -49,7 +37,7 @@ GateThread& full_record() noexcept {
 constinit thread_local GateThread* GateThread::current_ = nullptr;
 
 GateThread& GateThread::enroll() noexcept {
-  if (!fences_work()) return *(current_ = &full_record());
+  if (!heavy_fences_work()) return *(current_ = &full_record());
   // Removes the record when the thread exits; entries made after that (by
   // other thread-local destructors) count in the stripes.
   struct Enrolment {
@@ -69,8 +57,6 @@ GateThread& GateThread::enroll() noexcept {
   return *(current_ = &enrolment.record);
 }
 
-bool GateThread::heavy_fence() noexcept { return fences_work() && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED); }
-
 bool GateThread::lists_entry_of(const CallGate& gate) noexcept {
   std::lock_guard lock(registry().mutex);
   for (const GateThread* record : registry().records) {
@@ -87,7 +73,7 @@ void CallGate::close() noexcept {
   open_.store(false);
   // After the barrier every listed entry is visible here, and every entry
   // listed later sees the gate shut.
-  GateThread::heavy_fence();
+  heavy_fence();
   for (;;) {
     const unsigned leaves = leaves_after_shut_.load();
     if (!anyone_inside()) return;

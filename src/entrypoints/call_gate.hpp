@@ -48,17 +48,12 @@ struct GateThread {
     depth.store(top, std::memory_order_release);
   }
 
-  /// mine is this thread's record. Without asymmetric fences (or once the
-  /// thread is exiting) it is a shared one that is always full.
+  /// mine is this thread's record. Without heavy fences (core/heavy_fence.hpp),
+  /// or once the thread is exiting, it is a shared one that is always full.
   static GateThread& mine() noexcept {
     GateThread* record = current_;
     return record != nullptr ? *record : enroll();
   }
-  /// heavy_fence makes every thread of the process pass a full barrier;
-  /// false when the kernel cannot, and then no thread has a record of its
-  /// own (the process registers for membarrier and tries one before any
-  /// thread gets a record; a registered command does not fail later).
-  static bool heavy_fence() noexcept;
   /// lists_entry_of: whether some thread's record lists `gate`.
   static bool lists_entry_of(const CallGate& gate) noexcept;
 

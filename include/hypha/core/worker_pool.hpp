@@ -7,7 +7,10 @@
 // Nothing is dropped: extra calls wait.
 //
 // Taking and giving back a slot while nobody waits is one atomic compare and
-// swap each (every in-process call does both); the mutex is for waiting.
+// swap each; the mutex is for waiting. A thread that calls synchronously
+// keeps its slot between calls, as a lease (src/core/slot_lease.hpp): its
+// next call takes it with plain stores. Leases are revoked when their slots
+// are needed elsewhere, and a pool that ran out of slots leases no more.
 // The slots are split in shards, one per CPU (each on a cache line of its
 // own, their capacities adding up to max_workers): a caller takes a slot
 // from its CPU's shard first, so that callers on different cores do not
@@ -53,6 +56,9 @@
 #include "hypha/core/stall_watch.hpp"
 
 namespace hypha {
+namespace detail {
+class SlotLease;
+}
 
 /// PoolTask is queued work as one object: what to run, and what to do when
 /// it is dropped without running. The pool destroys it after either.
@@ -87,9 +93,11 @@ class WorkerPool final : private StallWatch::Watched {
   std::size_t drop_queued();
 
   std::size_t max_workers() const noexcept { return max_; }
+  /// running counts the slots in use by workers (not those leased and idle).
   std::size_t running() const;
 
  private:
+  friend class detail::SlotLease;
   using Lock = std::unique_lock<AdaptiveMutex>;
   // Shard: slots in use in the low 32 bits of `state`, waiters in the high
   // 32 (threads in wait_for_slot or wait_idle, and stranded work: every
@@ -105,7 +113,13 @@ class WorkerPool final : private StallWatch::Watched {
   /// try_acquire takes a slot: the index of its shard, or kNoSlot.
   ShardIndex try_acquire() noexcept;
   ShardIndex wait_for_slot();
+  void run_leased(detail::SlotLease& lease, FunctionRef<void()> work);
+  /// release keeps the slot as the thread's lease, or gives it back.
   void release(ShardIndex slot);
+  void give_back(ShardIndex slot);
+  bool may_lease() const noexcept;
+  enum class Revoking { kForWantOfSlots, kToDrain };
+  void revoke_leases(Revoking why) noexcept;
   void release_locked(Lock& lock, ShardIndex slot);
   void add_waiter() noexcept;
   void remove_waiter() noexcept;
@@ -134,6 +148,7 @@ class WorkerPool final : private StallWatch::Watched {
   // inbox_: submitted tasks, newest first; or nullptr, empty while a drainer
   // is at work (it looks again before it leaves); or the idle mark, empty
   // with no drainer to look (the submit that finds it brings one).
+  std::atomic<bool> leasing_{true};  // false once leases were revoked for want of slots
   alignas(64) std::atomic<PoolTask*> inbox_;
   alignas(64) mutable AdaptiveMutex mutex_;
   std::condition_variable_any slot_free_;

@@ -75,17 +75,23 @@ bool SlotLease::settle() noexcept {
 }
 
 bool SlotLease::keep(WorkerPool& pool, std::size_t shard) noexcept {
-  if (exiting || !pool.may_lease() || !heavy_fences_work()) return false;
+  if (exiting || !heavy_fences_work()) return false;
   try {
-    ThreadLeases& mine = ThreadLeases::current != nullptr ? *ThreadLeases::current : enroll();
+    // The thread's own records first: a thread that keeps no more leases
+    // does not read the pool's shared lines on every call.
+    ThreadLeases* mine = ThreadLeases::current;
+    if (mine == nullptr) {
+      if (!pool.may_lease()) return false;
+      mine = &enroll();
+    }
     SlotLease* free = nullptr;
-    for (SlotLease& lease : mine.leases) {
+    for (SlotLease& lease : mine->leases) {
       const WorkerPool* leased = lease.pool();
       if (leased == &pool) return false;  // in use by an outer call on the pool
       if (leased == nullptr && free == nullptr) free = &lease;
     }
-    if (free == nullptr) return false;
-    // Under the lock, so that a revoker that counted itself a waiter first
+    if (free == nullptr || !pool.may_lease()) return false;
+    // Again under the lock, so that a revoker that counted itself a waiter first
     // either finds this lease or is seen by may_lease.
     std::lock_guard lock(registry().mutex);
     if (!pool.may_lease()) return false;

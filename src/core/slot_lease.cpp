@@ -2,27 +2,18 @@
 // revoking, and giving back the leases of a thread that exits.
 #include "slot_lease.hpp"
 
-#include <algorithm>
 #include <mutex>
-#include <vector>
 
 #include "core/heavy_fence.hpp"
+#include "core/thread_records.hpp"
 #include "hypha/core/worker_pool.hpp"
 
 namespace hypha::detail {
 namespace {
 
-// The leases of live threads. Its lock is held to make a lease, to revoke,
-// and by a thread that exits. Lock order: this lock, then a pool's mutex.
-struct Registry {
-  std::mutex mutex;
-  std::vector<ThreadLeases*> threads;
-};
-
-Registry& registry() {
-  static auto* instance = new Registry;  // never destroyed: threads may exit after static destruction
-  return *instance;
-}
+// The leases of live threads. The list's lock is held to make a lease, to
+// revoke, and by a thread that exits. Lock order: this lock, then a pool's mutex.
+using Registry = ThreadRecords<ThreadLeases>;
 
 // Set once the thread's leases are gone: a call made while it exits (by
 // another thread-local destructor) keeps none.
@@ -31,7 +22,7 @@ constinit thread_local bool exiting = false;
 // each_lease_on calls `visit` for every lease on `pool`. Under the lock.
 template <typename Visit>
 void each_lease_on(const WorkerPool& pool, Visit visit) {
-  for (ThreadLeases* thread : registry().threads) {
+  for (ThreadLeases* thread : Registry::instance().records) {
     for (SlotLease& lease : thread->leases) {
       if (lease.pool() == &pool) visit(lease);
     }
@@ -42,29 +33,18 @@ void each_lease_on(const WorkerPool& pool, Visit visit) {
 
 constinit thread_local ThreadLeases* ThreadLeases::current = nullptr;
 
-ThreadLeases& SlotLease::enroll() {
-  struct Enrolment {
-    ThreadLeases mine;
-    Enrolment() {
-      std::lock_guard lock(registry().mutex);
-      registry().threads.push_back(&mine);
-    }
-    ~Enrolment() {
-      ThreadLeases::current = nullptr;
-      exiting = true;
-      std::lock_guard lock(registry().mutex);
-      for (SlotLease& lease : mine.leases) {
-        // Not in use (the thread is not in a call), and not revoked: a
-        // revoked idle lease was given back by its revoker.
-        WorkerPool* pool = lease.pool();
-        if (pool != nullptr && lease.settle()) pool->give_back(lease.shard());
-      }
-      auto& threads = registry().threads;
-      threads.erase(std::find(threads.begin(), threads.end(), &mine));
-    }
-  };
-  thread_local Enrolment enrolment;
-  return *(ThreadLeases::current = &enrolment.mine);
+ThreadLeases& SlotLease::enroll() { return *(ThreadLeases::current = &Registry::enroll<&SlotLease::give_back_all>()); }
+
+// give_back_all: the thread exits, under the lock. Its leases are not in
+// use (it is not in a call), and not revoked (a revoked idle lease was
+// given back by its revoker).
+void SlotLease::give_back_all(ThreadLeases& mine) noexcept {
+  ThreadLeases::current = nullptr;
+  exiting = true;
+  for (SlotLease& lease : mine.leases) {
+    WorkerPool* pool = lease.pool();
+    if (pool != nullptr && lease.settle()) pool->give_back(lease.shard());
+  }
 }
 
 bool SlotLease::settle() noexcept {
@@ -93,7 +73,7 @@ bool SlotLease::keep(WorkerPool& pool, std::size_t shard) noexcept {
     if (free == nullptr || !pool.may_lease()) return false;
     // Again under the lock, so that a revoker that counted itself a waiter first
     // either finds this lease or is seen by may_lease.
-    std::lock_guard lock(registry().mutex);
+    std::lock_guard lock(Registry::instance().mutex);
     if (!pool.may_lease()) return false;
     free->shard_ = shard;
     free->busy_.store(false, std::memory_order_relaxed);
@@ -107,7 +87,7 @@ bool SlotLease::keep(WorkerPool& pool, std::size_t shard) noexcept {
 }
 
 std::size_t SlotLease::revoke_all(WorkerPool& pool) noexcept {
-  std::lock_guard lock(registry().mutex);
+  std::lock_guard lock(Registry::instance().mutex);
   std::size_t revoked = 0;
   each_lease_on(pool, [&](SlotLease& lease) {
     if (lease.revoked_.load(std::memory_order_relaxed)) return;  // its owner is in a call, and will settle
@@ -125,7 +105,7 @@ std::size_t SlotLease::revoke_all(WorkerPool& pool) noexcept {
 }
 
 SlotLease::Census SlotLease::census(const WorkerPool& pool) noexcept {
-  std::lock_guard lock(registry().mutex);
+  std::lock_guard lock(Registry::instance().mutex);
   Census census;
   each_lease_on(pool, [&](const SlotLease& lease) {
     if (!lease.busy_.load(std::memory_order_relaxed)) {

@@ -72,6 +72,7 @@ class SlotLease {
  private:
   /// enroll gives the calling thread its leases; they are given back when it exits.
   static ThreadLeases& enroll();
+  static void give_back_all(ThreadLeases& mine) noexcept;
 
   // Set by the owner under the registry's lock; cleared by whoever settles.
   std::atomic<WorkerPool*> pool_{nullptr};

@@ -1,26 +1,15 @@
-// CallGate's closing half: the threads' records, and the heavy fence.
+// CallGate's closing half: the threads' records (ThreadRecords), and the heavy fence.
 #include "call_gate.hpp"
 
-#include <algorithm>
 #include <mutex>
-#include <vector>
 
 #include "core/heavy_fence.hpp"
+#include "core/thread_records.hpp"
 
 namespace hypha::detail {
 namespace {
 
-// The records of live threads. Guarded by the mutex, which a closer holds
-// while it reads them and an exiting thread while it removes its own.
-struct Registry {
-  std::mutex mutex;
-  std::vector<GateThread*> records;
-};
-
-Registry& registry() {
-  static auto* instance = new Registry;  // never destroyed: threads may exit after static destruction
-  return *instance;
-}
+using Records = ThreadRecords<GateThread>;
 
 // The record of a thread without one of its own: always full, so that its
 // entries count in the stripes.
@@ -38,28 +27,17 @@ constinit thread_local GateThread* GateThread::current_ = nullptr;
 
 GateThread& GateThread::enroll() noexcept {
   if (!heavy_fences_work()) return *(current_ = &full_record());
-  // Removes the record when the thread exits; entries made after that (by
-  // other thread-local destructors) count in the stripes.
-  struct Enrolment {
-    GateThread record;
-    Enrolment() {
-      std::lock_guard lock(registry().mutex);
-      registry().records.push_back(&record);
-    }
-    ~Enrolment() {
-      current_ = &full_record();
-      std::lock_guard lock(registry().mutex);
-      auto& records = registry().records;
-      records.erase(std::find(records.begin(), records.end(), &record));
-    }
-  };
-  thread_local Enrolment enrolment;
-  return *(current_ = &enrolment.record);
+  return *(current_ = &Records::enroll<&GateThread::forget>());
 }
 
+// forget: entries made after the thread's record is gone (by other
+// thread-local destructors) count in the stripes.
+void GateThread::forget(GateThread&) noexcept { current_ = &full_record(); }
+
 bool GateThread::lists_entry_of(const CallGate& gate) noexcept {
-  std::lock_guard lock(registry().mutex);
-  for (const GateThread* record : registry().records) {
+  Records& list = Records::instance();
+  std::lock_guard lock(list.mutex);
+  for (const GateThread* record : list.records) {
     const int depth = record->depth.load(std::memory_order_acquire);
     for (int i = 0; i < depth; ++i) {
       // acquire: a record rewritten since it left `gate` shows that it left

@@ -59,6 +59,7 @@ struct GateThread {
 
  private:
   static GateThread& enroll() noexcept;
+  static void forget(GateThread& exiting) noexcept;
   static constinit thread_local GateThread* current_;
 };
 

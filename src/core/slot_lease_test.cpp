@@ -145,6 +145,26 @@ TEST_F(SlotLeaseTest, SubmittedWorkRunsWhileEverySlotIsLeased) {
   EXPECT_EQ(pool.running(), 0U);
 }
 
+// Work queued behind a blocked drainer gets a drainer of its own from the
+// stall watch, even when the only other slot is leased: the watch takes it back.
+TEST_F(SlotLeaseTest, WorkBehindABlockedDrainerRunsWhenTheOtherSlotIsLeased) {
+  hypha::WorkerPool pool(2, executor_);
+  Caller caller;
+  ASSERT_TRUE(caller.call(pool));
+  ASSERT_EQ(idle_leases(pool), 1U);
+  Latch started;
+  Latch second_ran;
+  pool.submit([&] {
+    started.open();
+    EXPECT_TRUE(second_ran.wait()) << "the second work waited behind the first";
+  });
+  ASSERT_TRUE(started.wait());
+  pool.submit([&] { second_ran.open(); });
+  EXPECT_TRUE(second_ran.wait());
+  pool.wait_idle();
+  EXPECT_EQ(idle_leases(pool), 0U);
+}
+
 // wait_idle takes idle leases back, but a pool drained that way may lease again.
 TEST_F(SlotLeaseTest, WaitIdleTakesBackIdleLeases) {
   hypha::WorkerPool pool(2, executor_);

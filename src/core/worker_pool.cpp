@@ -385,7 +385,7 @@ bool WorkerPool::look_for_stall() noexcept {
     for (Drainer* d : drainers_) d->cpu_ns_at_look = -1;
     // Work waits while slots are leased: idle ones come back, for a
     // drainer to start at the next look.
-    if (!stranded_ && sync_waiters_ == 0 && has_queued() && slots_taken() >= max_) {
+    if (!stranded_ && sync_waiters_ == 0 && !drainer_coming() && has_queued() && slots_taken() >= max_) {
       lock.unlock();
       revoke_leases(Revoking::kForWantOfSlots);
     }

@@ -145,10 +145,10 @@ class WorkerPool final : private StallWatch::Watched {
   StallWatch& stall_watch_;  // the executor's
   const std::size_t shard_count_;  // min(CPUs, max_workers, 64)
   std::unique_ptr<Shard[]> shards_;
+  std::atomic<bool> leasing_{true};  // false once leases were revoked for want of slots
   // inbox_: submitted tasks, newest first; or nullptr, empty while a drainer
   // is at work (it looks again before it leaves); or the idle mark, empty
   // with no drainer to look (the submit that finds it brings one).
-  std::atomic<bool> leasing_{true};  // false once leases were revoked for want of slots
   alignas(64) std::atomic<PoolTask*> inbox_;
   alignas(64) mutable AdaptiveMutex mutex_;
   std::condition_variable_any slot_free_;

@@ -49,8 +49,7 @@ void SlotLease::give_back_all(ThreadLeases& mine) noexcept {
 
 bool SlotLease::settle() noexcept {
   const bool mine = !claimed_.exchange(true, std::memory_order_acq_rel);
-  busy_.store(false, std::memory_order_relaxed);
-  pool_.store(nullptr, std::memory_order_relaxed);
+  pool_.store(nullptr, std::memory_order_relaxed);  // busy_ stays as the owner left it, until keep()
   return mine;
 }
 

@@ -1,6 +1,6 @@
 // Private: a slot lease lets a thread keep one worker slot of a pool between
 // its synchronous calls. Taking and giving back a slot was a compare and swap
-// each on the pool's shard (locked instructions: a sixth of an in-process
+// each on the pool's shard (locked instructions: a fifth of an in-process
 // call); a call on a leased slot writes a flag on the thread's own line.
 //
 // A leased slot stays counted in its shard, so whoever needs slots that

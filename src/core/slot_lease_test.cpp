@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "../test_support/blocked_drainer.hpp"
 #include "../test_support/latch.hpp"
 #include "heavy_fence.hpp"
 #include "hypha/core/worker_pool.hpp"
@@ -82,6 +83,12 @@ class Caller {
   std::thread thread_;  // last: it uses the members above
 };
 
+// idle_leases_after_call: the pool's idle leases once `caller` has made a
+// call on it (none if the call did not finish).
+std::size_t idle_leases_after_call(Caller& caller, hypha::WorkerPool& pool) {
+  return caller.call(pool) ? idle_leases(pool) : 0;
+}
+
 // eventually polls `condition` until it holds, for at most 30 seconds.
 template <typename Condition>
 bool eventually(Condition condition) {
@@ -104,11 +111,9 @@ class SlotLeaseTest : public ::testing::Test {
 TEST_F(SlotLeaseTest, ACallerKeepsItsSlotIdleAndItIsNotCountedAsRunning) {
   hypha::WorkerPool pool(2, executor_);
   Caller caller;
-  ASSERT_TRUE(caller.call(pool));
-  EXPECT_EQ(idle_leases(pool), 1U);
+  EXPECT_EQ(idle_leases_after_call(caller, pool), 1U);
   EXPECT_EQ(pool.running(), 0U);
-  ASSERT_TRUE(caller.call(pool));  // on its lease: no second one
-  EXPECT_EQ(idle_leases(pool), 1U);
+  EXPECT_EQ(idle_leases_after_call(caller, pool), 1U);  // on its lease: no second one
 }
 
 // The only slot is leased by an idle thread: another caller gets it, the
@@ -117,8 +122,7 @@ TEST_F(SlotLeaseTest, ACallerKeepsItsSlotIdleAndItIsNotCountedAsRunning) {
 TEST_F(SlotLeaseTest, ACallerGetsTheSlotAnIdleThreadLeases) {
   hypha::WorkerPool pool(1, executor_);
   Caller caller;
-  ASSERT_TRUE(caller.call(pool));
-  ASSERT_EQ(idle_leases(pool), 1U);
+  ASSERT_EQ(idle_leases_after_call(caller, pool), 1U);
   bool ran = false;
   pool.run_sync([&] { ran = true; });
   EXPECT_TRUE(ran);
@@ -150,18 +154,8 @@ TEST_F(SlotLeaseTest, SubmittedWorkRunsWhileEverySlotIsLeased) {
 TEST_F(SlotLeaseTest, WorkBehindABlockedDrainerRunsWhenTheOtherSlotIsLeased) {
   hypha::WorkerPool pool(2, executor_);
   Caller caller;
-  ASSERT_TRUE(caller.call(pool));
-  ASSERT_EQ(idle_leases(pool), 1U);
-  Latch started;
-  Latch second_ran;
-  pool.submit([&] {
-    started.open();
-    EXPECT_TRUE(second_ran.wait()) << "the second work waited behind the first";
-  });
-  ASSERT_TRUE(started.wait());
-  pool.submit([&] { second_ran.open(); });
-  EXPECT_TRUE(second_ran.wait());
-  pool.wait_idle();
+  ASSERT_EQ(idle_leases_after_call(caller, pool), 1U);
+  hypha_test::expect_work_behind_a_blocked_drainer_runs(pool);
   EXPECT_EQ(idle_leases(pool), 0U);
 }
 
@@ -169,12 +163,10 @@ TEST_F(SlotLeaseTest, WorkBehindABlockedDrainerRunsWhenTheOtherSlotIsLeased) {
 TEST_F(SlotLeaseTest, WaitIdleTakesBackIdleLeases) {
   hypha::WorkerPool pool(2, executor_);
   Caller caller;
-  ASSERT_TRUE(caller.call(pool));
-  ASSERT_EQ(idle_leases(pool), 1U);
+  ASSERT_EQ(idle_leases_after_call(caller, pool), 1U);
   pool.wait_idle();
   EXPECT_EQ(idle_leases(pool), 0U);
-  ASSERT_TRUE(caller.call(pool));
-  EXPECT_EQ(idle_leases(pool), 1U);
+  EXPECT_EQ(idle_leases_after_call(caller, pool), 1U);
 }
 
 // A lease revoked while its call runs is given back when the call ends, and
@@ -215,8 +207,7 @@ TEST_F(SlotLeaseTest, AThreadThatExitsGivesItsLeaseBack) {
   EXPECT_EQ(idle_leases(pool), 0U);
   EXPECT_EQ(pool.running(), 0U);
   Caller caller;
-  ASSERT_TRUE(caller.call(pool));
-  EXPECT_EQ(idle_leases(pool), 1U) << "the exiting thread's slot was revoked, not given back";
+  EXPECT_EQ(idle_leases_after_call(caller, pool), 1U) << "the exiting thread's slot was revoked, not given back";
 }
 
 // A pool's leases end with it: a new pool at the same address is not
@@ -225,13 +216,11 @@ TEST_F(SlotLeaseTest, APoolsLeasesEndWithIt) {
   std::optional<hypha::WorkerPool> pool;
   Caller caller;
   pool.emplace(1, executor_);
-  ASSERT_TRUE(caller.call(*pool));
-  ASSERT_EQ(idle_leases(*pool), 1U);
+  ASSERT_EQ(idle_leases_after_call(caller, *pool), 1U);
   pool.reset();
   pool.emplace(1, executor_);  // the same storage
   EXPECT_EQ(idle_leases(*pool), 0U);
-  ASSERT_TRUE(caller.call(*pool));
-  EXPECT_EQ(idle_leases(*pool), 1U);
+  EXPECT_EQ(idle_leases_after_call(caller, *pool), 1U);
   EXPECT_EQ(pool->running(), 0U);
 }
 

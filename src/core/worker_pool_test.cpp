@@ -13,12 +13,14 @@
 #include <thread>
 #include <vector>
 
+#include "../test_support/blocked_drainer.hpp"
 #include "../test_support/latch.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using Gate = hypha_test::Latch;  // blocks work until opened
+using hypha_test::expect_work_behind_a_blocked_drainer_runs;
 
 // Concurrency records how many works run at once, and the peak.
 struct Concurrency {
@@ -110,21 +112,6 @@ TEST(WorkerPool, ABurstOfBlockingWorkRunsAllAtOnceWhenSlotsAreFree) {
   pool.wait_idle();
   EXPECT_EQ(c.finished.load(), 4);
   EXPECT_EQ(c.peak.load(), 4);
-}
-
-// expect_work_behind_a_blocked_drainer_runs submits work that blocks until
-// a second work has run, then the second: it must not wait behind the first.
-void expect_work_behind_a_blocked_drainer_runs(hypha::WorkerPool& pool) {
-  Gate started;
-  Gate second_ran;
-  pool.submit([&] {
-    started.open();
-    EXPECT_TRUE(second_ran.wait()) << "the second work waited behind the first";
-  });
-  ASSERT_TRUE(started.wait());
-  pool.submit([&] { second_ran.open(); });
-  pool.wait_idle();
-  EXPECT_EQ(pool.running(), 0U);
 }
 
 // Work submitted while the only drainer blocks is not left behind it: the

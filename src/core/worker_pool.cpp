@@ -131,14 +131,15 @@ WorkerPool::ShardIndex WorkerPool::wait_for_slot() {
   return slot;
 }
 
-// release gives a slot back. Both counts of a shard live in one atomic, and
-// a waiter counts itself in every shard before it looks for a slot: one that
-// registers after the compare and swap sees the slot free, and one that
-// registered before makes the swap fail and the release take the slow path.
 void WorkerPool::release(ShardIndex slot) {
   if (!detail::SlotLease::keep(*this, slot)) give_back(slot);
 }
 
+// give_back returns a slot to its shard. Both counts of a shard live in one
+// atomic, and a waiter counts itself in every shard before it looks for a
+// slot: one that registers after the compare and swap sees the slot free,
+// and one that registered before makes the swap fail and the release take
+// the slow path.
 void WorkerPool::give_back(ShardIndex slot) {
   Shard& shard = shards_[slot];
   std::uint64_t state = shard.state.load(std::memory_order_relaxed);
@@ -381,11 +382,13 @@ bool WorkerPool::look_for_stall() noexcept {
   // (a system call each, under the lock) are not read, and the readings
   // start again at the next look that needs them. Stranded work has no
   // slot: the next slot given back starts its drainer.
-  if (stranded_ || sync_waiters_ > 0 || drainer_coming() || !has_queued() || slots_taken() >= max_) {
+  const bool nothing_to_do = stranded_ || sync_waiters_ > 0 || drainer_coming() || !has_queued();
+  const bool full = !nothing_to_do && slots_taken() >= max_;
+  if (nothing_to_do || full) {
     for (Drainer* d : drainers_) d->cpu_ns_at_look = -1;
-    // Work waits while slots are leased: idle ones come back, for a
-    // drainer to start at the next look.
-    if (!stranded_ && sync_waiters_ == 0 && !drainer_coming() && has_queued() && slots_taken() >= max_) {
+    if (full) {
+      // Work waits while slots may be leased: idle ones come back, for a
+      // drainer to start at the next look.
       lock.unlock();
       revoke_leases(Revoking::kForWantOfSlots);
     }

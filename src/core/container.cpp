@@ -101,13 +101,6 @@ void ServiceContainer::kill() noexcept {
   state_.store(State::kStopped);
 }
 
-Outcome ServiceContainer::run_worker(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent) {
-  Outcome outcome;
-  auto work = [&] { execute(entrypoint, invocation, parent, outcome); };
-  pool_.run_sync(work);
-  return outcome;
-}
-
 void SubmittedWorker::run() {
   Outcome outcome;
   container_->execute(*entrypoint_, invocation, parent, outcome);

@@ -165,13 +165,6 @@ void ContextData::set(std::string_view key, Json value) {
   (*values_)[std::string(key)] = std::move(value);
 }
 
-void ContextData::inherit(const ContextData& parent) {
-  call_id_stack.borrow(parent.call_id_stack);
-  lent_ = &parent.shared_values();
-  values_.reset();
-  has_traceparent_ = parent.has_traceparent_;
-}
-
 Json ContextData::to_json() const {
   Json out = values().is_object() ? values() : Json::object();
   out[std::string(kCallIdStackKey)] = call_id_stack;

@@ -63,7 +63,12 @@ class ServiceContainer {
 
   /// run_worker runs one worker of `entrypoint` on this thread (after waiting
   /// for a slot) and returns its outcome. `parent` is the caller's context.
-  Outcome run_worker(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent);
+  /// (Inline: one call fewer on every in-process call.)
+  Outcome run_worker(const EntrypointSpec& entrypoint, Invocation& invocation, const ContextData* parent) {
+    Outcome outcome;
+    pool_.run_sync([&] { execute(entrypoint, invocation, parent, outcome); });
+    return outcome;
+  }
   /// submit_worker queues a worker; `done` runs with the outcome on the worker thread.
   /// Typed values in the invocation must stay alive until `done` has run.
   void submit_worker(const EntrypointSpec& entrypoint, Invocation invocation, ContextData parent,

@@ -64,7 +64,12 @@ class ContextData {
   /// outlive this context and not change meanwhile, as a caller waiting for
   /// its worker does; setting a key here copies the values first, and copies
   /// of this context own theirs).
-  void inherit(const ContextData& parent);
+  void inherit(const ContextData& parent) {  // inline: a new worker's context is known empty here
+    call_id_stack.borrow(parent.call_id_stack);
+    lent_ = &parent.shared_values();
+    values_.reset();
+    has_traceparent_ = parent.has_traceparent_;
+  }
 
   /// give_up_values: this context's share of its values (nullptr when it
   /// borrows them or has none); the context is left without values. For a

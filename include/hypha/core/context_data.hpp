@@ -63,8 +63,9 @@ class ContextData {
   /// same values and call ids, read from the parent in place (it must
   /// outlive this context and not change meanwhile, as a caller waiting for
   /// its worker does; setting a key here copies the values first, and copies
-  /// of this context own theirs).
-  void inherit(const ContextData& parent) {  // inline: a new worker's context is known empty here
+  /// of this context own theirs). Inline: every worker calls it, and there
+  /// the compiler sees a context just made, with nothing to clear.
+  void inherit(const ContextData& parent) {
     call_id_stack.borrow(parent.call_id_stack);
     lent_ = &parent.shared_values();
     values_.reset();

@@ -27,8 +27,26 @@ class SubmittedWorker;
 
 /// Outcome is the result of one worker: a value, or an error as data.
 struct Outcome {
-  Json result;
+  union {
+    Json result;  // in a union: see detail::end_json_member
+  };
   std::optional<ErrorInfo> error;
+
+  Outcome() noexcept : result() {}
+  Outcome(Json result, std::optional<ErrorInfo> error) : result(std::move(result)), error(std::move(error)) {}
+  Outcome(const Outcome& other) : result(other.result), error(other.error) {}
+  Outcome(Outcome&& other) noexcept : result(std::move(other.result)), error(std::move(other.error)) {}
+  Outcome& operator=(const Outcome& other) {
+    result = other.result;
+    error = other.error;
+    return *this;
+  }
+  Outcome& operator=(Outcome&& other) noexcept {
+    result = std::move(other.result);
+    error = std::move(other.error);
+    return *this;
+  }
+  ~Outcome() { detail::end_json_member(result); }
 
   bool ok() const noexcept { return !error.has_value(); }
   /// value returns the result or throws the error (raise_error).

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "call_gate.hpp"
+#include "core/same_name.hpp"
 #include "entrypoint_factories.hpp"
 #include "hypha/core/runtime.hpp"
 
@@ -41,7 +42,7 @@ class RpcServer : public RpcEndpoint {
  private:
   const EntrypointSpec* find(std::string_view method) const {
     for (const auto* ep : methods_) {
-      if (ep->name == method) return ep;
+      if (same_name(ep->name, method)) return ep;
     }
     return nullptr;
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "hypha/core/logging.hpp"
+#include "core/same_name.hpp"
 #include "hypha/core/submitted_worker.hpp"
 #include "later_releases.hpp"
 
@@ -124,6 +125,14 @@ InProcessTransport::InProcessTransport(std::chrono::milliseconds first_retry_del
 InProcessTransport::~InProcessTransport() = default;
 
 void InProcessTransport::stop() {}
+
+const InProcessTransport::ServiceTable::Entry* InProcessTransport::ServiceTable::find(
+    std::string_view name) const noexcept {
+  for (const auto& e : entries) {
+    if (detail::same_name(e.name, name)) return &e;
+  }
+  return nullptr;
+}
 
 RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
   const ServiceTable* table = services_.current.load(std::memory_order_acquire);

@@ -107,12 +107,7 @@ class InProcessTransport : public Transport {
       std::vector<std::shared_ptr<RpcEndpoint>> instances;  // never empty
     };
     std::vector<Entry> entries;
-    const Entry* find(std::string_view name) const noexcept {
-      for (const auto& e : entries) {
-        if (e.name == name) return &e;  // lengths first
-      }
-      return nullptr;
-    }
+    const Entry* find(std::string_view name) const noexcept;
   };
   Published<ServiceTable> services_;
   // Route: the subscribers of one (source, event_type), grouped for delivery.

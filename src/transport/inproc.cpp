@@ -126,7 +126,7 @@ InProcessTransport::~InProcessTransport() = default;
 
 void InProcessTransport::stop() {}
 
-const InProcessTransport::ServiceTable::Entry* InProcessTransport::ServiceTable::find(
+inline const InProcessTransport::ServiceTable::Entry* InProcessTransport::ServiceTable::find(
     std::string_view name) const noexcept {
   for (const auto& e : entries) {
     if (detail::same_name(e.name, name)) return &e;
@@ -134,7 +134,7 @@ const InProcessTransport::ServiceTable::Entry* InProcessTransport::ServiceTable:
   return nullptr;
 }
 
-RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
+[[gnu::always_inline]] inline RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
   const ServiceTable* table = services_.current.load(std::memory_order_acquire);
   if (table == nullptr) return nullptr;
   const auto* entry = table->find(service);
@@ -146,9 +146,16 @@ RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
 
 Outcome InProcessTransport::call(std::string_view service, std::string_view method, Invocation&& inv,
                                  const ContextData& context, const CallOptions& options) {
-  auto endpoint = pick_endpoint(service);
-  if (!endpoint) return Outcome{nullptr, UnknownService(std::string(service)).info()};
-  if (!options.timeout) return endpoint->call(method, std::move(inv), context);  // inline, on this thread
+  RpcEndpoint* endpoint = pick_endpoint(service);
+  if (endpoint != nullptr && !options.timeout) return endpoint->call(method, std::move(inv), context);  // on this thread
+  return call_off_the_fast_path(endpoint, service, method, std::move(inv), context, options);
+}
+
+[[gnu::noinline]] Outcome InProcessTransport::call_off_the_fast_path(RpcEndpoint* endpoint, std::string_view service,
+                                                                   std::string_view method, Invocation&& inv,
+                                                                   const ContextData& context,
+                                                                   const CallOptions& options) {
+  if (endpoint == nullptr) return Outcome{nullptr, UnknownService(std::string(service)).info()};
   // A deadline needs a caller that can stop waiting: the call runs on a worker
   // thread instead, and its late answer is dropped.
   inv.detach();

@@ -48,7 +48,14 @@ struct JsonArguments {
     Json kwargs;  ///< object of keyword arguments, or null for none
   };
   JsonArguments() noexcept : args(), kwargs() {}
-  JsonArguments(const JsonArguments& other) : args(other.args), kwargs(other.kwargs) {}
+  JsonArguments(const JsonArguments& other) : args(other.args), kwargs() {
+    try {
+      kwargs = other.kwargs;
+    } catch (...) {  // a union member is not ended by the unwinding
+      end_json_member(args);
+      throw;
+    }
+  }
   JsonArguments(JsonArguments&& other) noexcept : args(std::move(other.args)), kwargs(std::move(other.kwargs)) {}
   JsonArguments& operator=(const JsonArguments& other) {
     args = other.args;

@@ -34,7 +34,14 @@ struct Outcome {
 
   Outcome() noexcept : result() {}
   Outcome(Json result, std::optional<ErrorInfo> error) : result(std::move(result)), error(std::move(error)) {}
-  Outcome(const Outcome& other) : result(other.result), error(other.error) {}
+  Outcome(const Outcome& other) : result(other.result) {
+    try {
+      error = other.error;
+    } catch (...) {  // a union member is not ended by the unwinding
+      detail::end_json_member(result);
+      throw;
+    }
+  }
   Outcome(Outcome&& other) noexcept : result(std::move(other.result)), error(std::move(other.error)) {}
   Outcome& operator=(const Outcome& other) {
     result = other.result;

@@ -7,8 +7,8 @@
 #include <queue>
 #include <thread>
 
-#include "hypha/core/logging.hpp"
 #include "core/same_name.hpp"
+#include "hypha/core/logging.hpp"
 #include "hypha/core/submitted_worker.hpp"
 #include "later_releases.hpp"
 
@@ -134,6 +134,7 @@ inline const InProcessTransport::ServiceTable::Entry* InProcessTransport::Servic
   return nullptr;
 }
 
+// Inlined into call(), the path of every in-process call, and call_async().
 [[gnu::always_inline]] inline RpcEndpoint* InProcessTransport::pick_endpoint(std::string_view service) {
   const ServiceTable* table = services_.current.load(std::memory_order_acquire);
   if (table == nullptr) return nullptr;

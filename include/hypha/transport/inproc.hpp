@@ -68,8 +68,8 @@ class InProcessTransport : public Transport {
 
   RpcEndpoint* pick_endpoint(std::string_view service);
   /// call_off_the_fast_path: a call to no endpoint, or with a deadline (on a
-  /// worker thread). Out of line, so that call() itself stays a few
-  /// instructions that end in a jump to the endpoint.
+  /// worker thread). Out of line, so that call() itself is a lookup and a
+  /// call to the endpoint, without the set-up those branches need.
   Outcome call_off_the_fast_path(RpcEndpoint* endpoint, std::string_view service, std::string_view method,
                                  Invocation&& inv, const ContextData& context, const CallOptions& options);
   /// submit queues a call on the endpoint's workers; the future gets its outcome.

@@ -15,6 +15,8 @@
 //                              handled; a Point payload (dispatch_typed) read
 //                              in place by a handler taking const Point&
 //   InProcessEventJson         the same with a JSON payload
+// The events' core_rt_ns counter, and CoreToCoreRoundTrip (core_to_core.cpp),
+// measure the machine: see there.
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -22,6 +24,7 @@
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/config.hpp"
 #include "hypha/dependencies/rpc_proxy.hpp"
+#include "core_to_core.hpp"
 #include "in_flight.hpp"
 
 namespace {
@@ -114,9 +117,12 @@ void InProcessRpcAsync64(benchmark::State& state) {
 BENCHMARK(InProcessRpcAsync64)->UseRealTime();
 
 // dispatch_events dispatches one event per iteration, then waits until every
-// one was handled.
+// one was handled. Events cross cores, so their rate follows the machine's
+// core-to-core round trip, measured just before (~1 ms, untimed) and shown
+// as the counter core_rt_ns (bench/core_to_core.cpp).
 template <class Dispatch>
 void dispatch_events(benchmark::State& state, Dispatch dispatch) {
+  state.counters["core_rt_ns"] = hypha::bench::core_to_core_round_trip_ns(2000);
   const std::int64_t start = handled.load();
   std::int64_t sent = 0;
   for (auto _ : state) {

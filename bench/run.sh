@@ -6,6 +6,8 @@
 #      C++ values moved vs JSON values), InProcessRpcAsync64, InProcessEvent and
 #      InProcessEventJson (a C++ payload read in place vs a JSON one); 5 repetitions
 #      of each, interleaved, summed up as each one's best and median repetition.
+#      CoreToCoreRoundTrip, interleaved with them, measures the machine: a cache
+#      line's round trip between two CPUs, which in-process events depend on.
 #   1a. The peer of issue 3 (part "peer"): Moleculer 0.14 on Node, installed with
 #      `npm ci` from bench/peer/moleculer/package-lock.json into the temporary
 #      directory, runs the same call and event shapes (bench/peer/moleculer/bench.js)
@@ -168,8 +170,15 @@ if has_part inproc; then
   # In the order the benchmarks are defined (the run interleaves them).
   mapfile -t INPROC_NAMES < <("$INPROC_BENCH" --benchmark_list_tests)
   best_and_median "$WORK/inproc.txt" "${INPROC_NAMES[@]}" >"$WORK/inproc_summary.txt"
+  # A round trip between two cores is shown as its time: the machine's state
+  # that in-process events depend on (bench/core_to_core.cpp).
   while read -r name rest; do
-    note "$(printf '%-42s %14s' "$name" "$(awk -v r="$(cut -d= -f2 <<<"${rest%/s}")" 'BEGIN { printf "%.3fM/s", r / 1e6 }')")"
+    rate=$(cut -d= -f2 <<<"${rest%/s}")
+    if [[ $name == CoreToCore* ]]; then
+      note "$(printf '%-42s %14s' "$name" "$(awk -v r="$rate" 'BEGIN { printf "%.0f ns", 1e9 / r }')")"
+    else
+      note "$(printf '%-42s %14s' "$name" "$(awk -v r="$rate" 'BEGIN { printf "%.3fM/s", r / 1e6 }')")"
+    fi
   done <"$WORK/inproc_summary.txt"
 fi
 

@@ -160,9 +160,11 @@ best_and_median() {
 
 # --- 1. In-process transport. ---
 # Repetitions, interleaved across the benchmarks: this VM's two vCPUs do not
-# run at the same speed (a host sibling thread, presumably), and each
-# repetition lands on either. The summary gives each benchmark's best and
-# median repetition, as the peer's part gives its best and median round.
+# always run at the same speed (a host sibling thread, presumably), nor are
+# they always as near each other (the core-to-core round trip, which events
+# follow, goes from ~70 to ~500 ns within seconds), and each repetition
+# samples the moment. The summary gives each benchmark's best and median
+# repetition, as the peer's part gives its best and median round.
 if has_part inproc; then
   section "in-process transport (Google Benchmark, ${REPETITIONS} interleaved repetitions of ${MIN_TIME}s each)"
   "$INPROC_BENCH" --benchmark_min_time="$MIN_TIME" --benchmark_repetitions="$REPETITIONS" \

@@ -1,9 +1,10 @@
 // File: same_name.hpp
 //
-// same_name compares two names of the kind a call looks up (service, method),
-// a few bytes long, inline: a word at a time, no call into libc. Through
-// memcmp, the two lookups of every in-process call cost two calls through
-// the PLT and the setup of a routine tuned for long buffers.
+// same_name compares two names of the kind a call looks up (service, method)
+// or an event's route (source, event type), a few bytes long, inline: a word
+// at a time, no call into libc. Through memcmp, the two lookups of every
+// in-process call cost two calls through the PLT and the setup of a routine
+// tuned for long buffers.
 #pragma once
 
 #include <cstdint>

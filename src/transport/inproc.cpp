@@ -209,7 +209,7 @@ void InProcessTransport::route(std::string_view source, std::string_view event_t
     if (const auto* routes = routes_.current.load(std::memory_order_acquire)) {
       for (const auto& r : *routes) {
         // The event type first: it tells routes apart more often than the source.
-        if (r.event_type == event_type && r.source == source) return &r;
+        if (detail::same_name(r.event_type, event_type) && detail::same_name(r.source, source)) return &r;
       }
     }
     return nullptr;

@@ -1,17 +1,18 @@
 // CoreToCoreRoundTrip measures the machine, not Hypha: how long one cache
-// line takes to go from one CPU to another and back. Two threads, pinned to
-// CPUs 0 and 1, pass a counter back and forth.
+// line takes to go from one CPU to another and back. Two threads, each pinned
+// to one of the first two CPUs this process may run on (taskset narrows
+// them; with fewer than two the benchmark is skipped), pass a counter back
+// and forth.
 //
 // Why it is in inproc_bench: an in-process event crosses cores (it is made on
 // the dispatching thread and handled on a worker thread), so its rate follows
 // this figure. On the 2-vCPU VMs this project is built on, the round trip
-// changes from one second to the next (65-140 ns, then ~480 ns when the host
-// places the vCPUs far apart), and InProcessEvent with it (3.3-4.4 M/s, then
-// ~1.2 M/s), while the single-threaded InProcessRpc does not move. Printed
-// beside the events, it tells which machine they ran on. Interleaved with
-// the other benchmarks (make bench), each repetition samples the moment.
-// The two CPUs are the first two this thread may run on (taskset narrows
-// them); with fewer, the benchmark is skipped.
+// changes from one second to the next (65-140 ns, then ~500 ns when the host
+// places the vCPUs far apart), and InProcessEvent with it (3.1-4.5 M/s, then
+// 1.2-1.5 M/s), while the single-threaded InProcessRpc does not move
+// (docs/performance.md). Printed beside the events, it tells which machine
+// they ran on. Interleaved with the other benchmarks (make bench), each
+// repetition samples the moment.
 #include "core_to_core.hpp"
 
 #include <benchmark/benchmark.h>

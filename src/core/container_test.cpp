@@ -18,6 +18,7 @@
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/rpc_proxy.hpp"
 #include "hypha/testing/entrypoint_hook.hpp"
+#include "../test_support/wait_until.hpp"
 
 namespace {
 
@@ -25,16 +26,7 @@ using hypha::Json;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-// wait_until polls `done` until it holds or the deadline passes.
-template <class Pred>
-bool wait_until(Pred done, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
+using hypha_test::wait_until;
 
 struct Point {
   int x = 0;

@@ -16,21 +16,14 @@
 #include "hypha/testing/entrypoint_hook.hpp"
 #include "hypha/testing/entrypoint_waiter.hpp"
 #include "hypha/transport/inproc.hpp"
+#include "../test_support/wait_until.hpp"
 
 namespace {
 
 using hypha::Json;
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool wait_until(Pred done, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
+using hypha_test::wait_until;
 
 // Runs counts handler runs per service; reset by each test.
 struct Runs {

@@ -8,21 +8,14 @@
 
 #include "hypha/core/runner.hpp"
 #include "hypha/testing/entrypoint_waiter.hpp"
+#include "../test_support/wait_until.hpp"
 
 namespace {
 
 using hypha::Json;
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool wait_until(Pred done, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
+using hypha_test::wait_until;
 
 // Probe is what the timer handlers report to; reset by each test.
 struct Probe {

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "contracts/micropost_events.hpp"
+#include "common/testing/event_source_stand_in.hpp"
+#include "common/testing/micropost_event_samples.hpp"
 #include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/event_dispatcher.hpp"
@@ -22,27 +24,9 @@ namespace {
 
 using hypha::Json;
 using Ids = std::vector<std::string>;
+using microblog::testing::PostsStandIn;
+using namespace microblog::testing::micropost_samples;  // created, edited, deleted
 
-/// PostsStandIn dispatches events as the posts service would.
-class PostsStandIn {
-  public:
-    static constexpr std::string_view name = "posts";
-    static void define(hypha::ServiceSpec<PostsStandIn>& s) {
-        s.rpc("emit", &PostsStandIn::emit, {.params = {"event_type", "payload"}});
-        s.dependency("events", &PostsStandIn::events_, hypha::event_dispatcher());
-    }
-    void emit(const std::string& event_type, const Json& payload) { events_.dispatch(event_type, payload); }
-    hypha::EventDispatcher events_;
-};
-
-Json created(std::uint64_t id, const std::string& author, const std::string& text) {
-    return contracts::MicropostCreated{id, author, text, {}, 1'000'000 + static_cast<std::int64_t>(id), 1};
-}
-Json edited(std::uint64_t id, const std::string& author, const std::string& text, std::int64_t version) {
-    const auto created_ms = 1'000'000 + static_cast<std::int64_t>(id);
-    return contracts::MicropostEdited{id, author, text, {}, created_ms, created_ms + 500, version};
-}
-Json deleted(std::uint64_t id, const std::string& author) { return contracts::MicropostDeleted{id, author, 2'000'000}; }
 
 class SearchServiceTest : public ::testing::Test {
   protected:

@@ -15,6 +15,8 @@
 
 #include "contracts/micropost_events.hpp"
 #include "contracts/social_events.hpp"
+#include "common/testing/event_source_stand_in.hpp"
+#include "common/testing/micropost_event_samples.hpp"
 #include "common/testing/services_in_temp_dir.hpp"
 #include "hypha/core/runner.hpp"
 #include "hypha/dependencies/event_dispatcher.hpp"
@@ -26,39 +28,10 @@ namespace {
 
 using hypha::Json;
 using Ids = std::vector<std::string>;
+using microblog::testing::PostsStandIn;
+using microblog::testing::SocialStandIn;
+using namespace microblog::testing::micropost_samples;  // created, edited, deleted
 
-/// PostsStandIn dispatches events as the posts service would.
-class PostsStandIn {
-  public:
-    static constexpr std::string_view name = "posts";
-    static void define(hypha::ServiceSpec<PostsStandIn>& s) {
-        s.rpc("emit", &PostsStandIn::emit, {.params = {"event_type", "payload"}});
-        s.dependency("events", &PostsStandIn::events_, hypha::event_dispatcher());
-    }
-    void emit(const std::string& event_type, const Json& payload) { events_.dispatch(event_type, payload); }
-    hypha::EventDispatcher events_;
-};
-
-/// SocialStandIn dispatches events as the social service would.
-class SocialStandIn {
-  public:
-    static constexpr std::string_view name = "social";
-    static void define(hypha::ServiceSpec<SocialStandIn>& s) {
-        s.rpc("emit", &SocialStandIn::emit, {.params = {"event_type", "payload"}});
-        s.dependency("events", &SocialStandIn::events_, hypha::event_dispatcher());
-    }
-    void emit(const std::string& event_type, const Json& payload) { events_.dispatch(event_type, payload); }
-    hypha::EventDispatcher events_;
-};
-
-Json created(std::uint64_t id, const std::string& author, const std::string& text) {
-    return contracts::MicropostCreated{id, author, text, {}, 1'000'000 + static_cast<std::int64_t>(id), 1};
-}
-Json edited(std::uint64_t id, const std::string& author, const std::string& text, std::int64_t version) {
-    const auto created_ms = 1'000'000 + static_cast<std::int64_t>(id);
-    return contracts::MicropostEdited{id, author, text, {}, created_ms, created_ms + 500, version};
-}
-Json deleted(std::uint64_t id, const std::string& author) { return contracts::MicropostDeleted{id, author, 2'000'000}; }
 Json followed(const std::string& follower, const std::string& followee, std::int64_t at_ms = 100) {
     return contracts::UserFollowed{follower, followee, at_ms};
 }

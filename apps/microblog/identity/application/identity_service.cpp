@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/adapters/system_clock.hpp"
 #include "common/domain/ascii.hpp"
 #include "contracts/errors.hpp"
 #include "contracts/identity_events.hpp"
@@ -17,11 +18,6 @@ namespace {
 
 using hypha::ErrorCode;
 using hypha::Json;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One throttle per process: failed logins are counted across workers.
 LoginThrottle& throttle() {
@@ -67,7 +63,7 @@ Json IdentityService::register_user(std::string username, std::string password,
     auto existing = users.find(name.key());
     if (existing && existing->request_key == *request_key) return user_json(*existing);
   }
-  StoredUser user{name.value(), now_ms(), hasher(*config_).hash(password), request_key.value_or("")};
+  StoredUser user{name.value(), system_now_ms(), hasher(*config_).hash(password), request_key.value_or("")};
   if (!users.insert(user)) {
     throw contracts::MicroblogError(ErrorCode::kAlreadyExists, "username: '" + name.value() + "' is already taken");
   }
@@ -78,7 +74,7 @@ Json IdentityService::register_user(std::string username, std::string password,
 
 Json IdentityService::login(std::string username, std::string password) {
   const std::string key = Username::key_of(username);
-  const std::int64_t now = now_ms();
+  const std::int64_t now = system_now_ms();
   if (auto retry = throttle().retry_after_seconds(key, now)) {
     contracts::raise_too_many_requests("too many failed logins; try again later", *retry);
   }
@@ -102,7 +98,7 @@ Json IdentityService::login(std::string username, std::string password) {
 std::string IdentityService::verify_token(std::string token) {
   SqliteTokenRepository tokens(db_);
   auto record = tokens.find(token_hash(token));
-  if (!record || record->expires_ms <= now_ms()) {
+  if (!record || record->expires_ms <= system_now_ms()) {
     throw contracts::MicroblogError(ErrorCode::kUnauthenticated, "the access token is invalid, expired or revoked");
   }
   return record->username;
@@ -130,7 +126,7 @@ std::vector<std::string> IdentityService::existing_users(std::vector<std::string
 
 void IdentityService::purge_expired_tokens() {
   SqliteTokenRepository tokens(db_);
-  int purged = tokens.purge_expired(now_ms());
+  int purged = tokens.purge_expired(system_now_ms());
   if (purged > 0) hypha::log::info("purged {} expired tokens", purged);
 }
 

@@ -1,8 +1,8 @@
 #include "posts/application/posts_service.hpp"
 
-#include <chrono>
 #include <random>
 
+#include "common/adapters/system_clock.hpp"
 #include "common/domain/ascii.hpp"
 #include "common/domain/decimal.hpp"
 #include "common/domain/page_query.hpp"
@@ -17,11 +17,6 @@ namespace {
 
 using hypha::ErrorCode;
 using hypha::Json;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One generator per process, so two containers of posts in one process never
 // collide; separate processes need distinct POSTS_INSTANCE_IDs (random default).
@@ -83,7 +78,7 @@ Json PostsService::create(std::string author, std::string text, std::optional<st
       return post_json(*stored);
     }
   }
-  const std::int64_t now = now_ms();
+  const std::int64_t now = system_now_ms();
   auto post = contracts::value_or_raise(Micropost::create(ids(*config_).next_id(), author, text, now));
   // Resolve mentions before taking the write lock: it is a call to identity.
   StoredMicropost stored{post, identity_.call_as<std::vector<std::string>>("existing_users", post.mentions())};
@@ -129,7 +124,7 @@ Json PostsService::edit(std::string author, std::string id, std::string acting_u
   SqliteMicropostRepository repo(db_);
   db_.write();  // lock first: read-modify-write of one aggregate
   auto stored = load(repo, author, id);
-  contracts::value_or_raise(stored.post.edit(acting_user, text, now_ms()));
+  contracts::value_or_raise(stored.post.edit(acting_user, text, system_now_ms()));
   stored.referenced = identity_.call_as<std::vector<std::string>>("existing_users", stored.post.mentions());
   repo.update(stored);
   auto event = stored.post.edited_event(stored.referenced);
@@ -145,7 +140,7 @@ void PostsService::remove(std::string author, std::string id, std::string acting
   auto stored = load(repo, author, id);
   contracts::value_or_raise(stored.post.check_can_delete(acting_user));
   repo.remove(stored.post.id());
-  auto event = stored.post.deleted_event(now_ms());
+  auto event = stored.post.deleted_event(system_now_ms());
   events_.dispatch(contracts::MicropostDeleted::kEventType,
                    contracts::MicropostDeleted{event.id, event.author, event.deleted_ms});
 }

@@ -1,7 +1,6 @@
 #include "social/adapters/social_service.hpp"
 
-#include <chrono>
-
+#include "common/adapters/system_clock.hpp"
 #include "contracts/errors.hpp"
 #include "contracts/rpc_values.hpp"
 #include "social/adapters/dispatching_social_events.hpp"
@@ -11,11 +10,6 @@
 
 namespace microblog::social {
 namespace {
-
-std::int64_t system_now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 hypha::Json page_json(const RelationPage& page) {
     hypha::Json items = hypha::Json::array();

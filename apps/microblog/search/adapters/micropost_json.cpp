@@ -1,7 +1,5 @@
 #include "search/adapters/micropost_json.hpp"
 
-#include <limits>
-
 #include "contracts/json_codec.hpp"
 #include "contracts/rpc_values.hpp"
 
@@ -14,13 +12,6 @@ hypha::Result<IndexedPost> checked(IndexedPost post) {
 }
 
 }  // namespace
-
-hypha::Result<std::uint64_t> check_post_id(std::uint64_t id) {
-    if (id > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        return hypha::fail(hypha::ErrorCode::kInvalidArgument, "id: must fit in 63 bits");
-    }
-    return id;
-}
 
 hypha::Json micropost_to_json(const IndexedPost& post) {
     return contracts::micropost_value(

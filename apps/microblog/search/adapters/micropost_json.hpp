@@ -6,6 +6,7 @@
 // snowflake ids do, because SQLite stores them signed.
 #pragma once
 
+#include "common/adapters/stored_id.hpp"  // check_post_id
 #include "contracts/micropost_events.hpp"
 #include "hypha/core/json.hpp"
 #include "hypha/core/result.hpp"
@@ -20,8 +21,5 @@ hypha::Json micropost_to_json(const IndexedPost& post);
 /// carries; kInvalidArgument when its id does not fit in 63 bits.
 [[nodiscard]] hypha::Result<IndexedPost> post_of(const contracts::MicropostCreated& event);
 [[nodiscard]] hypha::Result<IndexedPost> post_of(const contracts::MicropostEdited& event);
-
-/// check_post_id() refuses ids beyond 63 bits (kInvalidArgument naming `id`).
-[[nodiscard]] hypha::Result<std::uint64_t> check_post_id(std::uint64_t id);
 
 }  // namespace microblog::search

@@ -1,6 +1,5 @@
 #include "timeline/adapters/micropost_json.hpp"
 
-#include <limits>
 #include <string>
 
 #include "contracts/json_codec.hpp"
@@ -15,13 +14,6 @@ hypha::Result<TimelinePost> checked(TimelinePost post) {
 }
 
 }  // namespace
-
-hypha::Result<std::uint64_t> check_post_id(std::uint64_t id) {
-    if (id > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        return hypha::fail(hypha::ErrorCode::kInvalidArgument, "id: must fit in 63 bits");
-    }
-    return id;
-}
 
 hypha::Json micropost_to_json(const TimelinePost& post) {
     const auto& state = post.state;

@@ -160,13 +160,15 @@ Outcome InProcessTransport::call(std::string_view service, std::string_view meth
   // A deadline needs a caller that can stop waiting: the call runs on a worker
   // thread instead, and its late answer is dropped.
   inv.detach();
-  auto reply = submit(*endpoint, method, std::move(inv), context);
-  if (reply.wait_for(*options.timeout) != std::future_status::ready) {
+  RpcReply reply(RpcReply::Expected::kSoon);
+  const RpcFuture future(reply);
+  submit(*endpoint, method, std::move(inv), context, std::move(reply));
+  if (!future.wait_for(*options.timeout)) {
     return Outcome{nullptr, RpcTimeout("call to " + std::string(service) + "." + std::string(method) +
                                        " timed out after " + std::to_string(options.timeout->count()) + " ms")
                                 .info()};
   }
-  return reply.get();
+  return future.outcome();
 }
 
 RpcFuture InProcessTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
@@ -174,18 +176,20 @@ RpcFuture InProcessTransport::call_async(std::string_view service, std::string_v
   auto endpoint = pick_endpoint(service);
   if (!endpoint) return RpcFuture::ready(Outcome{nullptr, UnknownService(std::string(service)).info()});
   inv.detach();
-  auto reply = submit(*endpoint, method, std::move(inv), context);
-  if (!options.timeout) return RpcFuture(std::move(reply));
+  RpcReply reply(RpcReply::Expected::kSoon);
   // The worker is not stopped at the deadline (as over AMQP): its late answer is dropped.
-  return RpcFuture(std::move(reply), *options.timeout, std::string(service) + "." + std::string(method));
+  RpcFuture future = options.timeout
+                         ? RpcFuture(reply, *options.timeout, std::string(service) + "." + std::string(method))
+                         : RpcFuture(reply);
+  submit(*endpoint, method, std::move(inv), context, std::move(reply));
+  return future;
 }
 
-std::shared_future<Outcome> InProcessTransport::submit(RpcEndpoint& endpoint, std::string_view method,
-                                                       Invocation inv, const ContextData& context) {
-  auto promise = std::make_shared<std::promise<Outcome>>();
-  auto reply = promise->get_future().share();
-  endpoint.submit(method, std::move(inv), context, [promise](Outcome outcome) { promise->set_value(std::move(outcome)); });
-  return reply;
+// The worker holds the only RpcReply: if it is dropped unanswered, the call ends as abandoned.
+void InProcessTransport::submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
+                                const ContextData& context, RpcReply reply) {
+  endpoint.submit(method, std::move(inv), context,
+                  [reply = std::move(reply)](Outcome outcome) { reply.set(std::move(outcome)); });
 }
 
 void InProcessTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,

@@ -22,41 +22,4 @@ void Outcome::raise_if_error() && {
   if (error) raise_error(std::move(*error));
 }
 
-RpcFuture RpcFuture::ready(Outcome outcome) {
-  std::promise<Outcome> promise;
-  promise.set_value(std::move(outcome));
-  return RpcFuture(promise.get_future().share());
-}
-
-RpcFuture::RpcFuture(std::shared_future<Outcome> future, std::chrono::milliseconds timeout, std::string call)
-    : future_(std::move(future)), deadline_(Clock::now() + timeout), timeout_(timeout), call_(std::move(call)) {}
-
-bool RpcFuture::reply_by(Clock::time_point until) const {
-  if (deadline_ && *deadline_ < until) until = *deadline_;
-  return future_.wait_until(until) == std::future_status::ready;
-}
-
-void RpcFuture::throw_deadline_passed() const {
-  throw RpcTimeout("call to " + call_ + " timed out after " + std::to_string(timeout_.count()) + " ms");
-}
-
-Json RpcFuture::get() const {
-  if (deadline_ && !reply_by(Clock::time_point::max())) throw_deadline_passed();
-  Outcome copy = future_.get();
-  return std::move(copy).value();
-}
-
-Json RpcFuture::get(std::chrono::milliseconds timeout) const {
-  const auto until = Clock::now() + timeout;
-  if (!reply_by(until)) {
-    if (deadline_ && Clock::now() >= *deadline_) throw_deadline_passed();
-    throw RpcTimeout("no reply within " + std::to_string(timeout.count()) + " ms");
-  }
-  return get();
-}
-
-bool RpcFuture::wait_for(std::chrono::milliseconds timeout) const {
-  return reply_by(Clock::now() + timeout) || (deadline_ && Clock::now() >= *deadline_);
-}
-
 }  // namespace hypha

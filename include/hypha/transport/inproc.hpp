@@ -72,9 +72,9 @@ class InProcessTransport : public Transport {
   /// call to the endpoint, without the set-up those branches need.
   Outcome call_off_the_fast_path(RpcEndpoint* endpoint, std::string_view service, std::string_view method,
                                  Invocation&& inv, const ContextData& context, const CallOptions& options);
-  /// submit queues a call on the endpoint's workers; the future gets its outcome.
-  std::shared_future<Outcome> submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv,
-                                     const ContextData& context);
+  /// submit queues a call on the endpoint's workers; `reply` gets its outcome.
+  void submit(RpcEndpoint& endpoint, std::string_view method, Invocation inv, const ContextData& context,
+              RpcReply reply);
   /// route makes one delivery (with a copy of `context` and a share of
   /// `payload`) per handler that gets the event, and delivers it. When nobody
   /// listens, `settled` runs at once if nobody ever did.

@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <functional>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,15 +61,52 @@ struct Outcome {
   void raise_if_error() &&;
 };
 
+namespace detail {
+class ReplyState;
+}
+
 /// RpcFuture is the reply to an asynchronous call; get() may be called again.
+class RpcFuture;
+
+/// RpcReply is a transport's end of an asynchronous call, as std::promise
+/// is a future's: set gives it the outcome, once, and every RpcFuture made
+/// from it waits for that. Copies share the reply. When the last copy goes
+/// without having set it, the call fails with a ReplyAbandoned error (under
+/// hypha.transport., so is_unavailable) instead of leaving its waiters waiting.
+/// Setting a reply makes no system call unless a thread sleeps waiting for
+/// it: std::promise::set_value made one on every reply (its call_once wakes
+/// through a futex), a large part of an asynchronous in-process call.
+class RpcReply {
+ public:
+  /// How soon the reply is expected: a waiter spins for up to 20 us before
+  /// it sleeps when it comes soon (a worker of this process), and sleeps at
+  /// once otherwise (a broker's round trip, which spinning would take CPU from).
+  enum class Expected { kSoon, kLater };
+  explicit RpcReply(Expected expected = Expected::kLater);
+  RpcReply(const RpcReply& other) noexcept;
+  RpcReply(RpcReply&& other) noexcept = default;
+  RpcReply& operator=(const RpcReply& other) = delete;
+  RpcReply& operator=(RpcReply&& other) noexcept;
+  ~RpcReply() { let_go(); }
+
+  /// set completes the call; later sets are ignored.
+  void set(Outcome outcome) const;
+
+ private:
+  friend class RpcFuture;
+  /// let_go gives up this copy's share: the last one abandons an unset reply.
+  void let_go() noexcept;
+  std::shared_ptr<detail::ReplyState> state_;
+};
+
 class RpcFuture {
  public:
   RpcFuture() = default;
-  explicit RpcFuture(std::shared_future<Outcome> future) : future_(std::move(future)) {}
+  explicit RpcFuture(const RpcReply& reply);
   /// A future with the call's deadline (`call` names it in the RpcTimeout):
-  /// for a transport whose reply future does not end by itself at the deadline.
-  RpcFuture(std::shared_future<Outcome> future, std::chrono::milliseconds timeout, std::string call);
-  /// ready_outcome wraps an outcome that is already known.
+  /// for a transport whose reply does not end by itself at the deadline.
+  RpcFuture(const RpcReply& reply, std::chrono::milliseconds timeout, std::string call);
+  /// ready wraps an outcome that is already known.
   static RpcFuture ready(Outcome outcome);
 
   /// get waits for the reply and returns the result or throws its error
@@ -80,15 +116,18 @@ class RpcFuture {
   Json get(std::chrono::milliseconds timeout) const;
   /// wait_for reports whether the reply came (or the call's deadline passed) within `timeout`.
   bool wait_for(std::chrono::milliseconds timeout) const;
-  bool valid() const noexcept { return future_.valid(); }
+  /// outcome waits for the reply and returns it as data, its error not raised
+  /// (an RpcTimeout error once the call's deadline has passed).
+  Outcome outcome() const;
+  bool valid() const noexcept { return state_ != nullptr; }
 
  private:
   using Clock = std::chrono::steady_clock;
   /// reply_by: whether the reply came by `until` (or the deadline); false means the wait ended first.
   bool reply_by(Clock::time_point until) const;
-  [[noreturn]] void throw_deadline_passed() const;
+  RpcTimeout deadline_passed() const;
 
-  std::shared_future<Outcome> future_;
+  std::shared_ptr<const detail::ReplyState> state_;
   std::optional<Clock::time_point> deadline_;
   std::chrono::milliseconds timeout_{0};
   std::string call_;

@@ -58,7 +58,7 @@ struct ReplyTarget {
 
 // A call waiting for its reply, with the timers that would end it otherwise.
 struct PendingCall {
-  std::promise<Outcome> promise;
+  RpcReply reply;
   Scheduler::Handle deadline;
   Scheduler::Handle service_check;
 };
@@ -152,7 +152,7 @@ class AmqpTransport::Impl {
     auto caller = calling <= settings_.caller_connections
                       ? callers_.acquire([this] { return std::make_unique<DirectCaller>(direct_caller_options()); })
                       : DirectCallerPool::Lease();
-    if (!caller) return call(service, method, std::move(inv), context, options).get();
+    if (!caller) return call(service, method, std::move(inv), context, options).outcome();
     Message request;
     const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
     if (auto refused = prepare_request(service, inv, context, timeout, request)) return std::move(*refused);
@@ -182,28 +182,25 @@ class AmqpTransport::Impl {
   // call sends a request and returns once it is written: the reply, an error
   // of the publish (its confirm is awaited on the publisher's reader thread)
   // or the deadline completes the future.
-  std::shared_future<Outcome> call(std::string_view service, std::string_view method, Invocation inv,
-                                   const ContextData& context, const CallOptions& options) {
+  RpcFuture call(std::string_view service, std::string_view method, Invocation inv, const ContextData& context,
+                 const CallOptions& options) {
     start();
-    auto ready = [](Outcome outcome) {
-      std::promise<Outcome> p;
-      p.set_value(std::move(outcome));
-      return p.get_future().share();
-    };
     std::string reply_to;
     try {
       reply_to = ensure_reply_consumer();
     } catch (const std::exception& e) {
-      return ready(Outcome{nullptr, transport_error(e.what())});
+      return RpcFuture::ready(Outcome{nullptr, transport_error(e.what())});
     }
     Message request;
     const auto timeout = options.timeout.value_or(settings_.rpc_timeout);
-    if (auto refused = prepare_request(service, inv, context, timeout, request)) return ready(std::move(*refused));
+    if (auto refused = prepare_request(service, inv, context, timeout, request)) {
+      return RpcFuture::ready(std::move(*refused));
+    }
     const std::string correlation_id = *request.correlation_id;
     request.reply_to = reply_to;
 
     PendingCall call;
-    auto future = call.promise.get_future().share();
+    RpcFuture future(call.reply);
     {
       std::lock_guard lock(pending_mutex_);
       pending_.emplace(correlation_id, std::move(call));
@@ -588,22 +585,20 @@ class AmqpTransport::Impl {
 
   // complete ends a call (false when it had ended already): its timers are cancelled.
   bool complete(const std::string& correlation_id, Outcome outcome) {
-    PendingCall call;
+    decltype(pending_)::node_type call;
     {
       std::lock_guard lock(pending_mutex_);
-      auto it = pending_.find(correlation_id);
-      if (it == pending_.end()) return false;
-      call = std::move(it->second);
-      pending_.erase(it);
+      call = pending_.extract(correlation_id);
     }
-    end_call(call, std::move(outcome));
+    if (call.empty()) return false;
+    end_call(call.mapped(), std::move(outcome));
     return true;
   }
 
   void end_call(PendingCall& call, Outcome outcome) {
     scheduler_.cancel(call.deadline);
     scheduler_.cancel(call.service_check);
-    call.promise.set_value(std::move(outcome));
+    call.reply.set(std::move(outcome));
   }
 
   void fail_pending(const std::string& why) {
@@ -813,7 +808,7 @@ Outcome AmqpTransport::call(std::string_view service, std::string_view method, I
 
 RpcFuture AmqpTransport::call_async(std::string_view service, std::string_view method, Invocation inv,
                                     const ContextData& context, const CallOptions& options) {
-  return RpcFuture(impl_->call(service, method, std::move(inv), context, options));
+  return impl_->call(service, method, std::move(inv), context, options);
 }
 
 void AmqpTransport::dispatch(std::string_view source, std::string_view event_type, Json payload,

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "hypha/core/adaptive_mutex.hpp"
 #include "hypha/transport/transport.hpp"
@@ -60,6 +61,9 @@ class ReplyState {
  private:
   bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
 
+  // spin_until_ready yields now and then: the scheduler often puts the
+  // worker that will set the reply on the waiter's own CPU (it was woken by
+  // the waiter), and there a waiter that only spins holds it back.
   bool spin_until_ready(Clock::time_point until) const {
     constexpr auto kSpin = std::chrono::microseconds(20);
     const auto stop = std::min(until, Clock::now() + kSpin);
@@ -68,6 +72,7 @@ class ReplyState {
         if (ready()) return true;
         cpu_relax();
       }
+      std::this_thread::yield();
     } while (Clock::now() < stop);
     return ready();
   }

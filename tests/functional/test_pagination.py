@@ -143,6 +143,20 @@ def test_walk_while_posts_arrive_between_pages(api, new_user):
     assert ids(flatten(pages)) == ids(original)
 
 
+# page=1 is a first page too: its next link is a cursor, so the walk is as exact.
+def test_walk_from_page_1_while_posts_arrive_between_pages(api, new_user):
+    user = new_user("arr1")
+    original = list(reversed([user.post(f"original {i}") for i in range(12)]))
+    arrived = []
+
+    def between():
+        arrived.append(user.post("arrived while paging"))
+
+    pages = walk(api, f"{user.collection}?size=4&page=1", between=between)
+    assert arrived, "the walk should take several pages"
+    assert ids(flatten(pages)) == ids(original)
+
+
 def test_walk_while_a_thread_posts(api, new_user):
     user = new_user("thr")
     original = list(reversed([user.post(f"original {i}") for i in range(15)]))

@@ -68,7 +68,9 @@ HttpResponse page_response(const Json& list, const ListQuery& q, PageLinks links
   const bool has_more = list.value("has_more", false);
   const bool has_newer = list.value("has_newer", false);
   if (auto page = q.page.page()) {
-    if (has_more) next = links.with("page", std::to_string(*page + 1));
+    // next is a cursor, as from any first page: a walk that starts at page=1
+    // also visits every item once while new ones arrive.
+    if (has_more && !items.empty()) next = links.with("before", cursor_of(items.back()));
     if (*page > 1) previous = links.with("page", std::to_string(*page - 1));
   } else if (!items.empty()) {
     if (has_more) next = links.with("before", cursor_of(items.back()));

@@ -65,7 +65,6 @@ namespace detail {
 class ReplyState;
 }
 
-/// RpcFuture is the reply to an asynchronous call; get() may be called again.
 class RpcFuture;
 
 /// RpcReply is a transport's end of an asynchronous call, as std::promise
@@ -99,6 +98,7 @@ class RpcReply {
   std::shared_ptr<detail::ReplyState> state_;
 };
 
+/// RpcFuture is the reply to an asynchronous call; get() may be called again.
 class RpcFuture {
  public:
   RpcFuture() = default;

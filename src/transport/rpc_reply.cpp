@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "hypha/core/adaptive_mutex.hpp"
@@ -35,6 +36,7 @@ class ReplyState {
   /// wait_until: whether the outcome is there by `until` (Clock::time_point::max(): no limit).
   bool wait_until(Clock::time_point until) const {
     if (ready()) return true;
+    if (until != Clock::time_point::max() && until <= Clock::now()) return ready();  // a poll: no spin, no sleep
     if (spin_ && spin_until_ready(until)) return true;
     sleepers_.fetch_add(1);
     std::unique_lock lock(mutex_);
@@ -92,7 +94,7 @@ RpcReply::RpcReply(Expected expected)
     : state_(std::make_shared<detail::ReplyState>(expected == Expected::kSoon)) {}
 
 RpcReply::RpcReply(const RpcReply& other) noexcept : state_(other.state_) {
-  state_->setters.fetch_add(1, std::memory_order_relaxed);
+  if (state_ != nullptr) state_->setters.fetch_add(1, std::memory_order_relaxed);
 }
 
 RpcReply& RpcReply::operator=(RpcReply&& other) noexcept {
@@ -112,7 +114,10 @@ void RpcReply::let_go() noexcept {
   }
 }
 
-void RpcReply::set(Outcome outcome) const { state_->set(std::move(outcome)); }
+void RpcReply::set(Outcome outcome) const {
+  if (state_ == nullptr) throw std::logic_error("RpcReply::set on a moved-from reply");
+  state_->set(std::move(outcome));
+}
 
 RpcFuture::RpcFuture(const RpcReply& reply) : state_(reply.state_) {}
 
@@ -126,6 +131,9 @@ RpcFuture RpcFuture::ready(Outcome outcome) {
 }
 
 bool RpcFuture::reply_by(Clock::time_point until) const {
+  if (state_ == nullptr) {
+    throw std::logic_error("RpcFuture without a reply (default-constructed, or made from a moved-from RpcReply)");
+  }
   if (deadline_ && *deadline_ < until) until = *deadline_;
   return state_->wait_until(until);
 }

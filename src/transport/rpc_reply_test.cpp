@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -14,6 +15,9 @@ namespace hypha {
 namespace {
 
 using std::chrono::milliseconds;
+
+// Waits in these tests are bounded: a wake-up that got lost fails the test.
+constexpr milliseconds kNoLongerThan{10000};
 
 Outcome answer(int value) { return Outcome{value, std::nullopt}; }
 
@@ -58,7 +62,7 @@ TEST(RpcReplyTest, ASleepingWaiterIsWokenBySet) {
     RpcReply reply(expected);
     RpcFuture future(reply);
     std::optional<Json> got;
-    std::thread waiter([&] { got = future.get(); });
+    std::thread waiter([&] { got = future.get(kNoLongerThan); });  // a lost wake-up fails, not hangs
     EXPECT_FALSE(future.wait_for(milliseconds(50)));  // by now the waiter sleeps
     reply.set(answer(7));
     waiter.join();
@@ -71,7 +75,7 @@ TEST(RpcReplyTest, AWaiterThatSpinsGetsAReplySetMeanwhile) {
   RpcReply reply(RpcReply::Expected::kSoon);
   RpcFuture future(reply);
   std::thread setter([&] { reply.set(answer(8)); });
-  EXPECT_EQ(future.get(), 8);
+  EXPECT_EQ(future.get(kNoLongerThan), 8);
   setter.join();
 }
 
@@ -82,12 +86,26 @@ TEST(RpcReplyTest, ManyWaitersAreAllWoken) {
   std::atomic<int> woken{0};
   for (int i = 0; i < 4; ++i) {
     waiters.emplace_back([&] {
-      if (future.get() == 3) woken.fetch_add(1);
+      if (future.get(kNoLongerThan) == 3) woken.fetch_add(1);
     });
   }
   reply.set(answer(3));
   for (auto& t : waiters) t.join();
   EXPECT_EQ(woken.load(), 4);
+}
+
+// Set and wait race, many times over: whichever comes first, spinning or
+// asleep, the waiter gets the value.
+TEST(RpcReplyTest, SetRacingAWaiterAlwaysReachesIt) {
+  for (auto expected : {RpcReply::Expected::kLater, RpcReply::Expected::kSoon}) {
+    for (int round = 0; round < 2000; ++round) {
+      RpcReply reply(expected);
+      RpcFuture future(reply);
+      std::thread setter([&reply, round] { reply.set(answer(round)); });
+      ASSERT_EQ(future.get(kNoLongerThan), round);
+      setter.join();
+    }
+  }
 }
 
 TEST(RpcReplyTest, ACallWhoseRepliesAllGoUnsetFailsAsUnavailable) {
@@ -110,6 +128,25 @@ TEST(RpcReplyTest, ACopyGoingAwayAbandonsNothingWhileAnotherRemains) {
   EXPECT_FALSE(future.wait_for(milliseconds(0)));
   reply.set(answer(5));
   EXPECT_EQ(future.get(), 5);
+}
+
+TEST(RpcReplyTest, AssigningOverTheLastCopyAbandonsItsReply) {
+  RpcReply first;
+  RpcFuture future(first);
+  first = RpcReply();
+  Outcome outcome = future.outcome();
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(outcome.error->exc_type, "ReplyAbandoned");
+}
+
+TEST(RpcReplyTest, MisuseIsALogicError) {
+  EXPECT_THROW(RpcFuture().get(), std::logic_error);
+  EXPECT_THROW(RpcFuture().wait_for(milliseconds(0)), std::logic_error);
+  RpcReply reply;
+  RpcReply taken = std::move(reply);
+  EXPECT_THROW(reply.set(answer(1)), std::logic_error);  // NOLINT(bugprone-use-after-move): the point
+  EXPECT_FALSE(RpcFuture(reply).valid());
+  taken.set(answer(2));
 }
 
 TEST(RpcReplyTest, AMovedReplyStillSetsItsFuture) {

@@ -88,7 +88,7 @@ class RpcReply {
   RpcReply& operator=(RpcReply&& other) noexcept;
   ~RpcReply() { let_go(); }
 
-  /// set completes the call; later sets are ignored.
+  /// set completes the call; later sets are ignored. std::logic_error on a moved-from reply.
   void set(Outcome outcome) const;
 
  private:
@@ -119,6 +119,7 @@ class RpcFuture {
   /// outcome waits for the reply and returns it as data, its error not raised
   /// (an RpcTimeout error once the call's deadline has passed).
   Outcome outcome() const;
+  /// valid: whether there is a reply to wait for; without one, the waits throw std::logic_error.
   bool valid() const noexcept { return state_ != nullptr; }
 
  private:

@@ -161,14 +161,9 @@ Outcome InProcessTransport::call(std::string_view service, std::string_view meth
   // thread instead, and its late answer is dropped.
   inv.detach();
   RpcReply reply(RpcReply::Expected::kSoon);
-  const RpcFuture future(reply);
+  const RpcFuture future(reply, *options.timeout, std::string(service) + "." + std::string(method));
   submit(*endpoint, method, std::move(inv), context, std::move(reply));
-  if (!future.wait_for(*options.timeout)) {
-    return Outcome{nullptr, RpcTimeout("call to " + std::string(service) + "." + std::string(method) +
-                                       " timed out after " + std::to_string(options.timeout->count()) + " ms")
-                                .info()};
-  }
-  return future.outcome();
+  return future.outcome();  // RpcTimeout once the deadline passes
 }
 
 RpcFuture InProcessTransport::call_async(std::string_view service, std::string_view method, Invocation inv,

@@ -142,16 +142,13 @@ RpcTimeout RpcFuture::deadline_passed() const {
   return RpcTimeout("call to " + call_ + " timed out after " + std::to_string(timeout_.count()) + " ms");
 }
 
-Json RpcFuture::get() const {
-  if (!reply_by(Clock::time_point::max())) throw deadline_passed();
-  Outcome copy = state_->outcome();
-  return std::move(copy).value();
-}
-
 Outcome RpcFuture::outcome() const {
   if (!reply_by(Clock::time_point::max())) return Outcome{nullptr, deadline_passed().info()};
   return state_->outcome();
 }
+
+// get raises the outcome's error: an RpcTimeout comes back as one (raise_error).
+Json RpcFuture::get() const { return outcome().value(); }
 
 Json RpcFuture::get(std::chrono::milliseconds timeout) const {
   const auto until = Clock::now() + timeout;

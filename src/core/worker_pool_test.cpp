@@ -273,4 +273,29 @@ TEST(WorkerPool, ASyncCallerWaitingForASlotGetsTheNextOne) {
   EXPECT_EQ(pool.running(), 0U);
 }
 
+// After a stream of work the drainer spins, looking at the inbox only now
+// and then: work submitted meanwhile is not lost (it runs), and a
+// synchronous caller gets the only slot. Many rounds, so that some land in
+// the spin.
+TEST(WorkerPool, ADrainerBetweenLooksTakesNewWorkAndYieldsItsSlot) {
+  hypha::Executor executor(2);
+  hypha::WorkerPool pool(1, executor);
+  for (int round = 0; round < 200; ++round) {
+    Gate stream_done;
+    pool.submit([] {});
+    pool.submit([&] { stream_done.open(); });  // a stream: its drainer spins after it
+    ASSERT_TRUE(stream_done.wait());
+    Gate later;
+    pool.submit([&] { later.open(); });
+    ASSERT_TRUE(later.wait()) << "round " << round << ": work submitted during the spin did not run";
+    Gate called;
+    std::thread caller([&] { pool.run_sync([&] { called.open(); }); });
+    const bool got_the_slot = called.wait();
+    caller.join();
+    ASSERT_TRUE(got_the_slot) << "round " << round << ": a synchronous caller waited for the spinning drainer";
+  }
+  pool.wait_idle();
+  EXPECT_EQ(pool.running(), 0U);
+}
+
 }  // namespace

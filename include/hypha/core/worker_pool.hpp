@@ -28,7 +28,9 @@
 //  - a drainer that runs out of work in a stream of it spins for a few
 //    microseconds (one per pool at a time) before the pool goes idle: a
 //    stream of events is taken by a running thread instead of waking one
-//    per event. A spin that finds nothing pauses spinning for a while, so
+//    per event. It looks at the inbox only every 10 us, so that a batch
+//    builds up meanwhile: each look takes the inbox's line from the
+//    submitter. A spin that finds nothing pauses spinning for a while, so
 //    work with longer gaps (RPCs served over AMQP) does not burn the CPU
 //    that others (the broker) need;
 //  - queued work never waits long behind a worker that blocks while a slot

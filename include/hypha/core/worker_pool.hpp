@@ -29,10 +29,10 @@
 //    microseconds (one per pool at a time) before the pool goes idle: a
 //    stream of events is taken by a running thread instead of waking one
 //    per event. It looks at the inbox only every 10 us, so that a batch
-//    builds up meanwhile: each look takes the inbox's line from the
-//    submitter. A spin that finds nothing pauses spinning for a while, so
-//    work with longer gaps (RPCs served over AMQP) does not burn the CPU
-//    that others (the broker) need;
+//    builds up meanwhile: after each look, the submitter's next compare
+//    and swap must take the inbox's line back. A spin that finds nothing
+//    pauses spinning for a while, so work with longer gaps (RPCs served
+//    over AMQP) does not burn the CPU that others (the broker) need;
 //  - queued work never waits long behind a worker that blocks while a slot
 //    is free: the executor's StallWatch looks at the pool every tick
 //    (stall_watch.hpp) and starts another drainer when work is queued and
@@ -97,6 +97,9 @@ class WorkerPool final : private StallWatch::Watched {
   std::size_t max_workers() const noexcept { return max_; }
   /// running counts the slots in use by workers (not those leased and idle).
   std::size_t running() const;
+  /// spinning: a drainer that ran out of work waits a moment for more
+  /// (spin_for_work), holding its slot.
+  bool spinning() const;
 
  private:
   friend class detail::SlotLease;

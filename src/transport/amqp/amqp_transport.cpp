@@ -38,7 +38,7 @@ class AmqpTransport::Impl {
     std::lock_guard lock(lifecycle_mutex_);
     if (!started_) return;
     broker.stopping.store(true);
-    calls.stop("the AMQP transport stopped");
+    calls.stop();
     broker.stop();
     calls.forget();
     serving.forget();

@@ -64,6 +64,8 @@ class Broker {
   PublisherPool publishers;
   ConsumerLoop consumer;
   Scheduler scheduler;
+  /// stopping: set by the transport as its stop begins, before the calls
+  /// still waiting are ended (before Broker::stop); cleared by start.
   std::atomic<bool> stopping{false};
 
  private:

@@ -10,6 +10,8 @@
 namespace hypha::amqp {
 namespace {
 
+constexpr std::string_view kStopped = "the AMQP transport stopped";
+
 RpcTimeout no_reply_in_time(std::string_view service, std::string_view method, std::chrono::milliseconds timeout) {
   return RpcTimeout("no reply from " + std::string(service) + "." + std::string(method) + " within " +
                     std::to_string(timeout.count()) + " ms");
@@ -21,13 +23,13 @@ RpcCalls::RpcCalls(Broker& broker) : broker_(broker), callers_(broker.settings.c
 
 void RpcCalls::open() { callers_.open(); }
 
-void RpcCalls::stop(const std::string& why) {
+void RpcCalls::stop() {
   std::unordered_map<std::string, PendingCall> pending;
   {
     std::lock_guard lock(pending_mutex_);
     pending.swap(pending_);
   }
-  for (auto& [id, call] : pending) end_call(call, Outcome{nullptr, transport_error(why)});
+  for (auto& [id, call] : pending) end_call(call, Outcome{nullptr, transport_error(kStopped)});
   callers_.close();
 }
 
@@ -79,6 +81,9 @@ DirectCallerOptions RpcCalls::direct_caller_options() const {
 
 RpcFuture RpcCalls::call(std::string_view service, std::string_view method, Invocation inv,
                          const ContextData& context, const CallOptions& options) {
+  // A call that raced stop() (its blocking form found the callers closed)
+  // ends now, rather than waiting for a consumer loop that has stopped.
+  if (broker_.stopping.load()) return RpcFuture::ready(Outcome{nullptr, transport_error(kStopped)});
   std::string reply_to;
   try {
     reply_to = ensure_reply_consumer();
@@ -136,8 +141,8 @@ std::optional<Outcome> RpcCalls::prepare_request(std::string_view service, const
 Outcome RpcCalls::returned_request(std::string_view service, const Returned& returned) {
   forget_service(service);
   if (returned.reply_code == AMQP_NO_ROUTE) return Outcome{nullptr, UnknownService(std::string(service)).info()};
-  return Outcome{nullptr,
-                 transport_error("request returned: " + std::to_string(returned.reply_code) + " " + returned.reply_text)};
+  const std::string why = "request returned: " + std::to_string(returned.reply_code) + " " + returned.reply_text;
+  return Outcome{nullptr, transport_error(why)};
 }
 
 void RpcCalls::arm_deadline(std::string_view service, std::string_view method, const std::string& correlation_id,

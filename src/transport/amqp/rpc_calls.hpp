@@ -26,10 +26,11 @@ class RpcCalls {
   explicit RpcCalls(Broker& broker);
 
   /// open lends DirectCallers from now on; stop ends every call still
-  /// waiting with a transport error saying `why`, and lends no more;
-  /// forget drops the reply queue and what is known of services (at stop).
+  /// waiting with a transport error, and lends no more (a call made while
+  /// the broker is stopping fails at once); forget drops the reply queue
+  /// and what is known of services (at stop).
   void open();
-  void stop(const std::string& why);
+  void stop();
   void forget();
 
   /// call_blocking makes a call on a DirectCaller lent to this thread, or,

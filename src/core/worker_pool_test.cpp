@@ -274,21 +274,10 @@ TEST(WorkerPool, ASyncCallerWaitingForASlotGetsTheNextOne) {
 }
 
 // spin_until busy-waits for `done` (no sleep: the next step must land
-// within a drainer's 20 us spin); false after 30 seconds.
+// within a drainer's 20 us spin); false once `limit` has passed.
 template <class Done>
-bool spin_until(Done done) {
-  const auto give_up = std::chrono::steady_clock::now() + 30s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    hypha::cpu_relax();
-  }
-  return true;
-}
-
-// spin_until_briefly: spin_until, giving up after 1 ms.
-template <class Done>
-bool spin_until_briefly(Done done) {
-  const auto give_up = std::chrono::steady_clock::now() + 1ms;
+bool spin_until(Done done, std::chrono::steady_clock::duration limit = 30s) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
   while (!done()) {
     if (std::chrono::steady_clock::now() > give_up) return false;
     hypha::cpu_relax();
@@ -317,11 +306,11 @@ TEST(WorkerPool, ADrainerBetweenLooksTakesNewWorkAndYieldsItsSlot) {
     pool.submit([] {});
     pool.submit([&] { stream_done = true; });  // a stream: its drainer spins after it
     ASSERT_TRUE(spin_until([&] { return stream_done.load(); }));
-    submitted_in_a_spin += spin_until_briefly([&] { return pool.spinning(); });
+    submitted_in_a_spin += spin_until([&] { return pool.spinning(); }, 1ms);
     pool.submit([&] { later_ran = true; });
     ASSERT_TRUE(spin_until([&] { return later_ran.load(); }))
         << "round " << round << ": work submitted in the spin was lost";
-    called_in_a_spin += spin_until_briefly([&] { return pool.spinning(); });
+    called_in_a_spin += spin_until([&] { return pool.spinning(); }, 1ms);
     bool called = false;
     pool.run_sync([&] { called = true; });  // were it never given the slot, ctest's timeout would end the test
     ASSERT_TRUE(called) << "round " << round;

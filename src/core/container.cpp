@@ -103,6 +103,7 @@ void ServiceContainer::kill() noexcept {
 
 void SubmittedWorker::run() {
   Outcome outcome;
+  starting();
   container_->execute(*entrypoint_, invocation, parent, outcome);
   finished(std::move(outcome));
 }

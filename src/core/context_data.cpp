@@ -100,6 +100,13 @@ const Json& null_json() {
 ContextData::ContextData(const ContextData& other)
     : call_id_stack(other.call_id_stack), values_(other.shared_values()), has_traceparent_(other.has_traceparent_) {}
 
+ContextData ContextData::without_call_ids() const {
+  ContextData copy;
+  copy.values_ = shared_values();
+  copy.has_traceparent_ = has_traceparent_;
+  return copy;
+}
+
 ContextData::ContextData(ContextData&& other)
     : call_id_stack(std::move(other.call_id_stack)),
       values_(other.take_values()),

@@ -273,6 +273,36 @@ TEST(EventHandler, FailedHandlerIsRetriedUntilItSucceeds) {
   runner.stop();
 }
 
+// The sender's call ids travel packed beside the delivery and are unpacked
+// on the worker's thread (packed_call_ids.hpp): every attempt sees them.
+TEST(EventHandler, EveryAttemptSeesTheSendersCallIds) {
+  g_flaky_attempts = 0;
+  hypha::ServiceRunner runner(hypha::Config(Json{{"EVENT_RETRY_DELAY_MS", 1}}));
+  runner.add_service<Source>();
+  runner.add_service<Flaky>();
+  std::mutex mutex;
+  std::vector<std::vector<std::string>> stacks;  // one per attempt
+  hypha::testing::EntrypointWaiter waiter(*runner.container("flaky"), "on_job", 10s,
+                                          [&](const hypha::WorkerContext& worker, const hypha::Outcome& o) {
+                                            std::lock_guard lock(mutex);
+                                            stacks.push_back(worker.data.call_id_stack.to_vector());
+                                            return o.ok();
+                                          });
+  runner.start();
+  auto emit = hypha::testing::entrypoint_hook(*runner.container("src"), "emit");
+  emit(Json::array({"job", "j2"}));
+  EXPECT_EQ(waiter.wait(), Json("done j2"));
+  runner.stop();
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(stacks.size(), 3u);
+  for (const auto& stack : stacks) {
+    ASSERT_EQ(stack.size(), 2u);
+    EXPECT_EQ(stack[0], stacks[0][0]);  // the same sender's worker
+    EXPECT_THAT(stack[0], ::testing::StartsWith("src.emit."));
+    EXPECT_THAT(stack[1], ::testing::StartsWith("flaky.on_job."));
+  }
+}
+
 TEST(EventHandler, EveryAttemptAndEveryHandlerSeesThePayloadAsDispatched) {
   g_mutator_seen.clear();
   g_reader_seen.clear();

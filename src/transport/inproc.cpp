@@ -8,9 +8,11 @@
 #include <thread>
 
 #include "core/same_name.hpp"
+#include "hypha/core/hand_off_arena.hpp"
 #include "hypha/core/logging.hpp"
 #include "hypha/core/submitted_worker.hpp"
 #include "later_releases.hpp"
+#include "packed_call_ids.hpp"
 
 namespace hypha {
 
@@ -92,18 +94,31 @@ struct InProcessTransport::Settlement {
 // the worker reads both in place (a handler taking `const Json&`, or
 // `const T&` of a typed payload, gets the payload itself, no copy). A failed
 // attempt moves them into the next attempt's Delivery.
+//
+// Deliveries are made on the dispatching thread and freed on a worker's, so
+// they live in HandOffArena memory, and the context's call ids travel packed
+// beside them, to become strings on the worker's thread (starting).
 struct InProcessTransport::Delivery final : SubmittedWorker {
   Delivery(InProcessTransport& transport, const Subscriber& subscriber, const ContextData& context)
-      : transport(transport), subscriber(&subscriber), context(context) {}
+      : transport(transport),
+        subscriber(&subscriber),
+        context(context.without_call_ids()),
+        call_ids(context.call_id_stack) {}
   ~Delivery() override { detail::LaterReleases::add(context.give_up_values()); }  // later_releases.hpp
+  static void* operator new(std::size_t size) { return detail::HandOffArena::allocate(size); }
+  static void operator delete(void* p) noexcept { detail::HandOffArena::deallocate(p); }
   Delivery(Delivery&& other)  // the next attempt
       : transport(other.transport),
         subscriber(other.subscriber),
         payload(std::move(other.payload)),
         context(std::move(other.context)),
+        call_ids(std::move(other.call_ids)),
         attempt(other.attempt),
         settlement(std::move(other.settlement)) {}
 
+  void starting() override {
+    if (!call_ids.empty()) call_ids.unpack_into(context.call_id_stack);
+  }
   void finished(Outcome outcome) override {
     if (outcome.ok()) {
       settlement.reset();  // this handler is done with the event
@@ -115,7 +130,8 @@ struct InProcessTransport::Delivery final : SubmittedWorker {
   InProcessTransport& transport;
   const Subscriber* subscriber;  // kept by the route tables
   TypedPayload payload;
-  ContextData context;
+  ContextData context;             // the call ids come from call_ids
+  detail::PackedCallIds call_ids;  // until the first attempt starts
   int attempt = 0;
   std::shared_ptr<Settlement> settlement;  // shared by the deliveries of one event
 };

@@ -5,6 +5,7 @@
 namespace hypha {
 
 void EventEndpoint::deliver_work(std::unique_ptr<SubmittedWorker> work) {
+  work->starting();  // parent complete
   const Invocation& inv = work->invocation;
   Json args = inv.typed_args != nullptr ? inv.typed_args->to_json(inv.typed_args->values)  // copies the values
                                         : inv.args;

@@ -72,6 +72,10 @@ class ContextData {
     has_traceparent_ = parent.has_traceparent_;
   }
 
+  /// without_call_ids: a context with this one's values (shared, as a copy
+  /// shares them) and no call ids.
+  ContextData without_call_ids() const;
+
   /// give_up_values: this context's share of its values (nullptr when it
   /// borrows them or has none); the context is left without values. For a
   /// holder that decides when the share ends (InProcessTransport's deliveries).

@@ -17,6 +17,7 @@
 #include <tuple>
 #include <utility>
 
+#include "hypha/core/hand_off_arena.hpp"
 #include "hypha/core/json.hpp"
 
 namespace hypha {
@@ -153,7 +154,8 @@ class TypedPayload {
   template <class T>
   static TypedPayload of(T value) {
     TypedPayload payload;
-    payload.holder_ = std::make_shared<const HolderOf<T>>(std::move(value));
+    // Made on the dispatching thread, freed on a handler's (hand_off_arena.hpp).
+    payload.holder_ = std::allocate_shared<HolderOf<T>>(detail::HandOffAllocator<HolderOf<T>>{}, std::move(value));
     return payload;
   }
   /// arguments: the value as a handler's single argument, borrowed

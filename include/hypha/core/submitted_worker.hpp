@@ -37,6 +37,13 @@ class SubmittedWorker : public PoolTask {
   /// moves what it needs out of it.
   virtual void finished(Outcome outcome) = 0;
 
+  /// starting is called on the worker's thread right before the worker
+  /// runs (not for one dropped unrun): what a submitter prepares there, such
+  /// as the rest of `parent`, is made in that thread's memory. An endpoint
+  /// that reads `invocation` and `parent` without running the worker calls
+  /// it first. A second call must change nothing.
+  virtual void starting() {}
+
  private:
   friend class ServiceContainer;
   void run() final;

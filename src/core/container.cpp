@@ -103,7 +103,12 @@ void ServiceContainer::kill() noexcept {
 
 void SubmittedWorker::run() {
   Outcome outcome;
-  starting();
+  try {
+    starting();
+  } catch (...) {  // bad_alloc, say: the worker fails as it would in execute
+    outcome.error = serialize_exception(std::current_exception());
+    return finished(std::move(outcome));
+  }
   container_->execute(*entrypoint_, invocation, parent, outcome);
   finished(std::move(outcome));
 }

@@ -20,6 +20,7 @@ std::atomic<std::size_t> chunks_held{0};
 
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kRest{HandOffArena::kRestMs};
+constexpr std::chrono::seconds kGiveBackAfter{1};
 
 // A chunk begins with its header, on a line of its own; objects follow.
 struct Chunk {
@@ -31,8 +32,8 @@ struct Chunk {
 
 std::size_t rounded(std::size_t size, std::size_t to) noexcept { return (size + to - 1) & ~(to - 1); }
 
-Chunk* new_chunk(std::size_t bytes = kChunkBytes) {
-  void* memory = std::aligned_alloc(kChunkBytes, bytes);
+Chunk* new_chunk() {
+  void* memory = std::aligned_alloc(kChunkBytes, kChunkBytes);
   if (memory == nullptr) throw std::bad_alloc();
   chunks_held.fetch_add(1, std::memory_order_relaxed);
   return new (memory) Chunk;
@@ -51,8 +52,8 @@ void give_up(Chunk* chunk) noexcept {
 }
 
 // lone_object: a chunk for one object, given up at once.
-void* lone_object(std::size_t size) {
-  Chunk* chunk = new_chunk(rounded(kLine + size, kChunkBytes));
+void* lone_object() {
+  Chunk* chunk = new_chunk();
   chunk->balance.store(1 + kOrphaned, std::memory_order_relaxed);
   return reinterpret_cast<char*>(chunk) + kLine;
 }
@@ -97,26 +98,33 @@ class ThreadChunks {
     used_ = kChunkBytes;
   }
 
-  // next_chunk: the oldest retired chunk whose objects are all freed and
-  // that either rested kRest or has kChunksBehind chunks retired after it;
-  // else a new one. A chunk found free after resting a second (the thread
-  // dispatched less for a while) is given back as well: one per chunk
-  // taken, so that a burst's chunks go back as the thread goes on.
+  // next_chunk: the oldest retired chunk that either rested kRest or has
+  // kChunksBehind chunks retired after it, if its objects are all freed;
+  // else a new one. A chunk found due with an object alive (a payload kept
+  // for retries, a delivery queued behind a stalled handler) leaves the
+  // thread's chunks at once, given up to its last object: it is not looked
+  // at again, and holds nothing beyond what malloc would. A free chunk that
+  // rested a second (the thread dispatched less for a while) is given back
+  // as well, one per chunk taken, so that a burst's chunks go back as the
+  // thread goes on.
   Chunk* next_chunk() {
     const Clock::time_point now = Clock::now();
     const std::size_t behind = HandOffArena::kChunksBehind;
-    std::size_t far_enough = retired_.size() > behind ? retired_.size() - behind : 0;  // by count
-    for (auto it = retired_.begin(); it != retired_.end(); ++it, far_enough -= far_enough > 0 ? 1 : 0) {
-      if (far_enough == 0 && now - (*it)->retired_at < kRest) break;  // retired in order: the rest are younger
-      if ((*it)->balance.load(std::memory_order_acquire) != 0) continue;  // an object lives on
-      Chunk* chunk = *it;
-      retired_.erase(it);
-      if (!retired_.empty() && now - retired_.front()->retired_at >= std::chrono::seconds(1) &&
+    while (!retired_.empty()) {
+      Chunk* oldest = retired_.front();
+      const bool due = retired_.size() > behind || now - oldest->retired_at >= kRest;
+      if (!due) break;  // retired in order: the others are younger
+      retired_.pop_front();
+      if (oldest->balance.load(std::memory_order_acquire) != 0) {
+        give_up(oldest);
+        continue;
+      }
+      if (!retired_.empty() && now - retired_.front()->retired_at >= kGiveBackAfter &&
           retired_.front()->balance.load(std::memory_order_acquire) == 0) {
         free_chunk(retired_.front());
         retired_.pop_front();
       }
-      return chunk;
+      return oldest;
     }
     return new_chunk();
   }
@@ -130,13 +138,15 @@ class ThreadChunks {
 }  // namespace
 
 void* HandOffArena::allocate(std::size_t size) {
-  if (size > kLargest || ThreadChunks::ended) return lone_object(size);
+  if (size > kLargest) return ::operator new(size);
+  if (ThreadChunks::ended) return lone_object();
   thread_local ThreadChunks chunks;
   return chunks.allocate(rounded(size == 0 ? 1 : size, kLine));
 }
 
-void HandOffArena::deallocate(void* p) noexcept {
+void HandOffArena::deallocate(void* p, std::size_t size) noexcept {
   if (p == nullptr) return;
+  if (size > kLargest) return ::operator delete(p);
   auto* chunk = reinterpret_cast<Chunk*>(reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{kChunkBytes - 1});
   if (chunk->balance.fetch_sub(1, std::memory_order_acq_rel) - 1 == kOrphaned) free_chunk(chunk);
 }

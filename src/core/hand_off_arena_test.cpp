@@ -37,7 +37,7 @@ TEST(HandOffArena, BlocksAreAlignedToACacheLineAndDoNotOverlap) {
     }
     for (const auto& [p, size] : blocks) {
       for (std::size_t i = 0; i < size; ++i) ASSERT_EQ(static_cast<unsigned char>(p[i]), size & 0xFF) << size;
-      HandOffArena::deallocate(p);
+      HandOffArena::deallocate(p, size);
     }
   });
 }
@@ -48,7 +48,7 @@ TEST(HandOffArena, FreedMemoryComesBackOnlyAfterTheChunksBehindOrARest) {
     const auto start = std::chrono::steady_clock::now();
     void* first = HandOffArena::allocate(256);
     const std::uintptr_t first_chunk = chunk_of(first);
-    HandOffArena::deallocate(first);
+    HandOffArena::deallocate(first, 256);
     // Each block freed at once: only the distance (or the rest) keeps a chunk from reuse.
     const std::size_t per_chunk = HandOffArena::kChunkBytes / 256 - 1;
     std::size_t made = 1;
@@ -56,7 +56,7 @@ TEST(HandOffArena, FreedMemoryComesBackOnlyAfterTheChunksBehindOrARest) {
       void* p = HandOffArena::allocate(256);
       ++made;
       const bool reused = chunk_of(p) == first_chunk && made > per_chunk;
-      HandOffArena::deallocate(p);
+      HandOffArena::deallocate(p, 256);
       if (reused) break;
       ASSERT_LT(made, per_chunk * (HandOffArena::kChunksBehind + 3)) << "the first chunk never came back";
     }
@@ -72,22 +72,22 @@ TEST(HandOffArena, ARestedChunkIsReusedBeforeTheChunksBehind) {
     const std::size_t per_chunk = HandOffArena::kChunkBytes / 256 - 1;
     void* first = HandOffArena::allocate(256);
     const std::uintptr_t first_chunk = chunk_of(first);
-    HandOffArena::deallocate(first);
-    for (std::size_t i = 1; i < per_chunk + 1; ++i) HandOffArena::deallocate(HandOffArena::allocate(256));  // retires it
+    HandOffArena::deallocate(first, 256);
+    for (std::size_t i = 1; i < per_chunk + 1; ++i) HandOffArena::deallocate(HandOffArena::allocate(256), 256);  // retires it
     // The rest is the property under test, not a wait for another thread.
     std::this_thread::sleep_for(std::chrono::milliseconds(HandOffArena::kRestMs + 5));
     bool reused = false;
     for (std::size_t i = 0; i < 2 * per_chunk && !reused; ++i) {
       void* p = HandOffArena::allocate(256);
       reused = chunk_of(p) == first_chunk;
-      HandOffArena::deallocate(p);
+      HandOffArena::deallocate(p, 256);
     }
     EXPECT_TRUE(reused);
     EXPECT_LE(HandOffArena::chunks() - before, 3U);
   });
 }
 
-TEST(HandOffArena, AChunkWithALiveBlockIsNotReusedAndTheOthersAre) {
+TEST(HandOffArena, AChunkWithALiveBlockIsGivenUpToItAndTheOthersAreReused) {
   on_a_new_thread([] {
     const std::size_t before = HandOffArena::chunks();
     void* kept = HandOffArena::allocate(512);
@@ -98,11 +98,13 @@ TEST(HandOffArena, AChunkWithALiveBlockIsNotReusedAndTheOthersAre) {
       if (i >= per_chunk) {
         ASSERT_NE(chunk_of(p), kept_chunk) << "block " << i;
       }
-      HandOffArena::deallocate(p);
+      HandOffArena::deallocate(p, 512);
     }
     // 60,000 blocks of 512 bytes are 470 chunks' worth: far fewer were made.
-    EXPECT_LE(HandOffArena::chunks() - before, HandOffArena::kChunksBehind + 3);
-    HandOffArena::deallocate(kept);
+    const std::size_t held = HandOffArena::chunks();
+    EXPECT_LE(held - before, HandOffArena::kChunksBehind + 3);
+    HandOffArena::deallocate(kept, 512);  // the given-up chunk goes with it, while the thread lives on
+    EXPECT_EQ(HandOffArena::chunks(), held - 1);
   });
 }
 
@@ -114,7 +116,7 @@ TEST(HandOffArena, BlocksFreedOnAnotherThreadAreReused) {
       std::vector<void*> made;
       for (int i = 0; i < 1000; ++i) made.push_back(HandOffArena::allocate(320));
       std::thread([&made] {
-        for (void* p : made) HandOffArena::deallocate(p);
+        for (void* p : made) HandOffArena::deallocate(p, 320);
       }).join();
     }
     // 400,000 blocks of 320 bytes are 2,000 chunks' worth.
@@ -130,19 +132,18 @@ TEST(HandOffArena, ChunksOfAnEndedThreadGoWithTheirLastBlock) {
     for (int i = 0; i < 3000; ++i) left.push_back(HandOffArena::allocate(100));
   });
   EXPECT_GT(HandOffArena::chunks(), before);
-  for (void* p : left) HandOffArena::deallocate(p);
+  for (void* p : left) HandOffArena::deallocate(p, 100);
   EXPECT_EQ(HandOffArena::chunks(), before);
 }
 
-TEST(HandOffArena, LargeBlocksGetAChunkOfTheirOwn) {
+TEST(HandOffArena, LargeBlocksComeFromOperatorNew) {
   on_a_new_thread([] {
     const std::size_t before = HandOffArena::chunks();
-    const std::size_t size = HandOffArena::kChunkBytes * 2;
+    const std::size_t size = HandOffArena::kLargest + 1;
     auto* p = static_cast<char*>(HandOffArena::allocate(size));
     std::memset(p, 7, size);
-    EXPECT_EQ(HandOffArena::chunks(), before + 1);
-    HandOffArena::deallocate(p);
     EXPECT_EQ(HandOffArena::chunks(), before);
+    HandOffArena::deallocate(p, size);
   });
 }
 
@@ -153,7 +154,7 @@ struct AllocatesAtThreadExit {
   ~AllocatesAtThreadExit() {
     void* p = HandOffArena::allocate(64);
     std::memset(p, 1, 64);
-    HandOffArena::deallocate(p);
+    HandOffArena::deallocate(p, 64);
     *worked = true;
   }
 };
@@ -164,7 +165,7 @@ TEST(HandOffArena, AllocatesAfterTheThreadsChunksAreGone) {
   on_a_new_thread([&worked] {
     thread_local AllocatesAtThreadExit late;  // made first, destroyed last
     late.worked = &worked;
-    HandOffArena::deallocate(HandOffArena::allocate(64));
+    HandOffArena::deallocate(HandOffArena::allocate(64), 64);
   });
   EXPECT_TRUE(worked);
   EXPECT_EQ(HandOffArena::chunks(), before);
@@ -173,9 +174,10 @@ TEST(HandOffArena, AllocatesAfterTheThreadsChunksAreGone) {
 TEST(HandOffArena, AllocatorServesSharedPointers) {
   const std::size_t before = HandOffArena::chunks();
   on_a_new_thread([] {
+    const std::size_t chunks_before = HandOffArena::chunks();
     auto shared = std::allocate_shared<std::string>(HandOffAllocator<std::string>{}, "hello");
     EXPECT_EQ(*shared, "hello");
-    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(shared.get()) % 16, 0U);
+    EXPECT_EQ(HandOffArena::chunks(), chunks_before + 1);  // the thread's first chunk
   });
   EXPECT_EQ(HandOffArena::chunks(), before);
 }

@@ -106,7 +106,7 @@ struct InProcessTransport::Delivery final : SubmittedWorker {
         call_ids(context.call_id_stack) {}
   ~Delivery() override { detail::LaterReleases::add(context.give_up_values()); }  // later_releases.hpp
   static void* operator new(std::size_t size) { return detail::HandOffArena::allocate(size); }
-  static void operator delete(void* p) noexcept { detail::HandOffArena::deallocate(p); }
+  static void operator delete(void* p, std::size_t size) noexcept { detail::HandOffArena::deallocate(p, size); }
   Delivery(Delivery&& other)  // the next attempt
       : transport(other.transport),
         subscriber(other.subscriber),
@@ -117,7 +117,7 @@ struct InProcessTransport::Delivery final : SubmittedWorker {
         settlement(std::move(other.settlement)) {}
 
   void starting() override {
-    if (!call_ids.empty()) call_ids.unpack_into(context.call_id_stack);
+    if (!call_ids.empty()) context.call_id_stack = call_ids.unpack();
   }
   void finished(Outcome outcome) override {
     if (outcome.ok()) {

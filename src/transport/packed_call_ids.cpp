@@ -22,17 +22,18 @@ PackedCallIds::PackedCallIds(const CallIdStack& ids) {
   }
 }
 
-PackedCallIds::~PackedCallIds() { HandOffArena::deallocate(block_); }
+PackedCallIds::~PackedCallIds() { HandOffArena::deallocate(block_, bytes_); }
 
-void PackedCallIds::unpack_into(CallIdStack& stack) {
+CallIdStack PackedCallIds::unpack() {
+  CallIdStack stack;
   for (const char* at = block_; at != block_ + bytes_;) {
     std::uint32_t length = 0;
     std::memcpy(&length, at, sizeof length);
     stack.push_back(std::string(at + sizeof length, length));
     at += sizeof length + length;
   }
-  HandOffArena::deallocate(std::exchange(block_, nullptr));
-  bytes_ = 0;
+  HandOffArena::deallocate(std::exchange(block_, nullptr), std::exchange(bytes_, 0));
+  return stack;
 }
 
 }  // namespace hypha::detail

@@ -4,9 +4,10 @@
 // An in-process event's delivery used to copy the sender's ContextData,
 // call ids included: a string made on the dispatching thread and freed on
 // the worker's, in memory the worker's core had just used. The dispatching
-// thread now writes the ids' characters next to the delivery (memory that
-// no core touched lately, hand_off_arena.hpp), and the worker's thread
-// makes the strings from them, in its own memory, right before it runs.
+// thread now writes the ids' characters next to the delivery, in its
+// hand-off arena (hand_off_arena.hpp), and the thread that runs the worker
+// makes the strings from them, in its own memory, right before it runs
+// (SubmittedWorker::starting).
 #pragma once
 
 #include <cstddef>
@@ -28,9 +29,9 @@ class PackedCallIds {
   PackedCallIds(const PackedCallIds&) = delete;
   PackedCallIds& operator=(const PackedCallIds&) = delete;
 
-  /// unpack_into appends the ids to `stack` (oldest first) and lets go of
-  /// the block: once only.
-  void unpack_into(CallIdStack& stack);
+  /// unpack returns the ids (oldest first) and lets go of the block, which
+  /// it keeps if that throws (bad_alloc): then a retry unpacks them again.
+  CallIdStack unpack();
   bool empty() const noexcept { return block_ == nullptr; }
 
  private:

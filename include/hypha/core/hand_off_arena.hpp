@@ -9,19 +9,21 @@
 // still in the worker's core. Every store to them waits for its line to
 // come back; the stores queue up, and the dispatcher stalls on a full store
 // buffer. On a VM whose vCPUs were far apart that was most of an event's
-// time: 2.3 M events/s, and 6-8 M/s with this arena.
+// time: 2.3 M events/s, and 3.8-8.3 M/s (medians of runs) with this arena.
 //
 // How: each thread allocates from its own 64 KiB chunks, one after the
 // other, every object on cache lines of its own. A full chunk is retired
 // with the count of objects made in it; frees (any thread) count down. A
-// retired chunk whose objects are all freed is reused once kChunksBehind
-// chunks were retired after it (8 MiB later: its lines have left the
-// other cores' caches), or once it rested kRestMs (a thread that
-// dispatches less need not hold 8 MiB). Reused 2 MiB later, the VM above
-// made 3-6 M events/s; 8 MiB and 64 MiB later, 6-8 (64 MiB cost a third
-// with the vCPUs close). A thread holds at most that, plus chunks whose
-// objects live on; chunks that rested a second go back as it allocates
-// more, and all of them when it ends, each with its last object.
+// retired chunk is due for reuse once kChunksBehind chunks were retired
+// after it (8 MiB later: its lines have left the other cores' caches) or
+// once it rested kRestMs (a thread that dispatches less need not hold
+// 8 MiB); it is reused if its objects are all freed by then, and otherwise
+// handed to them: the last one's free frees it. Reused 2 MiB later, the VM
+// above made 3-6 M events/s; 8 MiB and 64 MiB later, 6-8 (64 MiB cost a
+// third with the vCPUs close). So a thread holds at most 8 MiB, plus the
+// chunks of objects that live on; free chunks that rested a second go back
+// as it allocates more, and all of its chunks go when it ends, each with
+// its last object. Objects over kLargest bytes come from operator new.
 #pragma once
 
 #include <cstddef>
@@ -31,10 +33,11 @@ namespace hypha::detail {
 class HandOffArena {
  public:
   /// allocate returns `size` bytes aligned to a cache line, from this
-  /// thread's chunks (an object over kLargest bytes gets one of its own).
+  /// thread's chunks (over kLargest bytes: from operator new).
   static void* allocate(std::size_t size);
-  /// deallocate frees what allocate returned, from any thread.
-  static void deallocate(void* p) noexcept;
+  /// deallocate frees what allocate returned, from any thread, with the
+  /// same `size`.
+  static void deallocate(void* p, std::size_t size) noexcept;
 
   /// chunks: the chunks that all threads hold now (for tests).
   static std::size_t chunks() noexcept;
@@ -43,7 +46,7 @@ class HandOffArena {
   static constexpr std::size_t kChunkBytes = 64 * 1024;
   static constexpr int kRestMs = 10;  // a retired chunk's rest before reuse...
   static constexpr std::size_t kChunksBehind = 128;  // ...or how many chunks were retired after it (8 MiB)
-  static constexpr std::size_t kLargest = 2048;  // larger objects get a chunk each
+  static constexpr std::size_t kLargest = 2048;  // larger objects come from operator new
 };
 
 /// HandOffAllocator: HandOffArena as a standard allocator (allocate_shared).
@@ -55,7 +58,7 @@ struct HandOffAllocator {
   template <class U>
   HandOffAllocator(const HandOffAllocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor): rebinding
   T* allocate(std::size_t n) { return static_cast<T*>(HandOffArena::allocate(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t) noexcept { HandOffArena::deallocate(p); }
+  void deallocate(T* p, std::size_t n) noexcept { HandOffArena::deallocate(p, n * sizeof(T)); }
   template <class U>
   bool operator==(const HandOffAllocator<U>&) const noexcept {
     return true;

@@ -155,7 +155,11 @@ class TypedPayload {
   static TypedPayload of(T value) {
     TypedPayload payload;
     // Made on the dispatching thread, freed on a handler's (hand_off_arena.hpp).
-    payload.holder_ = std::allocate_shared<HolderOf<T>>(detail::HandOffAllocator<HolderOf<T>>{}, std::move(value));
+    if constexpr (alignof(HolderOf<T>) <= detail::HandOffArena::kAlignment) {
+      payload.holder_ = std::allocate_shared<HolderOf<T>>(detail::HandOffAllocator<HolderOf<T>>{}, std::move(value));
+    } else {
+      payload.holder_ = std::make_shared<const HolderOf<T>>(std::move(value));
+    }
     return payload;
   }
   /// arguments: the value as a handler's single argument, borrowed

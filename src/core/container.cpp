@@ -133,6 +133,9 @@ class ServiceContainer::QueuedWorker final : public SubmittedWorker {
     this->parent = &owned_parent_;
   }
   void finished(Outcome outcome) override { done_(std::move(outcome)); }
+  // Made on the calling thread, freed on a worker's (hand_off_arena.hpp).
+  static void* operator new(std::size_t size) { return detail::HandOffArena::allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { detail::HandOffArena::deallocate(p, size); }
 
  private:
   ContextData owned_parent_;

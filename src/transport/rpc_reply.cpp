@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "hypha/core/adaptive_mutex.hpp"
+#include "hypha/core/hand_off_arena.hpp"
 #include "hypha/transport/transport.hpp"
 
 namespace hypha {
@@ -91,7 +92,8 @@ class ReplyState {
 }  // namespace detail
 
 RpcReply::RpcReply(Expected expected)
-    : state_(std::make_shared<detail::ReplyState>(expected == Expected::kSoon)) {}
+    : state_(std::allocate_shared<detail::ReplyState>(detail::HandOffAllocator<detail::ReplyState>{},
+                                                      expected == Expected::kSoon)) {}
 
 RpcReply::RpcReply(const RpcReply& other) noexcept : state_(other.state_) {
   if (state_ != nullptr) state_->setters.fetch_add(1, std::memory_order_relaxed);

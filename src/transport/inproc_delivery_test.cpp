@@ -14,6 +14,7 @@
 #include "hypha/core/errors.hpp"
 #include "hypha/core/submitted_worker.hpp"
 #include "hypha/transport/inproc.hpp"
+#include "../test_support/sink_subscription.hpp"
 
 namespace {
 
@@ -37,20 +38,10 @@ class RecordingEndpoint : public hypha::EventEndpoint {
   std::vector<hypha::ContextData> contexts;
 };
 
-hypha::EventSubscription ping_subscription() {
-  hypha::EventSubscription subscription;
-  subscription.source = "src";
-  subscription.event_type = "ping";
-  subscription.service = "sink";
-  subscription.method = "on_ping";
-  subscription.instance_id = "sink-1";
-  return subscription;
-}
-
 TEST(InProcessDelivery, AJsonEndpointGetsTheSendersCallIdsAndValues) {
   hypha::InProcessTransport transport;
   auto endpoint = std::make_shared<RecordingEndpoint>();
-  transport.subscribe(ping_subscription(), endpoint);
+  transport.subscribe(hypha_test::sink_subscription("ping"), endpoint);
 
   hypha::ContextData context;
   context.call_id_stack = {"gateway.http.1", "src.emit.2"};
@@ -87,7 +78,7 @@ class RefusingOnceEndpoint : public RecordingEndpoint {
 TEST(InProcessDelivery, ARetryOfADeliveryThatNeverRanHasTheCallIdsOnce) {
   hypha::InProcessTransport transport(std::chrono::milliseconds(1));
   auto endpoint = std::make_shared<RefusingOnceEndpoint>();
-  transport.subscribe(ping_subscription(), endpoint);
+  transport.subscribe(hypha_test::sink_subscription("ping"), endpoint);
   hypha::ContextData context;
   context.call_id_stack = {"gateway.http.1", "src.emit.2"};
   transport.dispatch("src", "ping", Json{{"n", 1}}, context);

@@ -8,6 +8,7 @@
 #include <latch>
 
 #include "hypha/transport/inproc.hpp"
+#include "../test_support/sink_subscription.hpp"
 
 namespace {
 
@@ -24,16 +25,6 @@ class CountingEndpoint : public hypha::EventEndpoint {
   std::atomic<int> delivered{0};
 };
 
-hypha::EventSubscription subscription_to(std::string event_type) {
-  hypha::EventSubscription s;
-  s.source = "src";
-  s.event_type = std::move(event_type);
-  s.service = "sink";
-  s.method = "on_it";
-  s.instance_id = "sink-1";
-  return s;
-}
-
 TEST(InProcessSettlement, AnEventNobodySubscribedToIsSettledAtOnce) {
   hypha::InProcessTransport transport;
   bool settled = false;
@@ -44,7 +35,7 @@ TEST(InProcessSettlement, AnEventNobodySubscribedToIsSettledAtOnce) {
 TEST(InProcessSettlement, AnEventIsSettledAfterItsHandlerRan) {
   hypha::InProcessTransport transport;
   auto endpoint = std::make_shared<CountingEndpoint>();
-  transport.subscribe(subscription_to("heard"), endpoint);
+  transport.subscribe(hypha_test::sink_subscription("heard"), endpoint);
   std::latch settled(1);
   transport.dispatch_settled("src", "heard", Json::object(), hypha::ContextData{}, [&] { settled.count_down(); });
   settled.wait();
@@ -54,7 +45,7 @@ TEST(InProcessSettlement, AnEventIsSettledAfterItsHandlerRan) {
 TEST(InProcessSettlement, AnEventWhoseHandlersStoppedStaysUnsettled) {
   hypha::InProcessTransport transport;
   auto endpoint = std::make_shared<CountingEndpoint>();
-  transport.subscribe(subscription_to("heard"), endpoint);
+  transport.subscribe(hypha_test::sink_subscription("heard"), endpoint);
   transport.unsubscribe(*endpoint);
   bool settled = false;
   transport.dispatch_settled("src", "heard", Json::object(), hypha::ContextData{}, [&] { settled = true; });

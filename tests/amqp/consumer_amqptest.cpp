@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <latch>
 #include <memory>
+#include <thread>
 #include <mutex>
 #include <vector>
 
@@ -145,6 +147,36 @@ TEST_F(AmqpConsumer, LateDeliveriesOfARemovedNoAckConsumerAreDroppedQuietly) {
   EXPECT_EQ(after.message.body, "after");
   EXPECT_EQ(after.generation, kept[0].generation) << "the loop reconnected: its channel was closed";
   loop_->settle(after.generation, after.tag, Settle::kAck);
+}
+
+// Instances of one service start together and declare the same durable
+// queue at once: the broker may refuse all but one with 404 NOT_FOUND while
+// it makes the queue (a cluster's timeline instance once failed to start so).
+// Every declaration must succeed.
+TEST_F(AmqpConsumer, ConcurrentDeclarationsOfOneDurableQueueAllSucceed) {
+  constexpr int kConnections = 6;
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < kConnections; ++i) clients.push_back(std::make_unique<RawClient>(uri_));
+  for (int round = 0; round < 10; ++round) {
+    const std::string queue = "declared-together-" + std::to_string(round);
+    std::latch start(kConnections);
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (auto& client : clients) {
+      threads.emplace_back([&, c = client.get()] {
+        start.arrive_and_wait();
+        try {
+          c->declare_queue(QueueSpec{queue, true, false, false, 0});
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << queue << ": " << e.what();
+          failed.fetch_add(1);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_EQ(failed.load(), 0) << "round " << round;
+    EXPECT_EQ(raw_->consumer_count(queue), std::optional<std::uint32_t>(0));
+  }
 }
 
 }  // namespace

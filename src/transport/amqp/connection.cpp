@@ -4,10 +4,13 @@
 #include <amqp_tcp_socket.h>
 
 #include <charconv>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "field_table.hpp"
 #include "hypha/core/errors.hpp"
+#include "hypha/core/logging.hpp"
 
 namespace hypha::amqp {
 namespace {
@@ -307,18 +310,32 @@ void Connection::declare_exchange(amqp_channel_t channel, const ExchangeSpec& e)
                  "exchange.declare " + e.name);
 }
 
+// declare_queue declares a queue. A durable queue that another connection
+// is declaring at the same moment (two instances of a service starting
+// together) can be refused with 404 NOT_FOUND ("home node ... of durable
+// queue ... is down or inaccessible") until the broker has made it: that
+// refusal closes the channel, which is reopened for another try, a few
+// times, a little later each time.
 std::uint32_t Connection::declare_queue(amqp_channel_t channel, const QueueSpec& q) {
   Json args = Json::object();
   if (q.x_expires_ms > 0) args["x-expires"] = q.x_expires_ms;  // 'I': signed 32-bit, as py-amqp sends it
   FieldTable table(args);
-  amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_, channel, bytes(q.name), 0, q.durable ? 1 : 0,
-                                                   q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, table.table());
-  if (ok == nullptr) {
+  constexpr int kTries = 6;
+  for (int tried = 1;; ++tried) {
+    amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_, channel, bytes(q.name), 0, q.durable ? 1 : 0,
+                                                     q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, table.table());
+    if (ok != nullptr) return ok->consumer_count;
     amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_);
     channel_close_ok(state_, channel, reply);
-    check(reply, "queue.declare " + q.name);
+    const bool not_found = reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
+                           reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&
+                           static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code == AMQP_NOT_FOUND;
+    if (!not_found || tried == kTries) check(reply, "queue.declare " + q.name);
+    log::warn("amqp: queue.declare {} refused with 404 (declared elsewhere at the same moment?): try {} of {}", q.name,
+              tried + 1, kTries);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25 * tried));  // 25 ms, then 50, ... (375 ms in all)
+    open_channel(channel);
   }
-  return ok->consumer_count;
 }
 
 std::optional<QueueCounts> Connection::passive_declare(amqp_channel_t channel, std::string_view queue) {

@@ -125,7 +125,8 @@ void SubmittedWorker::drop() noexcept {
 
 // QueuedWorker is a worker submitted with a copy of the caller's context and
 // a callback for its outcome (an asynchronous RPC).
-class ServiceContainer::QueuedWorker final : public SubmittedWorker {
+// It is made on the calling thread and freed on a worker's (hand_off_arena.hpp).
+class ServiceContainer::QueuedWorker final : public SubmittedWorker, public detail::HandOffAllocated {
  public:
   QueuedWorker(Invocation invocation, ContextData parent, std::function<void(Outcome)> done)
       : owned_parent_(std::move(parent)), done_(std::move(done)) {
@@ -133,9 +134,6 @@ class ServiceContainer::QueuedWorker final : public SubmittedWorker {
     this->parent = &owned_parent_;
   }
   void finished(Outcome outcome) override { done_(std::move(outcome)); }
-  // Made on the calling thread, freed on a worker's (hand_off_arena.hpp).
-  static void* operator new(std::size_t size) { return detail::HandOffArena::allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { detail::HandOffArena::deallocate(p, size); }
 
  private:
   ContextData owned_parent_;

@@ -98,15 +98,13 @@ struct InProcessTransport::Settlement {
 // Deliveries are made on the dispatching thread and freed on a worker's, so
 // they live in HandOffArena memory, and the context's call ids travel packed
 // beside them, to become strings on the worker's thread (starting).
-struct InProcessTransport::Delivery final : SubmittedWorker {
+struct InProcessTransport::Delivery final : SubmittedWorker, detail::HandOffAllocated {
   Delivery(InProcessTransport& transport, const Subscriber& subscriber, const ContextData& context)
       : transport(transport),
         subscriber(&subscriber),
         context(context.without_call_ids()),
         call_ids(context.call_id_stack) {}
   ~Delivery() override { detail::LaterReleases::add(context.give_up_values()); }  // later_releases.hpp
-  static void* operator new(std::size_t size) { return detail::HandOffArena::allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { detail::HandOffArena::deallocate(p, size); }
   Delivery(Delivery&& other)  // the next attempt
       : transport(other.transport),
         subscriber(other.subscriber),

@@ -49,6 +49,14 @@ class HandOffArena {
   static constexpr std::size_t kLargest = 2048;  // larger objects come from operator new
 };
 
+/// HandOffAllocated: a base whose derived classes' objects (new, delete,
+/// std::make_unique; a virtual destructor gives delete the derived size)
+/// come from HandOffArena.
+struct HandOffAllocated {
+  static void* operator new(std::size_t size) { return HandOffArena::allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { HandOffArena::deallocate(p, size); }
+};
+
 /// HandOffAllocator: HandOffArena as a standard allocator (allocate_shared).
 template <class T>
 struct HandOffAllocator {
